@@ -1,0 +1,19 @@
+"""Leads workspace — the Streamlit router: page config, login gate, the pages the user's role may see."""
+
+import streamlit as st
+
+from ui import auth, nav
+from ui.resources import database
+
+st.set_page_config(page_title="Leads workspace", page_icon=":material/contacts:", layout="wide")
+database()  # migrate the schema before anything else touches it
+user = auth.current_user()
+current = st.navigation(nav.pages_for(user))
+if user is not None:
+    with st.sidebar:
+        st.caption(f"Signed in as **{user.display_name}** · {user.role} · {user.team_name}")
+        if st.button("Log out", icon=":material/logout:"):
+            auth.logout("You are logged out.")
+            st.rerun()
+auth.show_flash()
+current.run()

@@ -1,0 +1,287 @@
+"""``python -m leadcore``: the command line. It acts as an admin of ``--team`` (created when missing).
+
+Errors print one clear line on stderr and exit non-zero, with nothing written.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from leadcore import migrate as migrations
+from leadcore.actors import Actor
+from leadcore.config import settings
+from leadcore.errors import LeadcoreError
+from leadcore.runtime import Database, open_database
+from leadcore.users import DEFAULT_TEAM, team_actor
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, help="Leads workspace: data, imports and discovery.")
+T = TypeVar("T")
+
+TeamOpt = Annotated[str, typer.Option("--team", help="Team to act in (created when missing).")]
+DbOpt = Annotated[str | None, typer.Option("--database-url", help="Overrides LEADCORE_DATABASE_URL.")]
+
+
+def fail(message: str, code: int = 1) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _run(fn: Callable[[], T]) -> T:
+    """Turn every error a user can fix into one line on stderr and exit 1."""
+    try:
+        return fn()
+    except LeadcoreError as e:
+        fail(str(e))
+    except OSError as e:
+        fail(f"{e.strerror or e}: {e.filename}" if getattr(e, "filename", None) else str(e))
+    raise AssertionError("unreachable")
+
+
+def _db(url: str | None) -> Database:
+    try:
+        return open_database(url)
+    except Exception as e:  # noqa: BLE001 - a broken URL or unreachable server is one line for the user
+        fail(f"cannot open the database: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}")
+        raise
+
+
+def _actor(db: Database, team: str) -> Actor:
+    return _run(lambda: team_actor(db.uow(), team))
+
+
+@app.command()
+def migrate(database_url: DbOpt = None) -> None:
+    """Bring the database schema to the latest version."""
+    from leadcore.db import make_engine
+
+    engine = make_engine(database_url or settings().database_url)
+    migrations.upgrade(engine)
+    typer.echo(f"schema at revision {migrations.current_revision(engine)}")
+
+
+@app.command("create-user")
+def create_user(
+    email: Annotated[str, typer.Option(help="Login email.")],
+    role: Annotated[str, typer.Option(help="rep, manager or admin.")] = "rep",
+    password: Annotated[str | None, typer.Option(help="Password (or use --password-stdin).")] = None,
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from stdin.")] = False,
+    name: Annotated[str | None, typer.Option(help="Display name.")] = None,
+    team: TeamOpt = DEFAULT_TEAM,
+    database_url: DbOpt = None,
+) -> None:
+    """Create a user account."""
+    from leadcore import users
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    if not password:
+        fail("give a password with --password or --password-stdin")
+    db = _db(database_url)
+    info = _run(lambda: users.create_user(db.uow(), None, email=email, password=password, role=role,
+                                          team_name=team, display_name=name))
+    typer.echo(f"created {info.role} {info.email} (id {info.id}) in team {info.team_name}")
+
+
+def _filters(status: list[str] | None, q: str | None, search_id: int | None) -> Any:
+    from leadcore.listing import LeadFilters
+
+    return LeadFilters(statuses=tuple(s.upper() for s in status or ()), q=q, search_id=search_id)
+
+
+@app.command("import-csv")
+def import_csv(
+    file: Annotated[Path, typer.Argument(help="CSV or Excel file.")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Report per row; write nothing.")] = False,
+    report: Annotated[Path | None, typer.Option(help="Write the per-row report CSV here.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as one JSON object.")] = False,
+    team: TeamOpt = DEFAULT_TEAM,
+    database_url: DbOpt = None,
+) -> None:
+    """Import leads from a file through the dedupe matcher (``--dry-run --report R.csv`` to preview)."""
+    from leadcore import fileimport
+    from leadcore.tables import read_table
+
+    def load() -> Any:
+        return read_table(file.read_bytes(), file.name, max_bytes=settings().max_upload_mb * 1024 * 1024)
+
+    table = _run(load)
+    db = _db(database_url)
+    actor = _actor(db, team)
+    if dry_run:
+        summary = _run(lambda: fileimport.dry_run(db.uow(), actor, table))
+    else:
+        summary = _run(lambda: fileimport.commit_import(db.uow(), actor, table, filename=file.name))
+    if report:
+        _run(lambda: fileimport.write_report(summary.rows, report))
+    out = summary.as_dict() | {"dry_run": dry_run}
+    if as_json:
+        typer.echo(json.dumps(out))
+    else:
+        typer.echo(f"saved={summary.saved} duplicates={summary.duplicates} invalid={summary.invalid} "
+                   f"search_id={summary.search_id if summary.search_id is not None else ''}")
+
+
+@app.command("export-csv")
+def export_csv(
+    out: Annotated[Path, typer.Argument(help="Where to write the CSV.")],
+    status: Annotated[list[str] | None, typer.Option(help="Only these statuses (repeatable).")] = None,
+    q: Annotated[str | None, typer.Option(help="Free-text search over name, email, company.")] = None,
+    search_id: Annotated[int | None, typer.Option(help="Only leads found by this search.")] = None,
+    team: TeamOpt = DEFAULT_TEAM,
+    database_url: DbOpt = None,
+) -> None:
+    """Export the team's leads (optionally filtered) as CSV, formulas neutralized."""
+    from leadcore.export import export_to_file
+
+    db = _db(database_url)
+    actor = _actor(db, team)
+    n = _run(lambda: export_to_file(db.uow(), actor, str(out), _filters(status, q, search_id)))
+    typer.echo(f"exported {n} leads to {out}")
+
+
+@app.command("seed-demo")
+def seed_demo(
+    n: Annotated[int, typer.Argument(help="How many synthetic leads.")],
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same leads).")] = 1,
+    team: TeamOpt = DEFAULT_TEAM,
+    database_url: DbOpt = None,
+) -> None:
+    """Fill the team with N realistic synthetic leads."""
+    from leadcore.seed import seed_demo as seed_fn
+
+    db = _db(database_url)
+    actor = _actor(db, team)
+    with typer.progressbar(length=n, label="seeding", file=sys.stderr) as bar:
+        last = 0
+
+        def step(done: int) -> None:
+            nonlocal last
+            bar.update(done - last)
+            last = done
+
+        result = _run(lambda: seed_fn(db.uow(), actor, n, seed=seed, on_batch=step))
+    typer.echo(f"saved={result.saved} duplicates={result.duplicates} invalid={result.invalid}")
+
+
+@app.command("purge-rejected")
+def purge_rejected(
+    older_than_days: Annotated[int, typer.Option("--older-than-days", help="Only leads untouched this long.")] = 30,
+    team: TeamOpt = DEFAULT_TEAM,
+    database_url: DbOpt = None,
+) -> None:
+    """Permanently delete REJECTED leads not changed for N days."""
+    from leadcore.leads import purge_rejected as purge
+
+    db = _db(database_url)
+    actor = _actor(db, team)
+    n = _run(lambda: purge(db.uow(), actor, older_than_days=older_than_days))
+    typer.echo(f"purged {n} rejected leads")
+
+
+@app.command()
+def stats(
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    team: TeamOpt = DEFAULT_TEAM,
+    database_url: DbOpt = None,
+) -> None:
+    """Lead counts by status and the average score."""
+    from leadcore.analytics import AnalyticsFilters, summary
+
+    db = _db(database_url)
+    actor = _actor(db, team)
+    s = _run(lambda: summary(db.uow(), actor, AnalyticsFilters()))
+    if as_json:
+        typer.echo(json.dumps(s, default=str))
+        return
+    typer.echo(f"total leads: {s['total']}")
+    for status, count in s["status_counts"].items():
+        typer.echo(f"  {status:<10} {count}")
+    typer.echo(f"average score: {s['average_score']:.1f}" if s["average_score"] is not None else "average score: -")
+
+
+@app.command()
+def discover(
+    query: Annotated[str, typer.Argument(help="What to look for, e.g. 'VP Engineering fintech'.")],
+    mode: Annotated[str, typer.Option(help="individual or company.")] = "individual",
+    location: Annotated[str | None, typer.Option()] = None,
+    industry: Annotated[str | None, typer.Option()] = None,
+    tech_stack: Annotated[str | None, typer.Option("--tech-stack")] = None,
+    limit: Annotated[int, typer.Option()] = 25,
+    provider: Annotated[str | None, typer.Option(help="demo, apollo or hunter (default: configured).")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    team: TeamOpt = DEFAULT_TEAM,
+    database_url: DbOpt = None,
+) -> None:
+    """Run a discovery search and save the leads (each lead once)."""
+    from leadcore.providers.base import SearchQuery
+    from leadcore.searches import run_discovery
+
+    db = _db(database_url)
+    actor = _actor(db, team)
+    q = SearchQuery(text=query, mode=mode, location=location, industry=industry, tech_stack=tech_stack, limit=limit)
+    result = _run(lambda: run_discovery(db.uow(), actor, q, provider_name=provider))
+    payload = {
+        "count": result.count, "saved": result.saved, "duplicates": result.duplicates, "invalid": result.invalid,
+        "search_id": result.search_id, "provider": result.provider, "is_demo": result.is_demo,
+        "outcome": result.outcome, "error": result.error, "leads": result.leads,
+    }
+    if as_json:
+        typer.echo(json.dumps(payload, default=str))
+    else:
+        label = " (demo data)" if result.is_demo else ""
+        typer.echo(f"{result.provider_label}{label}: count={result.count} saved={result.saved} "
+                   f"duplicates={result.duplicates} invalid={result.invalid} search_id={result.search_id} "
+                   f"outcome={result.outcome}")
+        if result.error:
+            typer.echo(f"warning: {result.error}", err=True)
+    if result.outcome == "failed":
+        raise typer.Exit(1)
+
+
+@app.command()
+def searches(
+    limit: Annotated[int, typer.Option()] = 20,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    team: TeamOpt = DEFAULT_TEAM,
+    database_url: DbOpt = None,
+) -> None:
+    """Recent discovery runs and file imports with their counts and outcome."""
+    from leadcore.searches import list_searches
+
+    db = _db(database_url)
+    actor = _actor(db, team)
+    rows = _run(lambda: list_searches(db.uow(), actor, limit=limit))
+    if as_json:
+        typer.echo(json.dumps(rows, default=str))
+        return
+    for r in rows:
+        typer.echo(f"#{r['id']:<5} {r['started_at']:%Y-%m-%d %H:%M} {r['provider']:<16} {r['outcome']:<8} "
+                   f"returned={r['returned']} saved={r['saved']} duplicates={r['duplicates']} "
+                   f"invalid={r['invalid']}  {r['query'] or ''}")
+
+
+@app.command()
+def rescore(team: TeamOpt = DEFAULT_TEAM, database_url: DbOpt = None) -> None:
+    """Recompute every computed score after a change of the scoring weights."""
+    from leadcore.rescoring import rescore_team
+
+    db = _db(database_url)
+    actor = _actor(db, team)
+    n = _run(lambda: rescore_team(db.uow(), actor))
+    typer.echo(f"rescored {n} leads")
+
+
+@app.command()
+def providers() -> None:
+    """Which discovery providers are available and configured."""
+    from leadcore.providers import available_providers
+
+    for p in available_providers(settings()):
+        state = "configured" if p.configured else "not configured"
+        typer.echo(f"{p.name:<8} {p.label:<24} {state}{' (demo data)' if p.is_demo else ''}")

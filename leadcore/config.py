@@ -1,0 +1,46 @@
+"""One typed settings object, read from the environment (prefix ``LEADCORE_``) and an optional ``.env``."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything configurable about leadcore. Secrets are ``SecretStr`` so they never print."""
+
+    model_config = SettingsConfigDict(env_prefix="LEADCORE_", env_file=".env", extra="ignore")
+
+    database_url: str = "sqlite:///leads.db"
+    # Discovery providers: "demo" needs nothing; apollo/hunter need a key.
+    default_provider: str = "demo"
+    apollo_api_key: SecretStr | None = None
+    hunter_api_key: SecretStr | None = None
+    apollo_base_url: str = "https://api.apollo.io"
+    hunter_base_url: str = "https://api.hunter.io"
+    http_timeout_s: float = Field(default=20.0, gt=0)
+    http_max_retries: int = Field(default=4, ge=0, le=10)
+    http_backoff_base_s: float = Field(default=0.5, ge=0)
+    http_backoff_max_s: float = Field(default=30.0, ge=0)
+    provider_page_cap: int = Field(default=20, ge=1)
+    provider_page_size: int = Field(default=25, ge=1, le=100)
+    # The grid and the API.
+    grid_page_size: int = Field(default=20, ge=1, le=500)
+    # Uploads: refuse anything bigger, stating the limit.
+    max_upload_mb: int = Field(default=50, ge=1)
+    # Login throttling and session lifetime (UI).
+    login_max_failures: int = Field(default=5, ge=1)
+    login_lockout_s: int = Field(default=300, ge=1)
+    session_ttl_s: int = Field(default=8 * 3600, ge=60)
+    # Scoring weights file (JSON); empty means the built-in defaults.
+    scoring_weights_file: str = ""
+    # Default phone region for numbers without a country code (ISO 3166 alpha-2), empty for none.
+    default_phone_region: str = ""
+
+
+@lru_cache(maxsize=1)
+def settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

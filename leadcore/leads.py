@@ -1,0 +1,338 @@
+"""Working a lead: create, read, edit with optimistic concurrency, notes, soft delete, purge, bulk edits."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from leadcore import events
+from leadcore.actors import Actor, can_edit_lead, ensure_can_assign, ensure_can_edit, ensure_manager, ensure_visible
+from leadcore.candidates import NOTES_MAX, STATUSES, TEXT_FIELDS, LeadCandidate
+from leadcore.config import settings
+from leadcore.db import UnitOfWork
+from leadcore.dedupe import match_keys
+from leadcore.errors import InvalidInput, NotFound, StaleLead
+from leadcore.matcher import SaveResult, SearchContext, save_batch
+from leadcore.models import Lead, LeadEvent, User
+from leadcore.records import lead_dict
+from leadcore.validation import validate_candidate
+
+EDITABLE_FIELDS = frozenset(TEXT_FIELDS) | {"type", "status", "lead_score", "tags", "notes", "owner_id"}
+MAX_TAG_LENGTH = 50
+
+
+def create_lead(uow: UnitOfWork, actor: Actor, candidate: LeadCandidate) -> SaveResult:
+    """Add one lead by hand, through the same matcher as every other path (a duplicate is merged)."""
+    with uow:
+        result = save_batch(uow.session, actor, [candidate], SearchContext(source="manual"))
+        uow.commit()
+    return result
+
+
+def _load(session: Session, actor: Actor, lead_id: int, *, lock: bool = False) -> Lead:
+    lead = session.get(Lead, lead_id, with_for_update=lock and session.get_bind().dialect.name == "postgresql")
+    if lead is None:
+        raise NotFound(f"Lead {lead_id} was not found")
+    ensure_visible(actor, lead.team_id, "Lead", lead_id)
+    return lead
+
+
+def _user_name(session: Session, user_id: int | None) -> str | None:
+    if user_id is None:
+        return None
+    return session.scalar(select(User.display_name).where(User.id == user_id))
+
+
+def get_lead(uow: UnitOfWork, actor: Actor, lead_id: int) -> dict[str, Any]:
+    """Every field of one lead, its raw provider record and score breakdown included."""
+    with uow:
+        lead = _load(uow.session, actor, lead_id)
+        return lead_dict(lead, detail=True, owner_name=_user_name(uow.session, lead.owner_id))
+
+
+def _clean_tags(tags: Any) -> list[str]:
+    if isinstance(tags, str):
+        tags = [t for part in tags.replace(";", ",").split(",") if (t := part.strip())]
+    if not isinstance(tags, list | tuple):
+        raise InvalidInput("tags must be a list of words", field="tags")
+    out: list[str] = []
+    for t in tags:
+        t = str(t).strip()
+        if not t:
+            continue
+        if len(t) > MAX_TAG_LENGTH:
+            raise InvalidInput(f"tag '{t[:20]}…' is longer than {MAX_TAG_LENGTH} characters", field="tags")
+        if t not in out:
+            out.append(t)
+    return out
+
+
+def _normalize_changes(changes: dict[str, Any]) -> dict[str, Any]:
+    unknown = set(changes) - EDITABLE_FIELDS
+    if unknown:
+        raise InvalidInput(f"Cannot edit {', '.join(sorted(unknown))}", field=sorted(unknown)[0])
+    out: dict[str, Any] = {}
+    for name, value in changes.items():
+        if name == "tags":
+            out[name] = _clean_tags(value or [])
+        elif name == "status":
+            status = str(value or "").strip().upper()
+            if status not in STATUSES:
+                raise InvalidInput(f"status must be one of {', '.join(STATUSES)}, got '{value}'", field="status")
+            out[name] = status
+        elif name == "type":
+            kind = str(value or "").strip().upper()
+            out[name] = kind
+        elif name == "lead_score":
+            try:
+                score = int(str(value).strip())
+            except ValueError:
+                raise InvalidInput(f"lead_score must be a whole number 0–100, got '{value}'", field="lead_score")
+            if not 0 <= score <= 100 or str(value).strip() not in (str(score), f"{score}.0"):
+                raise InvalidInput(f"lead_score must be a whole number 0–100, got '{value}'", field="lead_score")
+            out[name] = score
+        elif name == "notes":
+            notes = (str(value) if value is not None else "").strip() or None
+            if notes and len(notes) > NOTES_MAX:
+                raise InvalidInput(f"notes are longer than {NOTES_MAX:,} characters", field="notes")
+            out[name] = notes
+        elif name == "owner_id":
+            out[name] = int(value) if value not in (None, "") else None
+        else:
+            text = str(value).strip() if value is not None else ""
+            out[name] = text or None
+    return out
+
+
+def _stale_message(session: Session, lead: Lead) -> str:
+    last = session.execute(
+        select(User.display_name, LeadEvent.created_at)
+        .join(User, User.id == LeadEvent.user_id, isouter=True)
+        .where(LeadEvent.lead_id == lead.id)
+        .order_by(LeadEvent.created_at.desc(), LeadEvent.id.desc())
+        .limit(1)
+    ).first()
+    who = (last[0] if last and last[0] else "Someone") if last else "Someone"
+    when = f" at {last[1]:%H:%M}" if last and last[1] else ""
+    return f"{who} changed lead {lead.id} ({lead.lead_name or lead.email or 'unnamed'}){when} — reload to see the change"
+
+
+def _apply(session: Session, actor: Actor, lead: Lead, changes: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    """Apply validated changes to a loaded lead, with permission checks and events. Returns what changed."""
+    ensure_can_edit(actor, lead.id, lead.owner_id, _user_name(session, lead.owner_id))
+    diff = {k: (getattr(lead, k), v) for k, v in changes.items() if getattr(lead, k) != v}
+    if not diff:
+        return {}
+    if "owner_id" in diff:
+        new_owner = diff["owner_id"][1]
+        ensure_can_assign(actor, new_owner)
+        if new_owner is not None:
+            owner = session.get(User, new_owner)
+            if owner is None or owner.team_id != actor.team_id or not owner.is_active:
+                raise InvalidInput(f"User {new_owner} is not an active member of your team", field="owner_id")
+    if set(diff) & (set(TEXT_FIELDS) | {"type"}):
+        candidate = LeadCandidate(
+            type=changes.get("type", lead.type),
+            **{f: changes.get(f, getattr(lead, f)) for f in TEXT_FIELDS},
+        )
+        reason = validate_candidate(candidate)
+        if reason:
+            raise InvalidInput(reason)
+        keys = match_keys(candidate, default_region=settings().default_phone_region or None)
+        for column in ("email_norm", "linkedin_norm", "domain", "phone_norm", "name_key"):
+            setattr(lead, column, getattr(keys, column))
+    for name, (_, new) in diff.items():
+        setattr(lead, name, new)
+    lead.version += 1
+    lead.updated_at = datetime.now(UTC)
+    record = dict(lead_id=lead.id, team_id=lead.team_id, actor=actor)
+    if "status" in diff:
+        events.record(session, kind="status_changed", data={"from": diff["status"][0], "to": diff["status"][1]},
+                      **record)
+    if "owner_id" in diff:
+        events.record(session, kind="assigned", data={"from": diff["owner_id"][0], "to": diff["owner_id"][1]},
+                      **record)
+    if "tags" in diff:
+        before, after = diff["tags"]
+        events.record(session, kind="tags_changed",
+                      data={"added": [t for t in after if t not in before],
+                            "removed": [t for t in before if t not in after]}, **record)
+    other = {k: {"from": _jsonable(v[0]), "to": _jsonable(v[1])} for k, v in diff.items()
+             if k not in ("status", "owner_id", "tags")}
+    if other:
+        events.record(session, kind="fields_changed", data=other, **record)
+    return diff
+
+
+def _jsonable(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def update_lead(
+    uow: UnitOfWork, actor: Actor, lead_id: int, changes: dict[str, Any], *, expected_version: int
+) -> dict[str, Any]:
+    """Change a lead if nobody else changed it since ``expected_version``; otherwise StaleLead, nothing written."""
+    clean = _normalize_changes(changes)
+    with uow:
+        s = uow.session
+        lead = _load(s, actor, lead_id, lock=True)
+        if lead.version != expected_version:
+            raise StaleLead(_stale_message(s, lead), lead_id=lead.id, current_version=lead.version)
+        _apply(s, actor, lead, clean)
+        try:
+            s.flush()
+        except IntegrityError:
+            raise InvalidInput(
+                f"Another lead of your team already has this email, LinkedIn profile or company domain (lead {lead_id})"
+            ) from None
+        out = lead_dict(lead, detail=True, owner_name=_user_name(s, lead.owner_id))
+        uow.commit()
+    return out
+
+
+def add_note(uow: UnitOfWork, actor: Actor, lead_id: int, text: str) -> None:
+    """Add a note to the lead's history (any team member may comment)."""
+    text = (text or "").strip()
+    if not text:
+        raise InvalidInput("A note cannot be empty", field="note")
+    if len(text) > NOTES_MAX:
+        raise InvalidInput(f"A note is limited to {NOTES_MAX:,} characters", field="note")
+    with uow:
+        lead = _load(uow.session, actor, lead_id)
+        events.record(uow.session, lead_id=lead.id, team_id=lead.team_id, actor=actor, kind="note_added",
+                      data={"text": text})
+        lead.updated_at = datetime.now(UTC)
+        uow.commit()
+
+
+def _set_active(uow: UnitOfWork, actor: Actor, lead_id: int, active: bool) -> None:
+    with uow:
+        s = uow.session
+        lead = _load(s, actor, lead_id, lock=True)
+        ensure_can_edit(actor, lead.id, lead.owner_id, _user_name(s, lead.owner_id))
+        if lead.is_active == active:
+            return
+        lead.is_active = active
+        lead.deleted_at = None if active else datetime.now(UTC)
+        lead.version += 1
+        lead.updated_at = datetime.now(UTC)
+        events.record(s, lead_id=lead.id, team_id=lead.team_id, actor=actor, kind="restored" if active else "deleted")
+        uow.commit()
+
+
+def delete_lead(uow: UnitOfWork, actor: Actor, lead_id: int) -> None:
+    """Soft delete: the lead leaves the grid but can be restored (and still blocks a second copy)."""
+    _set_active(uow, actor, lead_id, False)
+
+
+def restore_lead(uow: UnitOfWork, actor: Actor, lead_id: int) -> None:
+    """Bring a soft-deleted lead back."""
+    _set_active(uow, actor, lead_id, True)
+
+
+def purge_rejected(uow: UnitOfWork, actor: Actor, *, older_than_days: int) -> int:
+    """Managers: permanently remove REJECTED leads not touched for ``older_than_days``. Returns how many."""
+    ensure_manager(actor, "purge rejected leads")
+    if older_than_days < 0:
+        raise InvalidInput("older_than_days must be 0 or more", field="older_than_days")
+    cutoff = datetime.now(UTC) - timedelta(days=older_than_days)
+    with uow:
+        res = uow.session.execute(
+            delete(Lead).where(Lead.team_id == actor.team_id, Lead.status == "REJECTED", Lead.updated_at < cutoff)
+        )
+        uow.commit()
+    return int(res.rowcount or 0)  # type: ignore[attr-defined]
+
+
+_UNSET: Any = object()
+
+
+@dataclass(frozen=True)
+class BulkChange:
+    """What a bulk action does to each lead; unset parts are left alone."""
+
+    status: str | None = None
+    add_tags: tuple[str, ...] = ()
+    remove_tags: tuple[str, ...] = ()
+    owner_id: Any = _UNSET  # an id, None to unassign, or unset
+    delete: bool = False
+    restore: bool = False
+
+    def with_owner(self, owner_id: int | None) -> BulkChange:
+        return dataclasses.replace(self, owner_id=owner_id)
+
+
+@dataclass
+class BulkResult:
+    updated: int = 0
+    unchanged: int = 0
+    refused: int = 0
+    not_found: int = 0
+    refused_ids: list[int] = field(default_factory=list)
+    reasons: dict[int, str] = field(default_factory=dict)
+
+
+def bulk_update(uow: UnitOfWork, actor: Actor, ids: list[int], change: BulkChange) -> BulkResult:
+    """Apply one change to many leads in one transaction; leads the actor may not edit are refused, not failed."""
+    result = BulkResult()
+    if change.owner_id is not _UNSET:
+        ensure_can_assign(actor, change.owner_id)
+    add = _clean_tags(list(change.add_tags))
+    remove = set(_clean_tags(list(change.remove_tags)))
+    status = _normalize_changes({"status": change.status})["status"] if change.status else None
+    with uow:
+        s = uow.session
+        unique_ids = list(dict.fromkeys(int(i) for i in ids))
+        found: dict[int, Lead] = {}
+        for start in range(0, len(unique_ids), 500):
+            chunk = unique_ids[start : start + 500]
+            q = select(Lead).where(Lead.id.in_(chunk), Lead.team_id == actor.team_id).order_by(Lead.id)
+            if s.get_bind().dialect.name == "postgresql":
+                q = q.with_for_update()
+            found.update({lead.id: lead for lead in s.scalars(q)})
+        owner_names: dict[int, str | None] = {}
+        for lead_id in unique_ids:
+            lead = found.get(lead_id)
+            if lead is None:
+                result.not_found += 1
+                continue
+            if not can_edit_lead(actor, lead.owner_id):
+                result.refused += 1
+                result.refused_ids.append(lead_id)
+                if lead.owner_id not in owner_names:
+                    owner_names[lead.owner_id] = _user_name(s, lead.owner_id)  # type: ignore[index]
+                result.reasons[lead_id] = f"belongs to {owner_names[lead.owner_id] or 'another rep'}"  # type: ignore[index]
+                continue
+            if change.delete or change.restore:
+                active = change.restore
+                if lead.is_active == active:
+                    result.unchanged += 1
+                    continue
+                lead.is_active, lead.deleted_at = active, None if active else datetime.now(UTC)
+                lead.version += 1
+                lead.updated_at = datetime.now(UTC)
+                events.record(s, lead_id=lead.id, team_id=lead.team_id, actor=actor,
+                              kind="restored" if active else "deleted", data={"bulk": True})
+                result.updated += 1
+                continue
+            changes: dict[str, Any] = {}
+            if status:
+                changes["status"] = status
+            if add or remove:
+                tags = [t for t in lead.tags if t not in remove] + [t for t in add if t not in lead.tags]
+                changes["tags"] = [t for t in tags if t not in remove]
+            if change.owner_id is not _UNSET:
+                changes["owner_id"] = change.owner_id
+            if _apply(s, actor, lead, changes):
+                result.updated += 1
+            else:
+                result.unchanged += 1
+        s.flush()
+        uow.commit()
+    return result

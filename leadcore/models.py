@@ -1,0 +1,256 @@
+"""The schema. Changed only together with an Alembic revision (a test checks they never drift)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    func,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from leadcore.coltypes import JSONDoc, TagList
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+Short = String(500)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def _now() -> Any:
+    return mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
+
+
+class Team(Base):
+    __tablename__ = "teams"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = _now()
+
+
+class User(Base):
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint("role IN ('rep', 'manager', 'admin')", name="role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), index=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str | None] = mapped_column(String(500))
+    role: Mapped[str] = mapped_column(String(20))
+    is_active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
+    created_at: Mapped[datetime] = _now()
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ApiToken(Base):
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    token_hash: Mapped[str] = mapped_column(String(128), unique=True)
+    created_at: Mapped[datetime] = _now()
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class LeadSearch(Base):
+    __tablename__ = "lead_searches"
+    __table_args__ = (
+        CheckConstraint("outcome IN ('running', 'ok', 'partial', 'failed')", name="outcome"),
+        Index(None, "team_id", "started_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    provider: Mapped[str] = mapped_column(String(200))
+    query: Mapped[str | None] = mapped_column(Short)
+    mode: Mapped[str | None] = mapped_column(String(20))
+    location: Mapped[str | None] = mapped_column(Short)
+    industry: Mapped[str | None] = mapped_column(Short)
+    tech_stack: Mapped[str | None] = mapped_column(Short)
+    requested: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    returned: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    saved: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    duplicates: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    invalid: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    outcome: Mapped[str] = mapped_column(String(20), server_default=text("'running'"))
+    error: Mapped[str | None] = mapped_column(Text)
+    started_at: Mapped[datetime] = _now()
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Lead(Base):
+    __tablename__ = "leads"
+    __table_args__ = (
+        CheckConstraint("type IN ('INDIVIDUAL', 'COMPANY')", name="type"),
+        CheckConstraint(
+            "status IN ('NEW', 'CONTACTED', 'QUALIFIED', 'IMPORTED', 'REJECTED', 'ARCHIVED')",
+            name="status",
+        ),
+        CheckConstraint("lead_score BETWEEN 0 AND 100", name="lead_score"),
+        # The database itself refuses a second copy of a lead within a team (NULLs never collide).
+        Index("uq_leads_team_email_norm", "team_id", "email_norm", unique=True),
+        Index("uq_leads_team_linkedin_norm", "team_id", "linkedin_norm", unique=True),
+        Index(
+            "uq_leads_team_company_domain",
+            "team_id",
+            "domain",
+            unique=True,
+            sqlite_where=text("type = 'COMPANY'"),
+            postgresql_where=text("type = 'COMPANY'"),
+        ),
+        # Name + company identifies a lead only when it has no strong key at all.
+        Index(
+            "uq_leads_team_weak_name_key",
+            "team_id",
+            "name_key",
+            unique=True,
+            sqlite_where=text(
+                "email_norm IS NULL AND linkedin_norm IS NULL AND (type = 'INDIVIDUAL' OR domain IS NULL)"
+            ),
+            postgresql_where=text(
+                "email_norm IS NULL AND linkedin_norm IS NULL AND (type = 'INDIVIDUAL' OR domain IS NULL)"
+            ),
+        ),
+        Index("ix_leads_team_name_key", "team_id", "name_key"),
+        Index("ix_leads_team_domain", "team_id", "domain"),
+        # The grid and analytics.
+        Index("ix_leads_team_status", "team_id", "status"),
+        Index("ix_leads_team_score", "team_id", "lead_score", "id"),
+        Index("ix_leads_team_created", "team_id", "created_at", "id"),
+        Index("ix_leads_team_search", "team_id", "search_id"),
+        Index("ix_leads_team_owner", "team_id", "owner_id"),
+        Index("ix_leads_team_company", "team_id", "company"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
+    type: Mapped[str] = mapped_column(String(20), server_default=text("'INDIVIDUAL'"))
+    status: Mapped[str] = mapped_column(String(20), server_default=text("'NEW'"))
+    lead_name: Mapped[str | None] = mapped_column(Short)
+    email: Mapped[str | None] = mapped_column(Short)
+    phone: Mapped[str | None] = mapped_column(Short)
+    job_title: Mapped[str | None] = mapped_column(Short)
+    company: Mapped[str | None] = mapped_column(Short)
+    location: Mapped[str | None] = mapped_column(Short)
+    headquarters: Mapped[str | None] = mapped_column(Short)
+    industry: Mapped[str | None] = mapped_column(Short)
+    website: Mapped[str | None] = mapped_column(Short)
+    linkedin_url: Mapped[str | None] = mapped_column(Short)
+    lead_score: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    score_breakdown: Mapped[Any | None] = mapped_column(JSONDoc)
+    # Where it was found.
+    search_query: Mapped[str | None] = mapped_column(Short)
+    search_mode: Mapped[str | None] = mapped_column(String(20))
+    search_location: Mapped[str | None] = mapped_column(Short)
+    search_industry: Mapped[str | None] = mapped_column(Short)
+    search_tech_stack: Mapped[str | None] = mapped_column(Short)
+    search_id: Mapped[int | None] = mapped_column(ForeignKey("lead_searches.id", ondelete="SET NULL"))
+    source: Mapped[str] = mapped_column(String(200), server_default=text("'manual'"))
+    raw_data: Mapped[Any | None] = mapped_column(JSONDoc)
+    # Import tracking.
+    imported: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    imported_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    imported_contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
+    imported_company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id", ondelete="SET NULL"))
+    # Working the lead.
+    notes: Mapped[str | None] = mapped_column(Text)
+    tags: Mapped[list[str]] = mapped_column(TagList, default=list)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    is_active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
+    duplicate_count: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    created_at: Mapped[datetime] = _now()
+    updated_at: Mapped[datetime] = _now()
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
+    # Normalized match keys, written by leadcore only.
+    email_norm: Mapped[str | None] = mapped_column(Short)
+    linkedin_norm: Mapped[str | None] = mapped_column(Short)
+    domain: Mapped[str | None] = mapped_column(Short)
+    phone_norm: Mapped[str | None] = mapped_column(String(40))
+    name_key: Mapped[str | None] = mapped_column(String(1100))
+
+
+class LeadEvent(Base):
+    __tablename__ = "lead_events"
+    __table_args__ = (
+        Index("ix_lead_events_lead_created", "lead_id", "created_at", "id"),
+        Index("ix_lead_events_team_created", "team_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"))
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(40))
+    search_id: Mapped[int | None] = mapped_column(ForeignKey("lead_searches.id", ondelete="SET NULL"))
+    data: Mapped[Any | None] = mapped_column(JSONDoc)
+    created_at: Mapped[datetime] = _now()
+
+
+class Company(Base):
+    __tablename__ = "companies"
+    __table_args__ = (
+        Index(
+            "uq_companies_team_domain",
+            "team_id",
+            "domain",
+            unique=True,
+        ),
+        Index("ix_companies_team_name", "team_id", "name"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
+    name: Mapped[str] = mapped_column(Short)
+    domain: Mapped[str | None] = mapped_column(Short)
+    website: Mapped[str | None] = mapped_column(Short)
+    linkedin_url: Mapped[str | None] = mapped_column(Short)
+    industry: Mapped[str | None] = mapped_column(Short)
+    headquarters: Mapped[str | None] = mapped_column(Short)
+    phone: Mapped[str | None] = mapped_column(Short)
+    source_lead_id: Mapped[int | None] = mapped_column(Integer)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = _now()
+
+
+class Contact(Base):
+    __tablename__ = "contacts"
+    __table_args__ = (Index("uq_contacts_source_lead_id", "source_lead_id", unique=True),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), index=True)
+    name: Mapped[str | None] = mapped_column(Short)
+    email: Mapped[str | None] = mapped_column(Short)
+    phone: Mapped[str | None] = mapped_column(Short)
+    job_title: Mapped[str | None] = mapped_column(Short)
+    location: Mapped[str | None] = mapped_column(Short)
+    linkedin_url: Mapped[str | None] = mapped_column(Short)
+    company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id", ondelete="SET NULL"))
+    source_lead_id: Mapped[int | None] = mapped_column(Integer)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = _now()

@@ -1,0 +1,177 @@
+"""Shared fixtures: a real SQLite file and, when LEADCORE_TEST_DATABASE_URL is set, a real PostgreSQL schema.
+
+Each test run (each xdist worker) gets its own SQLite file and its own PostgreSQL schema, migrated once and
+dropped at the end; tables are emptied between tests.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, text
+
+from leadcore import migrate
+from leadcore.actors import Actor
+from leadcore.candidates import LeadCandidate
+from leadcore.db import make_engine, session_factory
+from leadcore.runtime import Database
+
+PG_URL = os.environ.get("LEADCORE_TEST_DATABASE_URL", "").strip()
+BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+TABLES = ("lead_events", "leads", "contacts", "companies", "lead_searches", "api_tokens", "users", "teams")
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+class Backend:
+    """One migrated database for the whole run."""
+
+    def __init__(self, name: str, tmp: Path) -> None:
+        self.name = name
+        if name == "sqlite":
+            self.url = f"sqlite:///{tmp / f'leadcore-test-{_worker()}.db'}"
+            self.schema = None
+            self.engine = make_engine(self.url)
+        else:
+            self.schema = f"lc_test_{_worker()}_{uuid.uuid4().hex[:8]}"
+            admin = make_engine(PG_URL)
+            with admin.begin() as conn:
+                conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public"))
+                conn.execute(text(f'CREATE SCHEMA "{self.schema}"'))
+            admin.dispose()
+            self.url = PG_URL
+            self.engine = make_engine(PG_URL, search_path=self.schema)
+        migrate.upgrade(self.engine)
+
+    def engine_copy(self, **kwargs: Any) -> Engine:
+        """Another engine on the same database/schema (e.g. for a second process or a pool test)."""
+        if self.schema:
+            return make_engine(PG_URL, search_path=self.schema, **kwargs)
+        return make_engine(self.url, **kwargs)
+
+    def env(self) -> dict[str, str]:
+        """Environment for a subprocess (the CLI) to use this database."""
+        env = dict(os.environ)
+        if self.schema:
+            env["LEADCORE_DATABASE_URL"] = PG_URL
+            env["PGOPTIONS"] = f"-csearch_path={self.schema},public"
+        else:
+            env["LEADCORE_DATABASE_URL"] = self.url
+        return env
+
+    def clean(self) -> None:
+        with self.engine.begin() as conn:
+            if self.name == "postgresql":
+                conn.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
+            else:
+                for t in TABLES:
+                    conn.execute(text(f"DELETE FROM {t}"))
+                conn.execute(text("DELETE FROM sqlite_sequence")) if conn.execute(
+                    text("SELECT 1 FROM sqlite_master WHERE name='sqlite_sequence'")
+                ).first() else None
+
+    def drop(self) -> None:
+        self.engine.dispose()
+        if self.schema:
+            admin = make_engine(PG_URL)
+            with admin.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE'))
+            admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def backends(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Backend]]:
+    made: dict[str, Backend] = {}
+    tmp = tmp_path_factory.mktemp("db")
+
+    class Lazy(dict[str, Backend]):
+        def __missing__(self, key: str) -> Backend:
+            made[key] = Backend(key, tmp)
+            self[key] = made[key]
+            return made[key]
+
+    yield Lazy()
+    for b in made.values():
+        b.drop()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest, backends: dict[str, Backend]) -> Iterator[Backend]:
+    """Each test using this runs on SQLite and, when configured, on PostgreSQL."""
+    b = backends[request.param]
+    b.clean()
+    yield b
+
+
+@pytest.fixture
+def db(backend: Backend) -> Database:
+    """A clean, migrated database with a session factory (the same object the app uses)."""
+    return Database(url=backend.url, engine=backend.engine, sessions=session_factory(backend.engine))
+
+
+@pytest.fixture
+def pg_backend(backends: dict[str, Backend]) -> Iterator[Backend]:
+    """PostgreSQL only (concurrency tests); skipped when LEADCORE_TEST_DATABASE_URL is not set."""
+    if not PG_URL:
+        pytest.skip("LEADCORE_TEST_DATABASE_URL is not set")
+    b = backends["postgresql"]
+    b.clean()
+    yield b
+
+
+@pytest.fixture
+def pg_db(pg_backend: Backend) -> Database:
+    return Database(url=pg_backend.url, engine=pg_backend.engine, sessions=session_factory(pg_backend.engine))
+
+
+class Factory:
+    """Small factories: ``make_user(role=...)`` and ``make_lead(actor, **overrides)``."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._n = 0
+
+    def user(self, role: str = "rep", *, team: str = "Default", email: str | None = None,
+             password: str = "correct horse battery", name: str | None = None) -> Actor:
+        from leadcore.users import create_user
+
+        self._n += 1
+        info = create_user(self.db.uow(), None, email=email or f"{role}{self._n}@example.com", password=password,
+                           role=role, team_name=team, display_name=name or f"{role.title()} {self._n}")
+        return info.actor()
+
+    def lead(self, actor: Actor, **overrides: Any) -> int:
+        from leadcore.leads import create_lead
+
+        self._n += 1
+        fields: dict[str, Any] = {
+            "lead_name": f"Person {self._n}",
+            "email": f"person{self._n}@company{self._n}.com",
+            "company": f"Company {self._n}",
+            "job_title": "Engineer",
+        }
+        owner = overrides.pop("owner_id", None)
+        fields.update(overrides)
+        result = create_lead(self.db.uow(), actor, LeadCandidate(**fields))
+        lead_id = result.lead_ids[0]
+        if owner is not None:
+            from leadcore.models import Lead
+
+            with self.db.uow() as uow:
+                lead = uow.session.get(Lead, lead_id)
+                assert lead is not None
+                lead.owner_id = owner
+                uow.commit()
+        return lead_id
+
+
+@pytest.fixture
+def make(db: Database) -> Factory:
+    return Factory(db)
