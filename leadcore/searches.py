@@ -113,6 +113,8 @@ def _leads_for(uow: UnitOfWork, actor: Actor, result: SaveResult) -> list[dict[s
     if not ids:
         return []
     new_ids = {r.lead_id for r in result.rows if r.outcome == NEW}
+    out: list[dict[str, Any]] = []
+    seen: set[int] = set()
     with uow:
         rows = {
             lead.id: lead
@@ -121,15 +123,13 @@ def _leads_for(uow: UnitOfWork, actor: Actor, result: SaveResult) -> list[dict[s
                 select(Lead).where(Lead.id.in_(ids[start : start + 500]), Lead.team_id == actor.team_id)
             )
         }
-    out: list[dict[str, Any]] = []
-    seen: set[int] = set()
-    for lead_id in ids:
-        if lead_id in seen or lead_id not in rows:
-            continue
-        seen.add(lead_id)
-        d = lead_dict(rows[lead_id])
-        d["is_new"] = lead_id in new_ids
-        out.append(d)
+        for lead_id in ids:
+            if lead_id in seen or lead_id not in rows:
+                continue
+            seen.add(lead_id)
+            d = lead_dict(rows[lead_id])
+            d["is_new"] = lead_id in new_ids
+            out.append(d)
     return out
 
 

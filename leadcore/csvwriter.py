@@ -1,0 +1,81 @@
+"""Writing CSV for export: streamed in chunks, every cell safe to open in a spreadsheet."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import decimal
+import enum
+import io
+import json
+from collections.abc import Iterable, Iterator, Sequence
+
+# OWASP "CSV injection": a cell starting with one of these may run as a formula in Excel,
+# LibreOffice or Google Sheets.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralize(value: object) -> str:
+    """The text of one export cell, prefixed with ``'`` when a spreadsheet could run it as a formula.
+
+    ``None`` is ``''``; lists and tuples are joined with ``", "``; dates and times are ISO 8601;
+    dicts (raw provider data) are JSON; enums export their value. Numbers are never prefixed, so
+    ``-1`` stays ``-1``. Every other value is prefixed when its text starts with ``= + - @``, tab or
+    carriage return, as OWASP recommends. That includes phone numbers written ``+49 30 …`` and
+    text such as ``-- call back``: they export as ``'+49 30 …``, which spreadsheets show without
+    the quote and never evaluate.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, enum.Enum):
+        value = value.value
+    if isinstance(value, (int, float, decimal.Decimal)) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, (dt.datetime, dt.date, dt.time)):
+        text = value.isoformat()
+    elif isinstance(value, (list, tuple)):
+        text = ", ".join("" if item is None else str(item) for item in value)
+    elif isinstance(value, dict):
+        text = json.dumps(value, ensure_ascii=False, default=str)
+    else:
+        text = str(value)
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+
+
+def csv_chunks(
+    header: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    *,
+    rows_per_chunk: int = 500,
+    bom: bool = False,
+) -> Iterator[str]:
+    """Yield CSV text: the header line first on its own, then up to ``rows_per_chunk`` rows at a time.
+
+    Every cell goes through :func:`neutralize`. Memory is bounded by one chunk whatever the number
+    of rows, so the caller can stream a million-row export. ``bom=True`` starts the output with a
+    UTF-8 byte-order mark so Excel opens non-ASCII text correctly.
+    """
+    if rows_per_chunk < 1:
+        raise ValueError("rows_per_chunk must be at least 1")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    if bom:
+        buffer.write("\ufeff")
+    writer.writerow([neutralize(name) for name in header])
+    yield _drain(buffer)
+    pending = 0
+    for row in rows:
+        writer.writerow([neutralize(cell) for cell in row])
+        pending += 1
+        if pending >= rows_per_chunk:
+            yield _drain(buffer)
+            pending = 0
+    if pending:
+        yield _drain(buffer)
+
+
+def _drain(buffer: io.StringIO) -> str:
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate(0)
+    return text
