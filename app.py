@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import auth, nav
+from ui import auth, nav, state
 from ui.resources import database
 
 st.set_page_config(page_title="Leads workspace", page_icon=":material/contacts:", layout="wide")
@@ -10,10 +10,12 @@ database()  # migrate the schema before anything else touches it
 user = auth.current_user()
 current = st.navigation(nav.pages_for(user))
 if user is not None:
+    if current.url_path == "login":  # just logged in: open the real start page
+        st.switch_page(nav.page(st.session_state.pop(state.AFTER_LOGIN, nav.DEFAULT)))
     with st.sidebar:
         st.caption(f"Signed in as **{user.display_name}** · {user.role} · {user.team_name}")
         if st.button("Log out", icon=":material/logout:"):
             auth.logout("You are logged out.")
-            st.rerun()
+            st.switch_page(nav.LOGIN)
 auth.show_flash()
 current.run()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from leadcore.actors import Actor
 from leadcore.config import settings
@@ -21,14 +22,30 @@ def current_user() -> UserInfo | None:
     if time.time() - started > settings().session_ttl_s:
         logout("Your session expired; please log in again.")
         return None
-    return user  # type: ignore[no-any-return]
+    return user
+
+
+def ensure_routed() -> None:
+    """Make sure this run went through app.py; every page calls this first (through ``actor()``).
+
+    Our pages live in pages/, so on a fresh server Streamlit may run a page file on its own, skipping the
+    login gate (its v1 multipage fallback, e.g. when the first request after a restart asks for /discover);
+    st.navigation switches the fallback off only once app.py has run. Switch it off and rerun through app.py.
+    """
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
 
 
 def actor() -> Actor:
-    """The signed-in user as leadcore sees them. Pages are only reachable when signed in."""
+    """The signed-in user as leadcore sees them. Pages are only reachable when signed in.
+
+    No user means the session expired during this run: rerun, and app.py shows the login page.
+    """
+    ensure_routed()
     user = current_user()
     if user is None:
-        st.stop()
+        st.rerun()
     assert user is not None
     return user.actor()
 

@@ -1,0 +1,234 @@
+"""The leads grid: filter (kept in the URL), edit in place, save with conflict checks, bulk actions, export."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from datetime import date
+
+import streamlit as st
+
+from leadcore import export, listing
+from leadcore.actors import Actor
+from leadcore.candidates import STATUSES
+from leadcore.errors import LeadcoreError
+from leadcore.listing import LeadPage
+from ui import auth, cached, grid, nav, state, widgets
+from ui.grid_actions import ACTIONS, TRASH_ACTIONS, BulkRequest, run_bulk, save_changes
+from ui.resources import database, uow
+
+OPEN_CLICK = "lc_grid_open_click"
+ss = st.session_state
+
+
+def _fetch(actor: Actor, view: widgets.GridView, page_no: int, version: int) -> LeadPage:
+    """One page from the server: by keyset cursor when we came from the previous page, else by offset."""
+    stack = ss.get(state.GRID_CURSOR_STACK) or {}
+    sig = f"{view.signature()}|{version}"
+    if stack.get("sig") != sig:
+        stack = {"sig": sig, "cursors": {}}
+    cursor = stack["cursors"].get(page_no)
+    page = listing.list_leads(uow(), actor, view.filters, sort=view.sort, limit=view.size,
+                              offset=0 if cursor else (page_no - 1) * view.size, cursor=cursor)
+    page.offset = (page_no - 1) * view.size
+    if page.next_cursor:
+        stack["cursors"][page_no + 1] = page.next_cursor
+    ss[state.GRID_CURSOR_STACK] = stack
+    return page
+
+
+def _reset_editor() -> None:
+    """Drop the editor's edits and ticks (a new key), re-read the rows, refresh cached counts."""
+    ss[state.GRID_VERSION] = ss.get(state.GRID_VERSION, 0) + 1
+    ss.pop(state.GRID_PENDING, None)
+    cached.clear()
+
+
+def _show(messages: list[tuple[str, str]]) -> None:
+    for kind, text in messages:
+        getattr(st, kind if kind in ("success", "info", "warning", "error") else "info")(text)
+
+
+def _empty_state(view: widgets.GridView) -> None:
+    f = view.filters
+    if f.deleted:
+        st.info("The trash is empty: no deleted leads.", icon=":material/delete:")
+    elif widgets.active_filter_count(f) or f.q:
+        st.info("No leads match these filters.", icon=":material/search_off:")
+        st.button("Clear filters", on_click=widgets.clear_filters, key="lc_empty_clear")
+    else:
+        with st.container(border=True):
+            st.subheader("No leads yet")
+            st.write("Your team's leads appear here. Find some with a discovery search, "
+                     "or bring your own from a CSV or Excel file.")
+            with st.container(horizontal=True):
+                st.page_link(nav.page("discover"), label="Run a discovery search", icon=":material/travel_explore:")
+                st.page_link(nav.page("import"), label="Import a CSV file", icon=":material/upload_file:")
+
+
+def _bulk_bar(actor: Actor, view: widgets.GridView, page: LeadPage, selected: list[int],
+              owners: dict[str, int | None], key: str) -> None:
+    """Pick an action and its target (ticked rows or the whole filter); asks for confirmation next."""
+    actions = [a for a in ACTIONS if (a in TRASH_ACTIONS) == view.filters.deleted]
+    with st.container(horizontal=True, vertical_alignment="bottom"):
+        action = st.selectbox("Bulk action", actions, format_func=ACTIONS.get, key="lc_bulk_action", width=240)
+        value, value_label = None, ""
+        if action == "status":
+            value = st.selectbox("New status", list(STATUSES), format_func=str.title, key="lc_bulk_status",
+                                 width=160)
+            value_label = str(value).title()
+        elif action in ("add_tags", "remove_tags"):
+            value = st.multiselect("Tags", cached.tags(actor), key="lc_bulk_tags", accept_new_options=True,
+                                   placeholder="Pick or type tags", width=260)
+            value_label = ", ".join(value)
+        elif action == "assign":
+            choices = owners if actor.is_manager else {
+                label: uid for label, uid in owners.items() if uid == actor.user_id}
+            value_label = st.selectbox("Owner", list(choices), key="lc_bulk_owner", width=200,
+                                       help=None if actor.is_manager else "Reps can claim leads for themselves")
+            value = choices.get(value_label) if value_label else None
+        scopes = {"selected": "Ticked rows", "filter": "Everything matching the filter"}
+        if bool(selected) != ss.get("lc_bulk_had_selection", False) or ss.get("lc_bulk_scope") not in scopes:
+            ss["lc_bulk_scope"] = "selected" if selected else "filter"  # follow the ticks, never surprise
+        ss["lc_bulk_had_selection"] = bool(selected)
+        scope = st.radio("Apply to", list(scopes), format_func=scopes.get, key="lc_bulk_scope", horizontal=True)
+        count = f"{len(selected):,}" if scope == "selected" else grid.total_label(page.total, page.total_is_estimate)
+        missing = (scope == "selected" and not selected) or (action in ("add_tags", "remove_tags") and not value) or (
+            action == "assign" and not value_label)
+        if st.button(f"Apply to {count} lead{'' if count == '1' else 's'}…", disabled=missing, key="lc_bulk_apply",
+                     help="Tick rows in the Select column first" if scope == "selected" and not selected else None):
+            ss[state.GRID_PENDING] = {
+                "key": key,
+                "request": BulkRequest(
+                    action=action, value=value, value_label=value_label,
+                    ids=tuple(selected) if scope == "selected" else None, filters=view.filters,
+                    count=len(selected) if scope == "selected" else page.total,
+                    estimate=scope != "selected" and page.total_is_estimate),
+            }
+            st.rerun()
+
+
+def _confirm(actor: Actor, key: str) -> None:
+    pending = ss.get(state.GRID_PENDING)
+    if not pending or pending.get("key") != key:
+        ss.pop(state.GRID_PENDING, None)
+        return
+    req: BulkRequest = pending["request"]
+    with st.container(border=True, key="lc_bulk_confirm"):
+        st.markdown(req.question())
+        with st.container(horizontal=True):
+            danger = req.action in ("delete", "archive")
+            if st.button("Confirm", type="primary", icon=":material/check:", key="lc_bulk_yes",
+                         help="This cannot be undone in one click" if danger else None):
+                with st.spinner("Working…"):
+                    ss[state.GRID_OUTCOME] = run_bulk(actor, req)
+                _reset_editor()
+                st.rerun()
+            if st.button("Cancel", key="lc_bulk_no"):
+                ss.pop(state.GRID_PENDING, None)
+                st.rerun()
+
+
+def _pager(page: LeadPage, page_no: int, size: int, dirty: bool, note: str = "") -> None:
+    pages = max(1, math.ceil(page.total / size))
+    first, last = page.offset + 1, page.offset + len(page.items)
+    total = grid.total_label(page.total, page.total_is_estimate)
+    with st.container(horizontal=True, vertical_alignment="center"):
+        st.caption(f"Leads {first:,}–{last:,} of {total}" + (f" · {note}" if note else ""), width="content")
+        if dirty:
+            st.caption(":orange[Save or discard your changes before changing page.]", width="content")
+        st.space("stretch")
+        st.button("Previous", icon=":material/chevron_left:", key="lc_grid_prev", disabled=dirty or page_no <= 1,
+                  on_click=widgets.set_page, args=(page_no - 1,))
+        ss["lc_grid_jump"] = page_no
+        st.number_input("Page", min_value=1, max_value=max(pages, page_no), step=1, key="lc_grid_jump", width=120,
+                        disabled=dirty or (pages == 1 and not page.next_cursor), label_visibility="collapsed",
+                        on_change=lambda: widgets.set_page(ss["lc_grid_jump"]))
+        st.caption(f"of {pages:,}" + ("+" if page.total_is_estimate else ""), width="content")
+        st.button("Next", icon=":material/chevron_right:", icon_position="right", key="lc_grid_next",
+                  disabled=dirty or not page.next_cursor, on_click=widgets.set_page, args=(page_no + 1,))
+
+
+@st.fragment
+def leads_grid(actor: Actor, view: widgets.GridView) -> None:
+    """Grid, bulk actions, save and pager: edits and page changes rerun only this part."""
+    if (open_id := ss.pop(state.GRID_OPEN, None)) is not None:
+        st.switch_page(nav.page("lead"), query_params={"id": str(open_id)})
+    page_no = int(ss.get(state.GRID_PAGE, 1))
+    version = int(ss.get(state.GRID_VERSION, 0))
+    key = "lc_grid_" + hashlib.sha1(f"{view.signature()}|{page_no}|{version}".encode()).hexdigest()[:12]
+    ss[state.GRID_EDITOR_KEY] = key
+    edited_rows = (ss.get(key) or {}).get("edited_rows") or {}
+    snapshot = ss.get(state.GRID_SNAPSHOT)
+    if edited_rows and snapshot and snapshot["key"] == key:
+        page = snapshot["page"]  # the rows the user is editing, with the versions they were read at
+    else:
+        try:
+            page = _fetch(actor, view, page_no, version)
+        except LeadcoreError as e:
+            st.error(f"These leads could not be loaded: {e}")
+            return
+        ss[state.GRID_SNAPSHOT] = {"key": key, "page": page}
+    if not page.items and page.total and page_no > 1:
+        widgets.set_page(math.ceil(page.total / view.size))  # a link past the last page: show the last one
+        st.rerun()
+
+    _show(ss.pop(state.GRID_OUTCOME, None) or [])
+    if not page.total:
+        _empty_state(view)
+        return
+
+    owners = grid.owner_choices(cached.teammates(actor), page.owners)
+    changes = grid.row_changes(edited_rows, page.items, owners)
+    selected = grid.selected_ids(edited_rows, page.items)
+    ids = [int(i["id"]) for i in page.items]
+
+    with st.container(horizontal=True, vertical_alignment="center"):
+        st.markdown(f"**{grid.total_label(page.total, page.total_is_estimate)} leads**"
+                    + (" in the trash" if view.filters.deleted else ""), width="content")
+        if changes:
+            st.markdown(f":orange[:material/edit_note: **Unsaved changes on {len(changes)} "
+                        f"lead{'s' if len(changes) != 1 else ''}**]", width="content")
+        else:
+            st.caption("Edit status, score, tags, notes" + (" and owner" if actor.is_manager else "")
+                       + " in the grid, then save.", width="content")
+        st.space("stretch")
+        if st.button("Discard", key="lc_grid_discard", disabled=not (changes or selected),
+                     help="Undo your unsaved edits and untick all rows"):
+            _reset_editor()
+            st.rerun()
+        if st.button("Save", type="primary", icon=":material/save:", key="lc_grid_save", disabled=not changes):
+            ss[state.GRID_OUTCOME] = save_changes(actor, changes, owners)
+            _reset_editor()
+            st.rerun()
+        db, filters = database(), view.filters
+        st.download_button(
+            "Download CSV", data=lambda: "".join(export.export_csv(db.uow(), actor, filters)),
+            file_name=f"leads-{date.today().isoformat()}.csv", mime="text/csv", icon=":material/download:",
+            on_click="ignore", key="lc_grid_export", help="Every column of every lead matching the filter")
+    _bulk_bar(actor, view, page, selected, owners, key)
+    _confirm(actor, key)
+
+    def open_row() -> None:
+        click = ss.get(OPEN_CLICK)
+        if click is not None and 0 <= int(click["row"]) < len(ids):
+            ss[state.GRID_OPEN] = ids[int(click["row"])]
+
+    st.data_editor(
+        grid.editor_frame(page.items, owners),
+        key=key,
+        column_config=grid.column_config(tag_options=cached.tags(actor), owner_labels=list(owners),
+                                         can_assign=actor.is_manager, on_open=open_row, open_key=OPEN_CLICK),
+        column_order=[grid.SELECT, grid.OPEN, *grid.SHOWN],
+        disabled=grid.disabled_columns(can_assign=actor.is_manager),
+        num_rows="fixed",
+        height=min(38 + 35 * len(page.items), 38 + 35 * 20),
+        alt="Leads on this page; edit status, score, tags, notes and owner in place",
+    )
+    _pager(page, page_no, view.size, dirty=bool(changes),
+           note="" if actor.is_manager else "Leads owned by other reps can't be changed")
+
+
+actor = auth.actor()
+st.title("Leads")
+leads_grid(actor, widgets.grid_view(actor))

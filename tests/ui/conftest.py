@@ -1,0 +1,107 @@
+"""AppTest fixtures: a fresh, migrated SQLite file per test that the app is pointed at, and a login helper.
+
+Migrating takes seconds, so one template file is migrated per run (per xdist worker) and copied per test.
+``db`` is overridden here to be the app's database, so the shared ``make`` factory creates data the pages see.
+
+    def test_x(app_db, make, new_app, logged_in):
+        rep = make.user("rep")
+        at = logged_in(new_app(), rep).run()
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+import ui.resources
+import ui.state
+from leadcore import migrate
+from leadcore.actors import Actor
+from leadcore.config import settings
+from leadcore.db import make_engine, session_factory
+from leadcore.runtime import Database
+from leadcore.users import UserInfo, get_user
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+
+
+@pytest.fixture(scope="session")
+def _migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("ui-template") / "template.db"
+    engine = make_engine(f"sqlite:///{path}")
+    migrate.upgrade(engine)
+    with engine.begin() as conn:  # fold the WAL into the main file so a plain copy is complete
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def app_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, _migrated_template: Path) -> Iterator[Database]:
+    """A fresh migrated SQLite file; LEADCORE_DATABASE_URL points at it and the app's cached database is reset."""
+    path = tmp_path / "app.db"
+    shutil.copyfile(_migrated_template, path)
+    url = f"sqlite:///{path}"
+    monkeypatch.setenv("LEADCORE_DATABASE_URL", url)
+    settings.cache_clear()
+    ui.resources.database.clear()
+    st.cache_data.clear()  # cached reads are keyed by team id, and every test's first team is team 1
+    engine = make_engine(url)
+    yield Database(url=url, engine=engine, sessions=session_factory(engine))
+    engine.dispose()
+    ui.resources.database.clear()
+    settings.cache_clear()
+
+
+@pytest.fixture
+def db(app_db: Database) -> Database:
+    """In tests/ui the shared ``make`` factory writes to the app's database."""
+    return app_db
+
+
+@pytest.fixture
+def new_app(app_db: Database) -> Callable[[], AppTest]:
+    """A fresh AppTest of app.py with a timeout long enough for real pages (not yet run)."""
+    return lambda: AppTest.from_file(APP, default_timeout=30)
+
+
+def login_as(at: AppTest, user: UserInfo | Actor, db: Database) -> AppTest:
+    """Sign ``user`` in on ``at`` the way the login page does; accepts a UserInfo or the factory's Actor."""
+    if isinstance(user, Actor):
+        assert user.user_id is not None
+        user = get_user(db.uow(), user.user_id)
+    at.session_state[ui.state.USER] = user
+    at.session_state[ui.state.LOGIN_AT] = time.time()
+    return at
+
+
+@pytest.fixture
+def logged_in(app_db: Database) -> Callable[[AppTest, UserInfo | Actor], AppTest]:
+    """``logged_in(at, user)`` signs the user in (session state only) and returns ``at``."""
+    return lambda at, user: login_as(at, user, app_db)
+
+
+@pytest.fixture(autouse=True)
+def _router_runs_every_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make every AppTest run go through app.py, as a real server does.
+
+    AppTest resets ``PagesManager.uses_pages_directory`` before each run and, because we have a pages/
+    folder, Streamlit then uses its v1 multipage fallback: every run after the first executes the page
+    file alone, skipping app.py (no login gate, no sidebar, no redirects). A real server turns the
+    fallback off for good the first time app.py calls st.navigation; do the same for each run here.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    original = PagesManager.__init__
+
+    def init(self: PagesManager, *args: object, **kwargs: object) -> None:
+        original(self, *args, **kwargs)  # type: ignore[arg-type]
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)

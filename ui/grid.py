@@ -1,0 +1,245 @@
+"""The leads grid's editor: its frame and column config, and turning the editor's edits into per-lead changes.
+
+``st.data_editor`` reports edits by row *position* (``edited_rows = {0: {"status": "CONTACTED"}}``); the
+functions here map positions back to the leads the user saw, so a save writes exactly the rows that changed,
+each with the version it was read at.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from leadcore.candidates import NOTES_MAX, STATUSES
+from leadcore.users import UserInfo
+
+UNASSIGNED_LABEL = "Unassigned"
+SELECT = "select"
+OPEN = "open"
+OPEN_LABEL = "Open"
+# editor column -> lead field
+EDITABLE = {"status": "status", "lead_score": "lead_score", "tags": "tags", "notes": "notes", "owner": "owner_id"}
+SHOWN = ("lead_name", "company", "job_title", "status", "lead_score", "tags", "owner", "notes", "email", "type",
+         "location", "search_query", "imported", "created_at")
+
+
+@dataclass(frozen=True)
+class RowChange:
+    """What the user changed on one lead, with the version the row was read at."""
+
+    lead_id: int
+    version: int
+    name: str
+    changes: dict[str, Any]
+
+
+_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]<>()#+-.!|~$"})
+
+
+def md(text: object) -> str:
+    """``text`` safe to put inside Markdown (names with underscores or brackets stay literal)."""
+    return str(text).translate(_MD_SPECIAL)
+
+
+def total_label(total: int, estimate: bool) -> str:
+    """``1,234`` or, when the count stopped at its cap, ``10,000+``."""
+    return f"{total:,}+" if estimate else f"{total:,}"
+
+
+def lead_label(lead: Mapping[str, Any]) -> str:
+    """How a lead is named to people: its name, else its email, else its number."""
+    return str(lead.get("lead_name") or lead.get("email") or f"Lead {lead.get('id')}")
+
+
+def owner_choices(people: Sequence[UserInfo], current: Mapping[int, str] | None = None) -> dict[str, int | None]:
+    """Owner picker labels -> user id ("Unassigned" -> None). Active teammates, plus owners already on the page
+    (who may have left); two people with one name are told apart by their email."""
+    names: dict[int, tuple[str, str]] = {u.id: (u.display_name, u.email) for u in people if u.is_active}
+    for uid, name in (current or {}).items():
+        names.setdefault(uid, (name, ""))
+    counts: dict[str, int] = {}
+    for name, _ in names.values():
+        counts[name] = counts.get(name, 0) + 1
+    out: dict[str, int | None] = {UNASSIGNED_LABEL: None}
+    for uid, (name, email) in sorted(names.items(), key=lambda kv: kv[1][0].lower()):
+        label = name if counts[name] == 1 and name != UNASSIGNED_LABEL else f"{name} ({email or uid})"
+        out[label] = uid
+    return out
+
+
+def _score(value: Any) -> int | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            return int(text) if text else None
+        except ValueError:
+            return value  # type: ignore[return-value]  # leadcore reports it as invalid, in words
+    return value  # type: ignore[no-any-return]
+
+
+def _tags(value: Any) -> list[str]:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return []
+    parts = value.replace(";", ",").split(",") if isinstance(value, str) else [str(v) for v in value]
+    out: list[str] = []
+    for p in parts:
+        p = p.strip()
+        if p and p not in out:
+            out.append(p)
+    return out
+
+
+def _notes(value: Any) -> str | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return str(value).strip() or None
+
+
+def row_changes(
+    edited_rows: Mapping[Any, Mapping[str, Any]],
+    rows: Sequence[Mapping[str, Any]],
+    owners: Mapping[str, int | None],
+) -> list[RowChange]:
+    """The leads whose editable values really changed, in row order; unknown positions, the selection column,
+    unknown owner labels and edits back to the original value are left out."""
+    out: list[RowChange] = []
+    for pos in sorted(_positions(edited_rows)):
+        if not 0 <= pos < len(rows):
+            continue
+        lead = rows[pos]
+        edits = edited_rows.get(pos, edited_rows.get(str(pos), {})) or {}
+        changes: dict[str, Any] = {}
+        for column, value in edits.items():
+            field = EDITABLE.get(column)
+            if field is None:
+                continue
+            if field == "owner_id":
+                if value not in owners:
+                    continue
+                new: Any = owners[value]
+            elif field == "lead_score":
+                new = _score(value)
+            elif field == "tags":
+                new = _tags(value)
+            elif field == "notes":
+                new = _notes(value)
+            else:
+                new = str(value or "").strip().upper()
+            old = lead.get(field)
+            if field == "tags":
+                old = _tags(old)
+            elif field == "notes":
+                old = _notes(old)
+            if new != old:
+                changes[field] = new
+        if changes:
+            out.append(RowChange(int(lead["id"]), int(lead["version"]), lead_label(lead), changes))
+    return out
+
+
+def selected_ids(edited_rows: Mapping[Any, Mapping[str, Any]], rows: Sequence[Mapping[str, Any]]) -> list[int]:
+    """Ids of the rows whose "Select" box is ticked, in row order."""
+    ids = []
+    for pos in sorted(_positions(edited_rows)):
+        edits = edited_rows.get(pos, edited_rows.get(str(pos), {})) or {}
+        if 0 <= pos < len(rows) and edits.get(SELECT) is True:
+            ids.append(int(rows[pos]["id"]))
+    return ids
+
+
+def _positions(edited_rows: Mapping[Any, Any]) -> set[int]:
+    out = set()
+    for k in edited_rows:
+        try:
+            out.add(int(k))
+        except (TypeError, ValueError):
+            continue
+    return out
+
+
+def describe(change: RowChange, owners: Mapping[str, int | None]) -> str:
+    """``status → CONTACTED, tags → hot, vip`` for messages about a change that was not saved."""
+    names = {v: k for k, v in owners.items()}
+    parts = []
+    for field, value in change.changes.items():
+        if field == "owner_id":
+            value = names.get(value, value)
+        elif field == "tags":
+            value = ", ".join(value) or "(none)"
+        elif field == "notes":
+            value = (value[:30] + "…") if value and len(value) > 30 else (value or "(empty)")
+        label = {"lead_score": "score", "owner_id": "owner"}.get(field, field)
+        parts.append(f"{label} → {value}")
+    return ", ".join(parts)
+
+
+def editor_frame(items: Sequence[Mapping[str, Any]], owners: Mapping[str, int | None]) -> pd.DataFrame:
+    """One page of leads as the editor's input, indexed by lead id; ``owners`` is :func:`owner_choices`."""
+    labels = {uid: label for label, uid in owners.items() if uid is not None}
+    frame = pd.DataFrame(
+        {
+            "id": pd.Series([int(i["id"]) for i in items], dtype="int64"),
+            SELECT: pd.Series([False] * len(items), dtype="bool"),
+            OPEN: pd.Series([OPEN_LABEL] * len(items), dtype="object"),
+            "lead_name": pd.Series([lead_label(i) for i in items], dtype="object"),
+            "status": pd.Series([i["status"] for i in items], dtype="object"),
+            "lead_score": pd.Series([i["lead_score"] for i in items], dtype="Int64"),
+            "tags": pd.Series([list(i.get("tags") or []) for i in items], dtype="object"),
+            "owner": pd.Series([labels.get(i.get("owner_id"), UNASSIGNED_LABEL) for i in items], dtype="object"),
+            "notes": pd.Series([i.get("notes") or "" for i in items], dtype="object"),
+            "type": pd.Series([(i.get("type") or "").title() for i in items], dtype="object"),
+            "company": pd.Series([i.get("company") for i in items], dtype="object"),
+            "job_title": pd.Series([i.get("job_title") for i in items], dtype="object"),
+            "email": pd.Series([i.get("email") for i in items], dtype="object"),
+            "location": pd.Series([i.get("location") for i in items], dtype="object"),
+            "search_query": pd.Series([i.get("search_query") for i in items], dtype="object"),
+            "imported": pd.Series([bool(i.get("imported")) for i in items], dtype="bool"),
+            "created_at": pd.Series([i.get("created_at") for i in items], dtype="datetime64[us]"),
+        }
+    )
+    return frame.set_index("id")
+
+
+def column_config(*, tag_options: Sequence[str], owner_labels: Sequence[str], can_assign: bool,
+                  on_open: Any, open_key: str) -> dict[str, Any]:
+    cc = st.column_config
+    return {
+        "_index": cc.NumberColumn("#", format="%d", width=60, help="Lead number"),
+        SELECT: cc.CheckboxColumn("Select", width=72, help="Tick leads for a bulk action", pinned=True),
+        OPEN: cc.ButtonColumn("", type="tertiary", on_click=on_open, key=open_key, width=70, pinned=True,
+                              help="Open the lead's detail page"),
+        "lead_name": cc.TextColumn("Name", width="medium", pinned=True),
+        "status": cc.SelectboxColumn("Status", options=list(STATUSES), required=True, width=120,
+                                      format_func=str.title),
+        "lead_score": cc.NumberColumn("Score", min_value=0, max_value=100, step=1, format="%d", width=70,
+                                      help="0–100; open the lead to see why it scored what it did"),
+        "tags": cc.MultiselectColumn("Tags", options=list(tag_options), accept_new_options=True, width="medium",
+                                     color="auto"),
+        "owner": cc.SelectboxColumn("Owner", options=list(owner_labels), required=True, width=140,
+                                    disabled=not can_assign,
+                                    help=None if can_assign else "Only a manager can reassign leads"),
+        "notes": cc.TextColumn("Notes", max_chars=NOTES_MAX, width="medium"),
+        "type": cc.TextColumn("Type", width=100),
+        "company": cc.TextColumn("Company", width="medium"),
+        "job_title": cc.TextColumn("Title", width="medium"),
+        "email": cc.TextColumn("Email", width="medium"),
+        "location": cc.TextColumn("Location", width="medium"),
+        "search_query": cc.TextColumn("Source query", width="medium"),
+        "imported": cc.CheckboxColumn("Imported", width=80),
+        "created_at": cc.DatetimeColumn("Created", format="YYYY-MM-DD HH:mm", width=140),
+    }
+
+
+def disabled_columns(*, can_assign: bool) -> list[str]:
+    """Everything but the selection box and the editable fields (owner only for managers)."""
+    editable = {SELECT, *EDITABLE} - (set() if can_assign else {"owner"})
+    return ["_index", *(c for c in (OPEN, *SHOWN) if c not in editable)]

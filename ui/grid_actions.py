@@ -1,0 +1,146 @@
+"""What the grid's buttons do: save edited rows one by one, and run a confirmed bulk action. Each returns
+messages in words a rep understands, as ``(kind, markdown)`` pairs for st.success / st.warning / st.error."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from leadcore import importing, leads, listing
+from leadcore.actors import Actor
+from leadcore.errors import LeadcoreError, PermissionDenied, StaleLead
+from leadcore.leads import BulkChange
+from leadcore.listing import LeadFilters
+from ui.grid import RowChange, describe, md
+from ui.resources import uow
+
+Message = tuple[str, str]
+
+ACTIONS = {
+    "status": "Set status",
+    "add_tags": "Add tags",
+    "remove_tags": "Remove tags",
+    "assign": "Assign owner",
+    "archive": "Archive",
+    "delete": "Delete",
+    "import": "Import as contacts / companies",
+    "restore": "Restore",
+}
+TRASH_ACTIONS = ("restore",)
+
+
+def _plural(n: int, word: str = "lead") -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def save_changes(actor: Actor, changes: Sequence[RowChange], owners: Mapping[str, int | None]) -> list[Message]:
+    """Write each changed row with the version it was read at; a conflict or refusal on one row never stops
+    the others."""
+    saved: list[str] = []
+    conflicts: list[str] = []
+    refused: list[str] = []
+    invalid: list[str] = []
+    for ch in changes:
+        try:
+            leads.update_lead(uow(), actor, ch.lead_id, ch.changes, expected_version=ch.version)
+        except StaleLead as e:
+            conflicts.append(f"- **{md(ch.name)}**: {md(e)}. Your change ({md(describe(ch, owners))}) was not saved; "
+                             "the grid now shows the latest version.")
+        except PermissionDenied as e:
+            refused.append(f"- **{md(ch.name)}**: {md(e)}.")
+        except LeadcoreError as e:
+            invalid.append(f"- **{md(ch.name)}**: {md(e)}.")
+        else:
+            saved.append(ch.name)
+    out: list[Message] = []
+    if saved:
+        out.append(("success", f"Saved {_plural(len(saved))}."))
+    if conflicts:
+        out.append(("warning", f"{_plural(len(conflicts))} changed by someone else while you were editing "
+                               "(conflict):\n\n" + "\n".join(conflicts)))
+    if refused:
+        out.append(("error", "You may not change " + _plural(len(refused)) + ":\n\n" + "\n".join(refused)))
+    if invalid:
+        out.append(("error", "Not saved, please correct:\n\n" + "\n".join(invalid)))
+    return out
+
+
+@dataclass(frozen=True)
+class BulkRequest:
+    """A bulk action waiting for its confirmation: on the ticked rows (``ids``) or on the whole filter."""
+
+    action: str
+    value: Any = None
+    ids: tuple[int, ...] | None = None  # None: every lead matching ``filters``
+    filters: LeadFilters = field(default_factory=LeadFilters)
+    count: int = 0
+    value_label: str = ""
+    estimate: bool = False  # ``count`` is a lower bound ("10,000+")
+
+    def question(self) -> str:
+        target = (_plural(self.count) + " you ticked") if self.ids is not None else (
+            f"all {self.count:,}{'+' if self.estimate else ''} leads matching the filter")
+        what = {
+            "status": f"Set the status of {target} to **{md(self.value_label)}**?",
+            "add_tags": f"Add the tags **{md(self.value_label)}** to {target}?",
+            "remove_tags": f"Remove the tags **{md(self.value_label)}** from {target}?",
+            "assign": f"Assign {target} to **{md(self.value_label)}**?",
+            "archive": f"Archive {target}? Their status becomes Archived.",
+            "delete": f"Delete {target}? They move to the trash (“Show deleted leads”) and can be restored.",
+            "import": f"Import {target} as contacts and companies? Leads already imported are left as they are.",
+            "restore": f"Restore {target} from the trash?",
+        }
+        return what[self.action]
+
+
+def _change(req: BulkRequest) -> BulkChange:
+    if req.action == "status":
+        return BulkChange(status=str(req.value))
+    if req.action == "add_tags":
+        return BulkChange(add_tags=tuple(req.value or ()))
+    if req.action == "remove_tags":
+        return BulkChange(remove_tags=tuple(req.value or ()))
+    if req.action == "assign":
+        return BulkChange().with_owner(req.value)
+    if req.action == "archive":
+        return BulkChange(status="ARCHIVED")
+    if req.action == "delete":
+        return BulkChange(delete=True)
+    if req.action == "restore":
+        return BulkChange(restore=True)
+    raise ValueError(f"unknown bulk action {req.action}")
+
+
+def run_bulk(actor: Actor, req: BulkRequest) -> list[Message]:
+    """Apply a confirmed bulk action; says how many leads changed, were already so, or were refused and why."""
+    try:
+        ids = list(req.ids) if req.ids is not None else listing.iter_filtered_ids(uow(), actor, req.filters)
+        if not ids:
+            return [("info", "No leads to change.")]
+        if req.action == "import":
+            res = importing.bulk_import(uow(), actor, ids)
+            out: list[Message] = [("success", f"Imported {_plural(res.imported)}.")] if res.imported else []
+            if res.already:
+                out.append(("info", f"{_plural(res.already)} had been imported before."))
+            if res.refused:
+                out.append(("warning", f"{_plural(res.refused)} not imported: they belong to another rep."))
+            if res.not_found:
+                out.append(("warning", f"{_plural(res.not_found)} no longer exist."))
+            return out or [("info", "Nothing was imported.")]
+        result = leads.bulk_update(uow(), actor, ids, _change(req))
+    except LeadcoreError as e:
+        return [("error", md(e))]
+    verb = {"delete": "Deleted", "restore": "Restored", "archive": "Archived", "import": "Imported"}.get(
+        req.action, "Updated")
+    out = [("success", f"{verb} {_plural(result.updated)}.")] if result.updated else []
+    if result.unchanged:
+        out.append(("info", f"{_plural(result.unchanged)} already had this change."))
+    if result.refused:
+        reasons = Counter(result.reasons.values())
+        detail = "; ".join(f"{_plural(n)} {md(reason)}" for reason, n in reasons.most_common(5))
+        out.append(("warning", f"{_plural(result.refused)} not changed: only its owner or a manager may ({detail})."))
+    if result.not_found:
+        out.append(("warning", f"{_plural(result.not_found)} no longer exist."))
+    return out or [("info", "Nothing changed.")]
