@@ -29,12 +29,12 @@ class TagList(TypeDecorator[list[str]]):
 
 
 class JSONDoc(TypeDecorator[Any]):
-    """A JSON document: ``JSONB`` on PostgreSQL, JSON text elsewhere."""
+    """A JSON document: ``JSONB`` on PostgreSQL, JSON text elsewhere. Python ``None`` is SQL NULL, never JSON null."""
 
     impl = JSON
     cache_ok = True
 
     def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
         if dialect.name == "postgresql":
-            return dialect.type_descriptor(postgresql.JSONB())
-        return dialect.type_descriptor(JSON())
+            return dialect.type_descriptor(postgresql.JSONB(none_as_null=True))
+        return dialect.type_descriptor(JSON(none_as_null=True))

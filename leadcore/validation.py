@@ -151,8 +151,8 @@ def validate_candidate(c: LeadCandidate) -> str | None:
         reasons.append(f"lead_score must be a whole number 0–100, got {_show(str(score))}")
     if c.status is not None and c.status not in STATUSES:
         reasons.append(f"status must be one of {', '.join(STATUSES)}, got {_show(str(c.status))}")
-    if not all(isinstance(tag, str) and tag.strip() for tag in c.tags):
-        reasons.append("tags must be non-empty text")
+    if not all(isinstance(tag, str) and tag.strip() and "\x00" not in tag for tag in c.tags):
+        reasons.append("tags must be non-empty text without NUL characters")
     else:
         reasons += _tag_reasons(c.tags)
     return "; ".join(reasons) or None
@@ -180,6 +180,9 @@ def _text_reasons(text: Mapping[str, str | None], notes: str | None) -> list[str
             reasons.append(f"{name} is longer than {SHORT_FIELD_MAX} characters")
     if notes is not None and len(notes) > NOTES_MAX:
         reasons.append(f"notes is longer than {NOTES_MAX:,} characters")
+    for name, value in (*text.items(), ("notes", notes)):
+        if value is not None and "\x00" in value:
+            reasons.append(f"{name} contains a NUL character (\\x00), which cannot be stored")
     return reasons
 
 

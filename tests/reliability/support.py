@@ -1,0 +1,141 @@
+"""Helpers shared by the reliability tests: small factories that go through the services, and table snapshots."""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, select, text
+
+from leadcore import fileimport, importing, leads, migrate, tokens
+from leadcore.actors import Actor
+from leadcore.candidates import LeadCandidate
+from leadcore.db import make_engine, session_factory
+from leadcore.models import Base
+from leadcore.providers.base import SearchQuery
+from leadcore.providers.demo import DemoProvider
+from leadcore.runtime import Database
+from leadcore.searches import run_discovery
+from leadcore.tables import Table, read_table
+from leadcore.users import create_user
+
+PG_URL = os.environ.get("LEADCORE_TEST_DATABASE_URL", "").strip()
+_n = itertools.count(1)
+
+
+def user(db: Database, role: str = "rep", *, team: str = "Default", password: str = "correct horse battery",
+         email: str | None = None) -> Actor:
+    n = next(_n)
+    info = create_user(db.uow(), None, email=email or f"{role}{n}-{uuid.uuid4().hex[:6]}@example.com",
+                       password=password, role=role, team_name=team, display_name=f"{role.title()} {n}")
+    return info.actor()
+
+
+def lead(db: Database, actor: Actor, **fields: Any) -> int:
+    n = next(_n)
+    values: dict[str, Any] = {"lead_name": f"Person {n}", "email": f"person{n}@company{n}.com",
+                              "company": f"Company {n}", "job_title": "Engineer"}
+    values.update(fields)
+    return leads.create_lead(db.uow(), actor, LeadCandidate(**values)).lead_ids[0]
+
+
+def csv_table(rows: list[dict[str, str]]) -> Table:
+    """A Table as the import page would get it from an uploaded CSV (through read_table, the real parser)."""
+    headers = list(rows[0])
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(headers)
+    for r in rows:
+        w.writerow([r.get(h, "") for h in headers])
+    return read_table(buf.getvalue().encode(), "leads.csv")
+
+
+def populate(db: Database) -> dict[str, Any]:
+    """Rows in every table, through the services: two teams, users, a token, searches, leads, events, imports."""
+    admin = user(db, "admin")
+    manager = user(db, "manager")
+    rep = user(db, "rep")
+    other = user(db, "manager", team="Other team")
+    token = tokens.create_token(db.uow(), rep.user_id or 0, "crm-sync")
+    run = run_discovery(db.uow(), manager, SearchQuery("VP Engineering fintech", limit=12), provider=DemoProvider())
+    other_run = run_discovery(db.uow(), other, SearchQuery("Head of Sales logistics", limit=6), provider=DemoProvider())
+    company_run = run_discovery(db.uow(), manager, SearchQuery("fintech", mode="company", limit=4),
+                                provider=DemoProvider())
+    table = csv_table([
+        {"Name": "Ana Lima", "Email": "ana@lima.example", "Company": "Lima & Co", "Notes": "=HYPERLINK(\"x\")",
+         "Tags": "vip, q3"},
+        {"Name": "Bo Chen", "Email": "bo@chen.example", "Company": "Chen Ltd", "Notes": "", "Tags": ""},
+        {"Name": "Ünïcödé Ñame", "Email": "uni@code.example", "Company": "Zürich AG", "Notes": "naïve ☃", "Tags": ""},
+    ])
+    imported = fileimport.commit_import(db.uow(), rep, table, filename="people.csv")
+    ids = [d["id"] for d in run.leads]
+    first = leads.get_lead(db.uow(), manager, ids[0])
+    leads.update_lead(db.uow(), manager, ids[0], {"status": "CONTACTED", "tags": ["hot", "q3"], "notes": "call back"},
+                      expected_version=first["version"])
+    leads.add_note(db.uow(), rep, ids[1], "Left a voicemail")
+    leads.bulk_update(db.uow(), manager, ids[2:5], leads.BulkChange(add_tags=("bulk",), owner_id=rep.user_id))
+    leads.delete_lead(db.uow(), manager, ids[5])
+    importing.bulk_import(db.uow(), manager, ids[6:9] + [d["id"] for d in company_run.leads[:2]])
+    return {"admin": admin, "manager": manager, "rep": rep, "other": other, "token": token, "run": run,
+            "other_run": other_run, "imported": imported}
+
+
+def _value(v: Any) -> Any:
+    if isinstance(v, datetime):
+        return (v.replace(tzinfo=UTC) if v.tzinfo is None else v.astimezone(UTC)).isoformat()
+    return v
+
+
+def snapshot(engine: Engine) -> dict[str, list[dict[str, Any]]]:
+    """Every row of every table, typed by the models, datetimes as UTC text: equal snapshots mean equal data."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    with engine.connect() as conn:
+        for t in Base.metadata.sorted_tables:
+            rows = conn.execute(select(t).order_by(t.c.id))
+            out[t.name] = [{k: _value(v) for k, v in r._mapping.items()} for r in rows]
+    return out
+
+
+def raw_snapshot(engine: Engine, tables: list[str]) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row as the database returns it to plain SQL (no model types), for comparing across migrations."""
+    out: dict[str, list[tuple[Any, ...]]] = {}
+    with engine.connect() as conn:
+        for name in tables:
+            out[name] = [tuple(_value(v) for v in r) for r in conn.execute(text(f"SELECT * FROM {name} ORDER BY id"))]
+    return out
+
+
+@contextmanager
+def scratch_database(kind: str, pg_url: str, tmp_path: Any, *, revision: str | None = "head") -> Iterator[Database]:
+    """A database of its own (a new SQLite file or PostgreSQL schema), migrated to ``revision``, dropped after."""
+    schema = None
+    if kind == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path / f'scratch-{uuid.uuid4().hex[:8]}.db'}")
+        url = str(engine.url)
+    else:
+        schema = f"lc_rel_{uuid.uuid4().hex[:10]}"
+        admin = make_engine(pg_url)
+        with admin.begin() as conn:
+            conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public"))
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        admin.dispose()
+        engine = make_engine(pg_url, search_path=schema)
+        url = pg_url
+    try:
+        if revision:
+            migrate.upgrade(engine, revision)
+        yield Database(url=url, engine=engine, sessions=session_factory(engine))
+    finally:
+        engine.dispose()
+        if schema:
+            admin = make_engine(pg_url)
+            with admin.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+            admin.dispose()
