@@ -65,7 +65,7 @@ def validate_fields(values: Mapping[str, str | None]) -> RowResult:
     """Check one row of raw text per lead field; return the clean candidate or every reason it fails.
 
     Values are stripped and blanks become ``None``. Keys that are not lead fields are ignored.
-    A COMPANY row without a name takes its ``company`` as the name. ``raw_data`` is left ``None``
+    A row needs a name or an email whatever its type (SPEC §5). ``raw_data`` is left ``None``
     for the caller to set. Formula-looking text is valid and kept as written.
     """
     clean = {key: _clean(value) for key, value in values.items()}
@@ -80,8 +80,6 @@ def validate_fields(values: Mapping[str, str | None]) -> RowResult:
             reasons.append(f"type must be INDIVIDUAL or COMPANY, got {_show(given)}")
 
     text = {name: clean.get(name) for name in TEXT_FIELDS}
-    if lead_type == "COMPANY" and text["lead_name"] is None:
-        text["lead_name"] = text["company"]
     reasons += _text_reasons(text, clean.get("notes"))
 
     score: int | None = None
@@ -141,8 +139,6 @@ def validate_candidate(c: LeadCandidate) -> str | None:
             reasons.append(f"{name} must be text, got {type(value).__name__}")
             value = None
         text[name] = value or None
-    if c.type == "COMPANY" and not (text["lead_name"] or "").strip():
-        text["lead_name"] = text["company"]
     if c.notes is not None and not isinstance(c.notes, str):
         reasons.append(f"notes must be text, got {type(c.notes).__name__}")
     reasons += _text_reasons(text, c.notes if isinstance(c.notes, str) else None)
@@ -171,7 +167,7 @@ def split_tags(raw: str) -> list[str]:
 def _text_reasons(text: Mapping[str, str | None], notes: str | None) -> list[str]:
     reasons: list[str] = []
     if not (text.get("lead_name") or "").strip() and not (text.get("email") or "").strip():
-        reasons.append("needs a name or an email")
+        reasons.append("needs a name or an email (for a company, its name goes in the name column)")
     email = text.get("email")
     if email is not None and len(email) <= SHORT_FIELD_MAX and not is_plausible_email(email.strip()):
         reasons.append(f"email {_show(email)} is not a valid address")

@@ -361,7 +361,7 @@ class _Gen:
             row["leadScore"] = r.choice(["101", "abc", "-1", "50.5", "1e2"])
         else:
             col = r.choice(["leadName", "company", "jobTitle", "location", "website"])
-            row[col] = (row[col] + " " + "x" * 501)[:501]
+            row[col] = ((row[col] or "x") + " " + "x" * 501)[:501]
         return row
 
 

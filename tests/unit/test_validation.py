@@ -84,7 +84,7 @@ def test_clean_row_becomes_candidate_with_stripped_values():
         {"lead_name": "Ann"},
         {"email": "ann@acme.io"},
         {"lead_name": "Ann", "email": "   "},
-        {"type": "COMPANY", "company": "Acme GmbH"},
+        {"type": "COMPANY", "lead_name": "Acme GmbH"},
         {"lead_name": "=SUM(1)"},
         {"lead_name": "+49 30 1234", "notes": "@mention -- =HYPERLINK(\"x\")"},
         {"lead_name": "Ann", "unknown_column": "whatever"},
@@ -99,9 +99,9 @@ def test_formula_text_is_stored_as_written():
     assert ok(lead_name="=SUM(1)", notes="=cmd|' /C calc'!A0").lead_name == "=SUM(1)"
 
 
-def test_company_lead_without_name_is_named_after_company():
-    c = ok(type="Company", company=" Acme GmbH ")
-    assert (c.type, c.lead_name, c.company) == ("COMPANY", "Acme GmbH", "Acme GmbH")
+def test_company_lead_without_name_or_email_is_invalid_as_the_spec_says():
+    result = validate_fields({"type": "Company", "company": " Acme GmbH "})
+    assert result.candidate is None and "needs a name or an email" in (result.reason or "")
 
 
 @pytest.mark.parametrize(
@@ -216,7 +216,7 @@ def test_long_values_are_cut_short_in_the_reason():
     [
         LeadCandidate(lead_name="Ann"),
         LeadCandidate(email="ann@acme.io", lead_score=0, tags=["vip"], status="NEW"),
-        LeadCandidate(type="COMPANY", company="Acme", lead_score=100),
+        LeadCandidate(type="COMPANY", lead_name="Acme", lead_score=100),
         LeadCandidate(lead_name="=SUM(1)", notes="n" * 20_000),
     ],
 )
