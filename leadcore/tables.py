@@ -255,10 +255,18 @@ def _csv_rows(lines: Iterable[str], delimiter: str) -> Iterator[list[str]]:
         ) from e
 
 
+def _blank(row: list[str]) -> bool:
+    return not any(cell.strip() for cell in row)
+
+
 def _table_rows(raw_rows: Iterable[list[str]]) -> Iterator[list[str]]:
-    """Yield the checked header row, then every non-blank row fitted to the header's width."""
-    rows = (row for row in raw_rows if any(cell.strip() for cell in row))
-    header = next(rows, None)
+    """Yield the checked header row, then every data row fitted to the header's width.
+
+    Blank lines are skipped, but a row of empty cells between data rows (``,,,``) is a data row, so
+    the report keeps one line per row; empty rows at the end (spreadsheet padding) are dropped.
+    """
+    it = iter(raw_rows)
+    header = next((row for row in it if not _blank(row)), None)
     if header is None:
         raise InvalidInput("the file has no header row (every line is blank)", field="file")
     headers = [cell.strip().lstrip("\ufeff").strip() for cell in header]
@@ -276,8 +284,17 @@ def _table_rows(raw_rows: Iterable[list[str]]) -> Iterator[list[str]]:
         seen[key] = i
     yield headers
     width = len(headers)
-    for row in rows:
-        yield row[:width] if len(row) >= width else row + [""] * (width - len(row))
+    pending_empty: list[list[str]] = []
+    for row in it:
+        if len(row) <= 1 and _blank(row):
+            continue  # a blank line
+        fitted = row[:width] if len(row) >= width else row + [""] * (width - len(row))
+        if _blank(row):
+            pending_empty.append(fitted)
+            continue
+        yield from pending_empty
+        pending_empty.clear()
+        yield fitted
 
 
 # --- Excel -------------------------------------------------------------------------------------

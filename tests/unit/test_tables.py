@@ -82,9 +82,10 @@ def test_quoted_fields_keep_newlines_delimiters_and_quotes():
     assert table.rows == [["Bob", 'line one\r\nline two, with "quotes"'], ["Ann", "plain"]]
 
 
-def test_blank_lines_and_all_empty_rows_are_skipped():
-    data = b"\n\n  \nname,email\n\nBob,b@x.io\n,,\n , \nAnn,a@x.io\n\n"
-    assert read_table(data, "x.csv").rows == [["Bob", "b@x.io"], ["Ann", "a@x.io"]]
+def test_blank_lines_are_skipped_but_empty_cell_rows_between_data_are_data_rows():
+    # A row of empty cells is a data row (the import report keeps one line per row); trailing ones are padding.
+    data = b"\n\n  \nname,email\n\nBob,b@x.io\n,,\n , \nAnn,a@x.io\n\n,\n"
+    assert read_table(data, "x.csv").rows == [["Bob", "b@x.io"], ["", ""], [" ", " "], ["Ann", "a@x.io"]]
 
 
 def test_short_rows_are_padded_and_long_rows_truncated():
@@ -179,6 +180,7 @@ def test_xlsx_first_sheet_values_as_text():
     assert table.rows == [
         ["René", "80", "12.5", "2024-03-01", "2024-03-01T14:30:00", "TRUE", "", "=SUM(1)"],
         ["", "80", "3", "2023-12-31", "", "FALSE", "", ""],
+        ["", "", "", "", "", "", "", ""],
         ["Short", "", "", "", "", "", "", ""],
     ]
 
