@@ -7,7 +7,8 @@ aggregated rows that come back; it never sees a lead row.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Date, and_, case, cast, extract, func, literal_column, select, true
@@ -32,10 +33,6 @@ def _count_if(cond: ColumnElement[bool]) -> Any:
     return func.count().filter(cond)
 
 
-def _avg_if(cond: ColumnElement[bool], value: Any) -> Any:
-    return func.avg(value).filter(cond)
-
-
 def _reached(stage: str) -> ColumnElement[bool]:
     return Lead.status.in_(STAGE_STATUSES[stage])
 
@@ -57,29 +54,63 @@ def lead_metrics(
     ever created from its own lead (``contacts.source_lead_id`` is unique), so a set ``imported_contact_id`` means
     one was created; a company counts when this lead's import created it rather than linking an existing one. The
     company join is on the primary key, so it never multiplies lead rows and keeps this a single pass.
+
+    The database groups by (status, type) — a dozen groups, read in index order on PostgreSQL — and Python adds
+    the groups up: a few sums per lead instead of two dozen conditional aggregates.
     """
     imported = Lead.imported.is_(true())
     cols: list[Any] = [
-        func.count().label("total"),
+        Lead.status,
+        Lead.type,
+        func.count().label("n"),
+        func.sum(Lead.lead_score).label("score"),
         _count_if(Lead.created_at >= since).label("recent"),
-        func.avg(Lead.lead_score).label("avg_score"),
         _count_if(imported).label("imported"),
     ]
-    for status in STATUSES:
-        cols.append(_count_if(Lead.status == status).label(f"n_{status}"))
-        cols.append(_avg_if(Lead.status == status, Lead.lead_score).label(f"avg_{status}"))
-    for kind in LEAD_TYPES:
-        cols.append(_count_if(Lead.type == kind).label(f"n_{kind}"))
-        cols.append(_avg_if(Lead.type == kind, Lead.lead_score).label(f"avg_{kind}"))
     query = select(*cols).select_from(Lead)
     if with_imports:
+        done = and_(imported, Lead.imported_at.is_not(None))
         query = query.add_columns(
-            _avg_if(and_(imported, Lead.imported_at.is_not(None)), _import_days(dialect)).label("import_days"),
+            func.sum(_import_days(dialect)).filter(done).label("import_days"),
+            _count_if(done).label("import_n"),
             func.count(Lead.imported_contact_id).label("contacts_created"),
             func.count(Company.id).label("companies_created"),
         ).outerjoin(Company, and_(Company.id == Lead.imported_company_id, Company.source_lead_id == Lead.id))
-    row = session.execute(query.where(where)).one()
-    return dict(row._mapping)
+    groups = session.execute(query.where(where).group_by(Lead.status, Lead.type)).all()
+    n: dict[str, int] = {key: 0 for key in ("", *STATUSES, *LEAD_TYPES)}
+    score: dict[str, Any] = dict.fromkeys(n, 0)
+    out: dict[str, Any] = {"recent": 0, "imported": 0}
+    import_days: Any = 0
+    import_n = 0
+    for g in groups:
+        for key in ("", g.status, g.type):
+            if key in n:
+                n[key] += int(g.n)
+                score[key] += g.score or 0
+        out["recent"] += int(g.recent)
+        out["imported"] += int(g.imported)
+        if with_imports:
+            import_days += g.import_days or 0
+            import_n += int(g.import_n)
+            out["contacts_created"] = out.get("contacts_created", 0) + int(g.contacts_created)
+            out["companies_created"] = out.get("companies_created", 0) + int(g.companies_created)
+    out["total"], out["avg_score"] = n[""], _mean(score[""], n[""])
+    for key in (*STATUSES, *LEAD_TYPES):
+        out[f"n_{key}"], out[f"avg_{key}"] = n[key], _mean(score[key], n[key])
+    if with_imports:
+        out["import_days"] = _mean(import_days, import_n)
+        out.setdefault("contacts_created", 0)
+        out.setdefault("companies_created", 0)
+    return out
+
+
+def _mean(total: Any, count: int) -> Any:
+    """What SQL ``avg`` gives: None over nothing; exact (Decimal) when the sum is."""
+    if not count:
+        return None
+    if isinstance(total, int):
+        return Decimal(total) / count
+    return total / count
 
 
 def score_buckets(session: Session, where: ColumnElement[bool], *, bucket: int) -> dict[int, int]:
@@ -97,20 +128,33 @@ def _period_start(dialect: str, period: str) -> Any:
     """The UTC day or ISO week (Monday) a lead was created in; ``period`` is already whitelisted."""
     if dialect == "postgresql":
         utc = func.timezone(literal_column("'UTC'"), Lead.created_at)
+        if period == "day":
+            return cast(utc, Date)
         return cast(func.date_trunc(literal_column(f"'{period}'"), utc), Date)
     # SQLite stores UTC text; 'weekday 0' moves to the coming Sunday (or stays), -6 days is that week's Monday.
     if period == "week":
         return func.date(Lead.created_at, literal_column("'weekday 0'"), literal_column("'-6 days'"))
-    return func.date(Lead.created_at)
+    # leadcore writes "YYYY-MM-DD HH:MM:SS…" in UTC: the day is its first ten characters, far cheaper than date().
+    return func.substr(Lead.created_at, 1, 10)
 
 
 def created_per_period(session: Session, where: ColumnElement[bool], *, period: str, dialect: str) -> dict[date, int]:
-    """New leads per UTC day or week start; periods without leads are absent."""
-    inner = select(_period_start(dialect, period).label("start")).where(where).subquery()
+    """New leads per UTC day or week start; periods without leads are absent.
+
+    The database always groups by day (a cheap cast per lead, where truncating to weeks is not); weeks are the
+    days added up here."""
+    inner = select(_period_start(dialect, "day").label("start")).where(where).subquery()
     rows = session.execute(
         select(inner.c.start, func.count()).group_by(inner.c.start).order_by(inner.c.start)
     ).all()
-    return {_as_date(s): int(n) for s, n in rows if s is not None}
+    days = {_as_date(s): int(n) for s, n in rows if s is not None}
+    if period == "day":
+        return days
+    weeks: dict[date, int] = {}
+    for day, count in days.items():
+        monday = day - timedelta(days=day.weekday())
+        weeks[monday] = weeks.get(monday, 0) + count
+    return weeks
 
 
 def _as_date(value: Any) -> date:

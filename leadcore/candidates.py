@@ -20,7 +20,7 @@ SHORT_FIELDS = (
     "website",
     "linkedin_url",
 )
-TEXT_FIELDS = SHORT_FIELDS + ("headquarters",)
+TEXT_FIELDS = (*SHORT_FIELDS, "headquarters")
 SHORT_FIELD_MAX = 500
 NOTES_MAX = 20_000
 

@@ -7,21 +7,70 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
+from sqlalchemy.exc import SQLAlchemyError
+from typer.core import TyperGroup
+from typer.exceptions import TyperException
 
 from leadcore import migrate as migrations
 from leadcore.actors import Actor
 from leadcore.config import settings
 from leadcore.errors import LeadcoreError
 from leadcore.runtime import Database, open_database
-from leadcore.users import DEFAULT_TEAM, team_actor
+from leadcore.users import DEFAULT_TEAM, find_team_actor, team_actor
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, help="Leads workspace: data, imports and discovery.")
+
+class _OneLineErrors(TyperGroup):
+    """Usage errors (a missing argument, a value that is not a number) as one ``error:`` line on stderr, exit 2,
+    instead of a usage block."""
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        def call() -> Any:
+            return super(_OneLineErrors, self).main(args, prog_name, complete_var, False, windows_expand_args,
+                                                    **extra)
+
+        if not standalone_mode:
+            return call()
+        try:
+            rv = call()
+        except TyperException as e:  # typer's own click: UsageError, BadParameter, NoArgsIsHelpError...
+            ctx = getattr(e, "ctx", None)
+            if type(e).__name__ == "NoArgsIsHelpError" and ctx is not None:
+                typer.echo(ctx.get_help())
+                sys.exit(0)
+            hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+            message = " ".join(str(e.format_message()).split())
+            typer.echo(f"error: {message}{hint}", err=True)
+            sys.exit(int(getattr(e, "exit_code", 2)))
+        except typer.Abort:
+            typer.echo("error: aborted", err=True)
+            sys.exit(1)
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
+app = typer.Typer(
+    cls=_OneLineErrors,
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Leads workspace: data, imports and discovery.",
+)
 T = TypeVar("T")
+
+# How long a command waits for a busy database before it gives up with "busy, try again".
+CLI_WRITE_WAIT_S = 300.0
 
 TeamOpt = Annotated[str, typer.Option("--team", help="Team to act in (created when missing).")]
 DbOpt = Annotated[str | None, typer.Option("--database-url", help="Overrides LEADCORE_DATABASE_URL.")]
@@ -38,6 +87,11 @@ def _run(fn: Callable[[], T]) -> T:
         return fn()
     except LeadcoreError as e:
         fail(str(e))
+    except SQLAlchemyError as e:
+        # The server went away mid-run, a lock timed out...: what happened, in one line; nothing was committed.
+        cause = getattr(e, "orig", None) or e
+        first = str(cause).strip().splitlines()[0] if str(cause).strip() else ""
+        fail(f"database error: {type(cause).__name__}: {first}")
     except OSError as e:
         fail(f"{e.strerror or e}: {e.filename}" if getattr(e, "filename", None) else str(e))
     raise AssertionError("unreachable")
@@ -46,13 +100,26 @@ def _run(fn: Callable[[], T]) -> T:
 def _db(url: str | None) -> Database:
     try:
         return open_database(url)
-    except Exception as e:  # noqa: BLE001 - a broken URL or unreachable server is one line for the user
+    except Exception as e:  # a broken URL or an unreachable server is one line for the user
         fail(f"cannot open the database: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}")
         raise
 
 
-def _actor(db: Database, team: str) -> Actor:
-    return _run(lambda: team_actor(db.uow(), team))
+def _actor(db: Database, team: str, *, create: bool = True) -> Actor:
+    """The CLI acts as an admin of ``team``; read-only commands (``create=False``) never create it and see a
+    missing team as an empty one."""
+    if create:
+        return _run(lambda: team_actor(db.uow(), team))
+    found = _run(lambda: find_team_actor(db.uow(), team))
+    return found or Actor(user_id=None, team_id=0, role="admin", name="CLI")
+
+
+def _writable(path: Path, what: str) -> None:
+    """Refuse an output path before any work is done, so a typo costs nothing."""
+    if path.is_dir():
+        fail(f"{what} {path} is a directory; give a file name")
+    if not path.parent.is_dir():
+        fail(f"{what} {path}: the folder {path.parent} does not exist")
 
 
 @app.command()
@@ -60,9 +127,15 @@ def migrate(database_url: DbOpt = None) -> None:
     """Bring the database schema to the latest version."""
     from leadcore.db import make_engine
 
-    engine = make_engine(database_url or settings().database_url)
-    migrations.upgrade(engine)
-    typer.echo(f"schema at revision {migrations.current_revision(engine)}")
+    def run() -> str | None:
+        engine = make_engine(database_url or settings().database_url)
+        try:
+            migrations.upgrade(engine)
+            return migrations.current_revision(engine)
+        finally:
+            engine.dispose()
+
+    typer.echo(f"schema at revision {_run(run)}")
 
 
 @app.command("create-user")
@@ -110,13 +183,18 @@ def import_csv(
     def load() -> Any:
         return read_table(file.read_bytes(), file.name, max_bytes=settings().max_upload_mb * 1024 * 1024)
 
+    if report:
+        _writable(report, "report")
     table = _run(load)
+    _run(lambda: fileimport.check_mapping(table))  # a file we cannot use costs nothing, not even the team
     db = _db(database_url)
-    actor = _actor(db, team)
+    actor = _actor(db, team, create=not dry_run)  # a dry run writes nothing, not even the team
     if dry_run:
         summary = _run(lambda: fileimport.dry_run(db.uow(), actor, table))
     else:
-        summary = _run(lambda: fileimport.commit_import(db.uow(), actor, table, filename=file.name))
+        # A command-line import waits its turn behind other writers (several imports started together).
+        summary = _run(lambda: fileimport.commit_import(db.uow(), actor, table, filename=file.name,
+                                                        wait_s=CLI_WRITE_WAIT_S))
     if report:
         _run(lambda: fileimport.write_report(summary.rows, report))
     out = summary.as_dict() | {"dry_run": dry_run}
@@ -139,8 +217,9 @@ def export_csv(
     """Export the team's leads (optionally filtered) as CSV, formulas neutralized."""
     from leadcore.export import export_to_file
 
+    _writable(out, "output")
     db = _db(database_url)
-    actor = _actor(db, team)
+    actor = _actor(db, team, create=False)
     n = _run(lambda: export_to_file(db.uow(), actor, str(out), _filters(status, q, search_id)))
     typer.echo(f"exported {n} leads to {out}")
 
@@ -155,6 +234,8 @@ def seed_demo(
     """Fill the team with N realistic synthetic leads."""
     from leadcore.seed import seed_demo as seed_fn
 
+    if n < 0:
+        fail("N must be 0 or more")
     db = _db(database_url)
     actor = _actor(db, team)
     with typer.progressbar(length=n, label="seeding", file=sys.stderr) as bar:
@@ -178,6 +259,8 @@ def purge_rejected(
     """Permanently delete REJECTED leads not changed for N days."""
     from leadcore.leads import purge_rejected as purge
 
+    if older_than_days < 0:
+        fail("--older-than-days must be 0 or more")
     db = _db(database_url)
     actor = _actor(db, team)
     n = _run(lambda: purge(db.uow(), actor, older_than_days=older_than_days))
@@ -194,7 +277,7 @@ def stats(
     from leadcore.analytics import AnalyticsFilters, summary
 
     db = _db(database_url)
-    actor = _actor(db, team)
+    actor = _actor(db, team, create=False)
     s = _run(lambda: summary(db.uow(), actor, AnalyticsFilters()))
     if as_json:
         typer.echo(json.dumps(s, default=str))
@@ -234,7 +317,7 @@ def discover(
     if as_json:
         typer.echo(json.dumps(payload, default=str))
     else:
-        label = " (demo data)" if result.is_demo else ""
+        label = " (demo data)" if result.is_demo and "demo" not in result.provider_label.lower() else ""
         typer.echo(f"{result.provider_label}{label}: count={result.count} saved={result.saved} "
                    f"duplicates={result.duplicates} invalid={result.invalid} search_id={result.search_id} "
                    f"outcome={result.outcome}")
@@ -255,7 +338,7 @@ def searches(
     from leadcore.searches import list_searches
 
     db = _db(database_url)
-    actor = _actor(db, team)
+    actor = _actor(db, team, create=False)
     rows = _run(lambda: list_searches(db.uow(), actor, limit=limit))
     if as_json:
         typer.echo(json.dumps(rows, default=str))
@@ -285,3 +368,54 @@ def providers() -> None:
     for p in available_providers(settings()):
         state = "configured" if p.configured else "not configured"
         typer.echo(f"{p.name:<8} {p.label:<24} {state}{' (demo data)' if p.is_demo else ''}")
+
+
+# -- API tokens (leadcore.api) ----------------------------------------------------------------------------------
+
+
+@app.command("create-token")
+def create_token(
+    email: Annotated[str, typer.Option(help="The user the token acts as.")],
+    name: Annotated[str, typer.Option(help="What the token is for, e.g. 'crm-sync'.")] = "cli",
+    database_url: DbOpt = None,
+) -> None:
+    """Create an API token for a user; the token is printed once, on the last line (only a hash is stored)."""
+    from leadcore import tokens
+
+    db = _db(database_url)
+    user_id = _run(lambda: tokens.user_id_for_email(db.uow(), email))
+    token = _run(lambda: tokens.create_token(db.uow(), user_id, name))
+    typer.echo(f"API token '{name}' for {email.strip().lower()} (shown once; store it now):", err=True)
+    typer.echo(token)
+
+
+@app.command("revoke-token")
+def revoke_token(
+    token_id: Annotated[int, typer.Option("--id", help="Token id (see list-tokens).")],
+    database_url: DbOpt = None,
+) -> None:
+    """Revoke an API token: requests using it answer 401 from now on."""
+    from leadcore import tokens
+
+    db = _db(database_url)
+    info = _run(lambda: tokens.revoke_token(db.uow(), token_id))
+    typer.echo(f"revoked token {info.id} ({info.name})")
+
+
+@app.command("list-tokens")
+def list_tokens(
+    email: Annotated[str, typer.Option(help="Whose tokens.")],
+    database_url: DbOpt = None,
+) -> None:
+    """A user's API tokens (never the tokens themselves): id, name, created, last used, revoked."""
+    from leadcore import tokens
+
+    db = _db(database_url)
+    user_id = _run(lambda: tokens.user_id_for_email(db.uow(), email))
+    for t in _run(lambda: tokens.list_tokens(db.uow(), user_id)):
+        used = f"{t.last_used_at:%Y-%m-%d %H:%M}" if t.last_used_at else "never"
+        state = f"revoked {t.revoked_at:%Y-%m-%d %H:%M}" if t.revoked_at else "active"
+        typer.echo(f"#{t.id:<5} {t.name:<24} created {t.created_at:%Y-%m-%d %H:%M}  last used {used}  {state}")
+
+
+from leadcore import cli_backup  # noqa: E402,F401  (registers backup/restore)

@@ -42,6 +42,29 @@ def neutralize(value: object) -> str:
     return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
 
 
+_TRIGGER_CHARS = frozenset(FORMULA_TRIGGERS)  # every trigger is one character
+
+
+def _cell(value: object) -> object:
+    """:func:`neutralize` with the common cases first: an export of a million leads calls this 30 million times.
+    Integers go to the csv writer as they are (it writes ``str(value)``, as ``neutralize`` would)."""
+    kind = type(value)
+    if kind is str:
+        return "'" + value if value[:1] in _TRIGGER_CHARS else value  # type: ignore[index,operator]
+    if value is None:
+        return ""
+    if kind is int:
+        return value
+    return neutralize(value)
+
+
+def csv_rows(rows: Iterable[Sequence[object]]) -> str:
+    """The CSV text of ``rows`` (no header), every cell as :func:`neutralize` writes it."""
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([[_cell(c) for c in row] for row in rows])
+    return buffer.getvalue()
+
+
 def csv_chunks(
     header: Sequence[str],
     rows: Iterable[Sequence[object]],
@@ -65,7 +88,7 @@ def csv_chunks(
     yield _drain(buffer)
     pending = 0
     for row in rows:
-        writer.writerow([neutralize(cell) for cell in row])
+        writer.writerow([_cell(cell) for cell in row])
         pending += 1
         if pending >= rows_per_chunk:
             yield _drain(buffer)

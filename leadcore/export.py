@@ -5,49 +5,68 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import literal_column, select
+from sqlalchemy.orm import Session
 
+from leadcore import csvlines
 from leadcore.actors import Actor
-from leadcore.csvwriter import csv_chunks
+from leadcore.csvwriter import csv_chunks, csv_rows
 from leadcore.db import UnitOfWork
 from leadcore.listing import LeadFilters, filter_clause
 from leadcore.models import Lead, User
 from leadcore.records import LEAD_COLUMNS
 
 EXPORT_COLUMNS = (*LEAD_COLUMNS, "owner_name")
-_FETCH = 2000
+ROWS_PER_CHUNK = 500
 
 
-def _rows(uow: UnitOfWork, actor: Actor, filters: LeadFilters) -> Iterator[tuple[Any, ...]]:
+def _select(session: Session, actor: Actor, filters: LeadFilters, *columns: Any) -> Any:
+    return (
+        select(*columns)
+        .select_from(Lead)
+        .outerjoin(User, User.id == Lead.owner_id)
+        .where(filter_clause(session, actor, filters.validated()))
+        .order_by(Lead.id)
+        # A server-side cursor on PostgreSQL: rows arrive ROWS_PER_CHUNK at a time, whatever the total.
+        .execution_options(yield_per=ROWS_PER_CHUNK)
+    )
+
+
+def _postgresql_lines(session: Session, actor: Actor, filters: LeadFilters) -> Iterator[tuple[str, int]]:
+    """Chunks of finished CSV lines, rendered by PostgreSQL (see :mod:`leadcore.csvlines`)."""
+    cells = [csvlines.cell(f"leads.{c}", Lead.__table__.c[c].type) for c in LEAD_COLUMNS]
+    cells.append(csvlines.cell("users.display_name", User.__table__.c.display_name.type))
+    q = _select(session, actor, filters, literal_column(csvlines.line(cells)).label("line"))
+    for part in session.execute(q).scalars().partitions():
+        yield "".join(part), len(part)
+
+
+def _python_lines(session: Session, actor: Actor, filters: LeadFilters) -> Iterator[tuple[str, int]]:
+    q = _select(session, actor, filters, *[getattr(Lead, c) for c in LEAD_COLUMNS], User.display_name)
+    for part in session.execute(q).partitions():
+        yield csv_rows(part), len(part)
+
+
+def _chunks(uow: UnitOfWork, actor: Actor, filters: LeadFilters) -> Iterator[tuple[str, int]]:
+    """The header line, then (text, rows) chunks of at most ROWS_PER_CHUNK leads. Nothing runs before the first
+    ``next``; closing the iterator early ends the transaction and frees the connection."""
+    yield next(csv_chunks(EXPORT_COLUMNS, ())), 0
     with uow:
         s = uow.session
-        cols = [getattr(Lead, c) for c in LEAD_COLUMNS]
-        q = (
-            select(*cols, User.display_name)
-            .outerjoin(User, User.id == Lead.owner_id)
-            .where(filter_clause(s, actor, filters.validated()))
-            .order_by(Lead.id)
-            .execution_options(yield_per=_FETCH, stream_results=True)
-        )
-        yield from s.execute(q)
+        lines = _postgresql_lines if uow.dialect == "postgresql" else _python_lines
+        yield from lines(s, actor, filters)
 
 
 def export_csv(uow: UnitOfWork, actor: Actor, filters: LeadFilters | None = None) -> Iterator[str]:
     """CSV text chunks (header first) for every lead of the filter; any team member may export."""
-    return csv_chunks(EXPORT_COLUMNS, _rows(uow, actor, filters or LeadFilters()))
+    return (text for text, _ in _chunks(uow, actor, filters or LeadFilters()))
 
 
 def export_to_file(uow: UnitOfWork, actor: Actor, path: str, filters: LeadFilters | None = None) -> int:
     """Write the export to ``path``; returns the number of data rows."""
     rows = 0
-
-    def counted() -> Iterator[tuple[Any, ...]]:
-        nonlocal rows
-        for row in _rows(uow, actor, filters or LeadFilters()):
-            rows += 1
-            yield row
-
     with open(path, "w", newline="", encoding="utf-8") as fh:
-        for chunk in csv_chunks(EXPORT_COLUMNS, counted()):
-            fh.write(chunk)
+        for text, n in _chunks(uow, actor, filters or LeadFilters()):
+            fh.write(text)
+            rows += n
     return rows

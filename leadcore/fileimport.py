@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import csv
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from leadcore.actors import Actor
 from leadcore.candidates import LeadCandidate
 from leadcore.db import UnitOfWork
-from leadcore.errors import InvalidInput
+from leadcore.errors import DatabaseBusy, InvalidInput
 from leadcore.mapping import apply_mapping, guess_mapping
 from leadcore.matcher import (
     DUPLICATE_EXISTING,
@@ -28,6 +30,8 @@ from leadcore.retry import retry_on_deadlock
 from leadcore.searches import close_search, open_search
 from leadcore.tables import Table
 from leadcore.validation import validate_fields
+
+log = logging.getLogger(__name__)
 
 REPORT_HEADER = ("row_number", "outcome", "cluster", "reason")
 
@@ -61,15 +65,21 @@ class ImportSummary:
                 "search_id": self.search_id, "count": self.count}
 
 
-def candidates_from_table(
-    table: Table, mapping: Mapping[str, str | None] | None = None
-) -> tuple[list[LeadCandidate | None], list[str | None]]:
-    """Every row as a candidate, or None with the reason it is invalid."""
+def check_mapping(table: Table, mapping: Mapping[str, str | None] | None = None) -> dict[str, str | None]:
+    """The mapping to use (guessed when not given); InvalidInput when no column gives a name or an email."""
     mapping = dict(mapping) if mapping is not None else guess_mapping(table.headers)
     if "lead_name" not in mapping.values() and "email" not in mapping.values() and not (
         {"first_name", "last_name"} & set(mapping.values())
     ):
         raise InvalidInput("No column maps to a name or an email; map at least one of them")
+    return mapping
+
+
+def candidates_from_table(
+    table: Table, mapping: Mapping[str, str | None] | None = None
+) -> tuple[list[LeadCandidate | None], list[str | None]]:
+    """Every row as a candidate, or None with the reason it is invalid."""
+    mapping = check_mapping(table, mapping)
     cands: list[LeadCandidate | None] = []
     reasons: list[str | None] = []
     for row in table.rows:
@@ -87,10 +97,11 @@ def _report(cands: list[LeadCandidate | None], reasons: list[str | None], plans:
     out: list[RowReport] = []
     for i, reason in enumerate(reasons):
         n = i + 1
-        plan = plan_of.get(i)
-        if plan is None or plan.outcome == INVALID:
-            out.append(RowReport(n, INVALID, "", reason or (plan.reason if plan else "") or "invalid"))
+        found = plan_of.get(i)
+        if found is None or found.outcome == INVALID:
+            out.append(RowReport(n, INVALID, "", reason or (found.reason if found else "") or "invalid"))
             continue
+        plan = found
         if plan.outcome == DUPLICATE_IN_BATCH and plan.representative is not None:
             rep = plans[plan.representative]
             rep_row = positions[plan.representative] + 1
@@ -111,7 +122,9 @@ def _count(rows: list[RowReport], summary: ImportSummary) -> None:
     summary.saved = sum(1 for r in rows if r.outcome == NEW)
 
 
-def dry_run(uow: UnitOfWork, actor: Actor, table: Table, mapping: Mapping[str, str | None] | None = None) -> ImportSummary:
+def dry_run(
+    uow: UnitOfWork, actor: Actor, table: Table, mapping: Mapping[str, str | None] | None = None
+) -> ImportSummary:
     """What importing ``table`` would do, row by row. Writes nothing."""
     cands, reasons = candidates_from_table(table, mapping)
     valid = [c for c in cands if c is not None]
@@ -130,32 +143,48 @@ def commit_import(
     *,
     filename: str,
     mapping: Mapping[str, str | None] | None = None,
+    wait_s: float | None = None,
 ) -> ImportSummary:
-    """Import ``table`` in one transaction through the shared matcher, recorded as search run ``file:<name>``."""
+    """Import ``table`` in one transaction through the shared matcher, recorded as search run ``file:<name>``.
+
+    ``wait_s``: how long a busy database may keep the import waiting before it gives up (DatabaseBusy, nothing
+    saved). The default is the app's usual short retry; a batch tool such as the CLI waits its turn longer.
+    """
     cands, reasons = candidates_from_table(table, mapping)
     valid = [c for c in cands if c is not None]
     name = Path(filename).name[:180] or "upload.csv"
-    search_id = open_search(uow, actor, provider=f"file:{name}", requested=len(table.rows))
+    # PostgreSQL queues imports on the team's save lock; a SQLite writer waits its busy timeout per attempt.
+    patience: dict[str, Any] = {} if wait_s is None else {"attempts": 1000, "budget_s": wait_s}
+    search_id = retry_on_deadlock(
+        lambda: open_search(uow, actor, provider=f"file:{name}", requested=len(table.rows)), **patience
+    )
     ctx = SearchContext(search_id=search_id, source="csv", query=f"file:{name}")
 
     def attempt() -> list[RowPlan]:
         with uow:
             result = save_batch(uow.session, actor, valid, ctx)
+            # The run's counts and outcome commit with the leads: a separate "close" afterwards could fail on a
+            # busy database and report a saved import as failed.
             run = uow.session.get(LeadSearch, search_id)
             assert run is not None
             run.returned = len(table.rows)
             run.saved = result.saved
             run.duplicates = result.duplicates
             run.invalid = result.invalid + sum(1 for c in cands if c is None)
+            run.outcome = "ok"
+            run.finished_at = datetime.now(UTC)
             uow.commit()
             return result.rows
 
     try:
-        plans = retry_on_deadlock(attempt)
+        plans = retry_on_deadlock(attempt, **patience)
     except BaseException as e:
-        close_search(uow, search_id, outcome="failed", error=f"nothing was saved: {e}"[:2000])
+        why = f"nothing was saved: {e}"[:2000]
+        try:
+            retry_on_deadlock(lambda: close_search(uow, search_id, outcome="failed", error=why))
+        except DatabaseBusy:
+            log.warning("could not mark file import %s as failed; the database stayed busy", search_id)
         raise
-    close_search(uow, search_id, outcome="ok")
     rows = _report(cands, reasons, plans)
     summary = ImportSummary(rows=rows, dry_run=False, search_id=search_id)
     _count(rows, summary)

@@ -135,6 +135,7 @@ def _load_locked(session: Session, actor: Actor, lead_id: int) -> Lead | None:
 def import_lead(uow: UnitOfWork, actor: Actor, lead_id: int) -> ImportResult:
     """Import one lead as a contact (and its company) or, for a COMPANY lead, as a company."""
     with uow:
+        uow.writing()
         lead = _load_locked(uow.session, actor, lead_id)
         if lead is None:
             raise NotFound(f"Lead {lead_id} was not found")
@@ -147,6 +148,7 @@ def bulk_import(uow: UnitOfWork, actor: Actor, ids: list[int]) -> BulkImportResu
     """Import many leads in one transaction; leads the actor may not edit are refused."""
     out = BulkImportResult()
     with uow:
+        uow.writing()
         s = uow.session
         for lead_id in dict.fromkeys(ids):
             lead = _load_locked(s, actor, lead_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -23,6 +24,8 @@ from leadcore.models import Lead, LeadEvent, User
 from leadcore.records import lead_dict
 from leadcore.validation import validate_candidate
 
+# "80" and "80.0" (a spreadsheet's integer) are whole numbers; "80.5", "8e1", "-3" are not.
+_WHOLE_NUMBER = re.compile(r"[0-9]+(?:\.0+)?", re.ASCII)
 EDITABLE_FIELDS = frozenset(TEXT_FIELDS) | {"type", "status", "lead_score", "tags", "notes", "owner_id"}
 MAX_TAG_LENGTH = 50
 
@@ -68,9 +71,16 @@ def _clean_tags(tags: Any) -> list[str]:
             continue
         if len(t) > MAX_TAG_LENGTH:
             raise InvalidInput(f"tag '{t[:20]}…' is longer than {MAX_TAG_LENGTH} characters", field="tags")
+        _no_nul(t, "tags")
         if t not in out:
             out.append(t)
     return out
+
+
+def _no_nul(text: str | None, field: str) -> None:
+    """PostgreSQL cannot store NUL (\\x00) in text: refuse it as bad input rather than fail in the database."""
+    if text and "\x00" in text:
+        raise InvalidInput(f"{field} contains a NUL character (\\x00), which cannot be stored", field=field)
 
 
 def _normalize_changes(changes: dict[str, Any]) -> dict[str, Any]:
@@ -90,24 +100,36 @@ def _normalize_changes(changes: dict[str, Any]) -> dict[str, Any]:
             kind = str(value or "").strip().upper()
             out[name] = kind
         elif name == "lead_score":
-            try:
-                score = int(str(value).strip())
-            except ValueError:
-                raise InvalidInput(f"lead_score must be a whole number 0–100, got '{value}'", field="lead_score")
-            if not 0 <= score <= 100 or str(value).strip() not in (str(score), f"{score}.0"):
-                raise InvalidInput(f"lead_score must be a whole number 0–100, got '{value}'", field="lead_score")
-            out[name] = score
+            out[name] = _score(value)
         elif name == "notes":
             notes = (str(value) if value is not None else "").strip() or None
             if notes and len(notes) > NOTES_MAX:
                 raise InvalidInput(f"notes are longer than {NOTES_MAX:,} characters", field="notes")
+            _no_nul(notes, "notes")
             out[name] = notes
         elif name == "owner_id":
-            out[name] = int(value) if value not in (None, "") else None
+            out[name] = _owner_id(value)
         else:
             text = str(value).strip() if value is not None else ""
             out[name] = text or None
     return out
+
+
+def _score(value: Any) -> int:
+    """A whole number 0–100, the same rule as the CSV path ("80", " 80 " and "80.0" are 80)."""
+    text = str(value).strip() if value is not None and not isinstance(value, bool) else ""
+    if not _WHOLE_NUMBER.fullmatch(text) or not 0 <= float(text) <= 100:
+        raise InvalidInput(f"lead_score must be a whole number 0–100, got '{value}'", field="lead_score")
+    return int(float(text))
+
+
+def _owner_id(value: Any) -> int | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    text = str(value).strip()
+    if isinstance(value, bool) or not text.isascii() or not text.isdigit():
+        raise InvalidInput(f"owner must be a user id, got '{value}'", field="owner_id")
+    return int(text)
 
 
 def _stale_message(session: Session, lead: Lead) -> str:
@@ -120,7 +142,8 @@ def _stale_message(session: Session, lead: Lead) -> str:
     ).first()
     who = (last[0] if last and last[0] else "Someone") if last else "Someone"
     when = f" at {last[1]:%H:%M}" if last and last[1] else ""
-    return f"{who} changed lead {lead.id} ({lead.lead_name or lead.email or 'unnamed'}){when} — reload to see the change"
+    name = lead.lead_name or lead.email or "unnamed"
+    return f"{who} changed lead {lead.id} ({name}){when} — reload to see the change"
 
 
 def _apply(session: Session, actor: Actor, lead: Lead, changes: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
@@ -151,22 +174,21 @@ def _apply(session: Session, actor: Actor, lead: Lead, changes: dict[str, Any]) 
         setattr(lead, name, new)
     lead.version += 1
     lead.updated_at = datetime.now(UTC)
-    record = dict(lead_id=lead.id, team_id=lead.team_id, actor=actor)
+    def log(kind: str, data: dict[str, Any]) -> None:
+        events.record(session, lead_id=lead.id, team_id=lead.team_id, actor=actor, kind=kind, data=data)
+
     if "status" in diff:
-        events.record(session, kind="status_changed", data={"from": diff["status"][0], "to": diff["status"][1]},
-                      **record)
+        log("status_changed", {"from": diff["status"][0], "to": diff["status"][1]})
     if "owner_id" in diff:
-        events.record(session, kind="assigned", data={"from": diff["owner_id"][0], "to": diff["owner_id"][1]},
-                      **record)
+        log("assigned", {"from": diff["owner_id"][0], "to": diff["owner_id"][1]})
     if "tags" in diff:
         before, after = diff["tags"]
-        events.record(session, kind="tags_changed",
-                      data={"added": [t for t in after if t not in before],
-                            "removed": [t for t in before if t not in after]}, **record)
+        log("tags_changed", {"added": [t for t in after if t not in before],
+                             "removed": [t for t in before if t not in after]})
     other = {k: {"from": _jsonable(v[0]), "to": _jsonable(v[1])} for k, v in diff.items()
              if k not in ("status", "owner_id", "tags")}
     if other:
-        events.record(session, kind="fields_changed", data=other, **record)
+        log("fields_changed", other)
     return diff
 
 
@@ -180,6 +202,7 @@ def update_lead(
     """Change a lead if nobody else changed it since ``expected_version``; otherwise StaleLead, nothing written."""
     clean = _normalize_changes(changes)
     with uow:
+        uow.writing()
         s = uow.session
         lead = _load(s, actor, lead_id, lock=True)
         if lead.version != expected_version:
@@ -203,7 +226,9 @@ def add_note(uow: UnitOfWork, actor: Actor, lead_id: int, text: str) -> None:
         raise InvalidInput("A note cannot be empty", field="note")
     if len(text) > NOTES_MAX:
         raise InvalidInput(f"A note is limited to {NOTES_MAX:,} characters", field="note")
+    _no_nul(text, "note")
     with uow:
+        uow.writing()
         lead = _load(uow.session, actor, lead_id)
         events.record(uow.session, lead_id=lead.id, team_id=lead.team_id, actor=actor, kind="note_added",
                       data={"text": text})
@@ -213,6 +238,7 @@ def add_note(uow: UnitOfWork, actor: Actor, lead_id: int, text: str) -> None:
 
 def _set_active(uow: UnitOfWork, actor: Actor, lead_id: int, active: bool) -> None:
     with uow:
+        uow.writing()
         s = uow.session
         lead = _load(s, actor, lead_id, lock=True)
         ensure_can_edit(actor, lead.id, lead.owner_id, _user_name(s, lead.owner_id))
@@ -243,6 +269,7 @@ def purge_rejected(uow: UnitOfWork, actor: Actor, *, older_than_days: int) -> in
         raise InvalidInput("older_than_days must be 0 or more", field="older_than_days")
     cutoff = datetime.now(UTC) - timedelta(days=older_than_days)
     with uow:
+        uow.writing()
         res = uow.session.execute(
             delete(Lead).where(Lead.team_id == actor.team_id, Lead.status == "REJECTED", Lead.updated_at < cutoff)
         )
@@ -287,6 +314,7 @@ def bulk_update(uow: UnitOfWork, actor: Actor, ids: list[int], change: BulkChang
     remove = set(_clean_tags(list(change.remove_tags)))
     status = _normalize_changes({"status": change.status})["status"] if change.status else None
     with uow:
+        uow.writing()
         s = uow.session
         unique_ids = list(dict.fromkeys(int(i) for i in ids))
         found: dict[int, Lead] = {}

@@ -5,10 +5,10 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass, field, fields, replace
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, false, func, literal, or_, select, true
+from sqlalchemy import Select, Text, and_, exists, false, func, literal, literal_column, or_, select, text, true, tuple_
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
@@ -18,7 +18,7 @@ from leadcore.candidates import LEAD_TYPES, STATUSES
 from leadcore.db import UnitOfWork
 from leadcore.errors import InvalidInput
 from leadcore.models import Lead, User
-from leadcore.records import lead_dict
+from leadcore.records import LEAD_COLUMNS, lead_dict
 
 SORTS = {
     # name: (column expression, descending?)
@@ -29,6 +29,10 @@ SORTS = {
 }
 DEFAULT_SORT = "score"
 MAX_PAGE_SIZE = 500
+# Totals are exact up to here; past it the grid says "10,000+" (an exact count of a million rows takes tens of ms
+# on PostgreSQL and far more on SQLite, and nobody pages that far). Free-text matches cost more to count.
+COUNT_CAP = 10_000
+SEARCH_COUNT_CAP = 1_000
 UNASSIGNED = 0  # owner filter value meaning "nobody"
 
 
@@ -67,6 +71,10 @@ class LeadFilters:
             raise InvalidInput("created_from is after created_to", field="created_from")
         if self.q is not None and len(self.q) > 200:
             raise InvalidInput("Search text is limited to 200 characters", field="q")
+        # PostgreSQL refuses NUL in text parameters: bad input, not a database error.
+        for name, values in (("q", (self.q,)), ("search_query", (self.search_query,)), ("tags", self.tags)):
+            if any(v and "\x00" in v for v in values):
+                raise InvalidInput(f"{name} contains a NUL character (\\x00)", field=name)
         return self
 
     def to_params(self) -> dict[str, str]:
@@ -74,7 +82,8 @@ class LeadFilters:
         out: dict[str, str] = {}
         for f in fields(self):
             v = getattr(self, f.name)
-            if v in (None, (), False, ""):
+            # 0 and False are values here (score_max=0, imported=False); only "deleted" is a plain flag.
+            if v is None or v == () or v == "" or (f.name == "deleted" and not v):
                 continue
             if isinstance(v, tuple):
                 out[f.name] = ",".join(str(x) for x in v)
@@ -94,18 +103,22 @@ class LeadFilters:
             v = params.get(name)
             if isinstance(v, list):
                 v = v[-1] if v else None
-            v = str(v).strip() if v is not None else ""
+            v = str(v).replace("\x00", "").strip() if v is not None else ""
             return v or None
 
         def split(name: str) -> list[str]:
             v = text(name)
             return [p.strip() for p in v.split(",") if p.strip()] if v else []
 
+        def whole(v: str) -> int | None:
+            # ASCII digits only ("²".isdigit() is True but int() refuses it) and within a database integer.
+            v = v.strip()
+            if v.isascii() and v.isdigit() and len(v) <= 18:
+                return int(v)
+            return None
+
         def integer(name: str) -> int | None:
-            try:
-                return int(text(name) or "")
-            except ValueError:
-                return None
+            return whole(text(name) or "")
 
         def day(name: str) -> date | None:
             try:
@@ -114,27 +127,38 @@ class LeadFilters:
                 return None
 
         imported = text("imported")
-        owners = tuple(int(x) for x in split("owner_ids") if x.isdigit())
+        owners = tuple(o for o in (whole(x) for x in split("owner_ids")) if o is not None)
         score_min, score_max = integer("score_min"), integer("score_max")
+        score_min = score_min if score_min is not None and 0 <= score_min <= 100 else None
+        score_max = score_max if score_max is not None and 0 <= score_max <= 100 else None
+        created_from, created_to = day("created_from"), day("created_to")
+        # A hand-edited link with the range upside down still opens the grid: read it the right way round.
+        if score_min is not None and score_max is not None and score_min > score_max:
+            score_min, score_max = score_max, score_min
+        if created_from and created_to and created_from > created_to:
+            created_from, created_to = created_to, created_from
         return cls(
             statuses=tuple(s.upper() for s in split("statuses") if s.upper() in STATUSES),
             types=tuple(t.upper() for t in split("types") if t.upper() in LEAD_TYPES),
             owner_ids=owners,
             tags=tuple(split("tags")),
-            score_min=score_min if score_min is not None and 0 <= score_min <= 100 else None,
-            score_max=score_max if score_max is not None and 0 <= score_max <= 100 else None,
-            created_from=day("created_from"),
-            created_to=day("created_to"),
+            score_min=score_min,
+            score_max=score_max,
+            created_from=created_from,
+            created_to=created_to,
             search_id=integer("search_id"),
             search_query=text("search_query"),
             imported={"1": True, "true": True, "0": False, "false": False}.get((imported or "").lower()),
-            q=(text("q") or "")[:200] or None,
+            q=(text("q") or "")[:200].strip() or None,
             deleted=text("deleted") == "1",
         )
 
 
 @dataclass
 class LeadPage:
+    """One page of the grid. ``total`` is exact unless ``total_is_estimate``: then the count stopped at the cap and
+    ``total`` is a lower bound, shown as "10,000+"."""
+
     items: list[dict[str, Any]]
     total: int
     next_cursor: str | None = None
@@ -142,6 +166,7 @@ class LeadPage:
     limit: int = 20
     sort: str = DEFAULT_SORT
     owners: dict[int, str] = field(default_factory=dict)
+    total_is_estimate: bool = False
 
 
 def _like_escape(text: str) -> str:
@@ -150,14 +175,18 @@ def _like_escape(text: str) -> str:
 
 def _tags_any(session: Session, tags: tuple[str, ...]) -> ColumnElement[bool]:
     if session.get_bind().dialect.name == "postgresql":
-        return Lead.tags.op("&&")(postgresql.array(list(tags)))  # type: ignore[no-any-return]
+        # TEXT[] && TEXT[]: a plain list binds as VARCHAR[], for which PostgreSQL has no && with TEXT[].
+        return Lead.tags.op("&&")(literal(list(tags), type_=postgresql.ARRAY(Text())))
     each = func.json_each(Lead.tags).table_valued("value")
     return exists(select(literal(1)).select_from(each).where(each.c.value.in_(tags)))
 
 
 def filter_clause(session: Session, actor: Actor, f: LeadFilters) -> ColumnElement[bool]:
     """The WHERE clause for ``f`` within the actor's team."""
-    conds: list[ColumnElement[bool]] = [Lead.team_id == actor.team_id, Lead.is_active == (not f.deleted)]
+    fts = _sqlite_fts(session, f.q)
+    # With the full-text index driving (SQLite), "team_id + 0" keeps the planner from walking a team index instead.
+    team = (Lead.team_id + 0 == actor.team_id) if fts is not None else (Lead.team_id == actor.team_id)
+    conds: list[ColumnElement[bool]] = [team, Lead.is_active == (not f.deleted)]
     if f.statuses:
         conds.append(Lead.status.in_(f.statuses))
     if f.types:
@@ -176,26 +205,61 @@ def filter_clause(session: Session, actor: Actor, f: LeadFilters) -> ColumnEleme
         conds.append(Lead.lead_score >= f.score_min)
     if f.score_max is not None:
         conds.append(Lead.lead_score <= f.score_max)
+    # Days are UTC days: aware bounds, so PostgreSQL does not read them in the session's time zone.
     if f.created_from:
-        conds.append(Lead.created_at >= datetime.combine(f.created_from, time.min))
+        conds.append(Lead.created_at >= datetime.combine(f.created_from, time.min, tzinfo=UTC))
     if f.created_to:
-        conds.append(Lead.created_at < datetime.combine(f.created_to, time.max))
+        conds.append(Lead.created_at < datetime.combine(f.created_to + timedelta(days=1), time.min, tzinfo=UTC))
     if f.search_id is not None:
         conds.append(Lead.search_id == f.search_id)
     if f.search_query:
         conds.append(Lead.search_query == f.search_query)
     if f.imported is not None:
         conds.append(Lead.imported == (true() if f.imported else false()))
+    if fts is not None:
+        conds.append(fts)
     if f.q:
-        pattern = f"%{_like_escape(f.q.strip())}%"
-        conds.append(
-            or_(
-                Lead.lead_name.ilike(pattern, escape="\\"),
-                Lead.email.ilike(pattern, escape="\\"),
-                Lead.company.ilike(pattern, escape="\\"),
-            )
-        )
+        conds.append(_text_search(session, f.q.strip()))
     return and_(*conds)
+
+
+def _sqlite_fts(session: Session, q: str | None) -> ColumnElement[bool] | None:
+    """SQLite: the leads whose name, email or company contains ``q`` per the FTS5 trigram index (migration 0002).
+
+    Its case folding is Unicode-wide where SQLite's LIKE folds ASCII only, so it finds a superset of the LIKE
+    matches; the LIKE still decides. None where it cannot help (other engines, terms under three characters)."""
+    term = (q or "").strip()
+    if len(term) < 3 or session.get_bind().dialect.name != "sqlite":
+        return None
+    phrase = '"' + term.replace('"', '""') + '"'
+    hits: Any = select(literal_column("rowid")).select_from(text("leads_search")).where(
+        text("leads_search MATCH :fts_phrase").bindparams(fts_phrase=phrase)
+    )
+    return Lead.id.in_(hits)
+
+
+# Name, email and company as one lowercased text, fields joined by a newline: on PostgreSQL the pg_trgm GIN index
+# ix_leads_search_trgm (migration 0002) is built on exactly this expression, so the planner uses it only when the
+# query spells it the same way (literally, not with bound parameters).
+SEARCH_TEXT_SQL = (
+    "lower(coalesce(lead_name, '') || chr(10) || coalesce(email, '') || chr(10) || coalesce(company, ''))"
+)
+_SEARCH_TEXT: ColumnElement[str] = literal_column(SEARCH_TEXT_SQL.replace("(lead_name", "(leads.lead_name")
+                              .replace("(email", "(leads.email").replace("(company", "(leads.company"))
+
+
+def _text_search(session: Session, term: str) -> ColumnElement[bool]:
+    """Case-insensitive substring search over name, email and company."""
+    pattern = f"%{_like_escape(term)}%"
+    if session.get_bind().dialect.name == "postgresql" and "\n" not in term:
+        # One trigram index scan and one LIKE per candidate instead of three of each. A term without a newline
+        # cannot match across the joined fields, so this finds exactly what the three ILIKEs below would.
+        return _SEARCH_TEXT.like(func.lower(pattern), escape="\\")
+    return or_(
+        Lead.lead_name.ilike(pattern, escape="\\"),
+        Lead.email.ilike(pattern, escape="\\"),
+        Lead.company.ilike(pattern, escape="\\"),
+    )
 
 
 def encode_cursor(sort_value: Any, lead_id: int) -> str:
@@ -223,16 +287,49 @@ def _ordered(q: Select[Any], sort: str) -> Select[Any]:
     return q.order_by(col.desc(), Lead.id.desc()) if desc else q.order_by(col.asc(), Lead.id.asc())
 
 
+_SORT_ATTRIBUTES = {"score": "lead_score", "created": "created_at", "updated": "updated_at", "name": "lead_name"}
+_CURSOR_TYPES: dict[str, type] = {"score": int, "created": datetime, "updated": datetime, "name": str}
+
+
 def _after(sort: str, cursor: str) -> ColumnElement[bool]:
     col, desc = SORTS[sort]
     value, lead_id = decode_cursor(cursor)
+    # A cursor made for another sort (or edited by hand) would compare a timestamp with a number: refuse it here
+    # rather than let the database fail.
+    if not isinstance(value, _CURSOR_TYPES[sort]) or isinstance(value, bool) or not 0 <= lead_id < 2**63 or (
+        isinstance(value, int) and not -(2**31) <= value < 2**31
+    ):
+        raise InvalidInput("The page cursor is not valid; start from the first page", field="cursor")
+    # A row-value comparison, not "col < v OR (col = v AND id < i)": both engines turn it into an index range on
+    # (team_id, col, id), so a page in the middle of a million leads costs what the first one does.
+    # Every sort column is NOT NULL (name sorts on coalesce), so the two forms select the same rows.
     if desc:
-        return or_(col < value, and_(col == value, Lead.id < lead_id))
-    return or_(col > value, and_(col == value, Lead.id > lead_id))
+        return tuple_(col, Lead.id) < tuple_(value, lead_id)
+    return tuple_(col, Lead.id) > tuple_(value, lead_id)
 
 
 def count_leads(session: Session, actor: Actor, f: LeadFilters) -> int:
+    """The exact number of leads matching ``f`` (a full count: slow on big teams; the grid uses a capped one)."""
     return int(session.scalar(select(func.count()).select_from(Lead).where(filter_clause(session, actor, f))) or 0)
+
+
+def count_leads_capped(session: Session, actor: Actor, f: LeadFilters, *, cap: int | None = None) -> tuple[int, bool]:
+    """``(count, capped)``: the exact count when it is at most ``cap``, else ``(cap, True)``.
+
+    Counting stops after ``cap + 1`` matches, so the cost is bounded whatever the team's size; on PostgreSQL the
+    filtered count reads ``ix_leads_team_active_status_type_score`` alone."""
+    if cap is None:
+        cap = SEARCH_COUNT_CAP if f.q else COUNT_CAP
+    return _capped_count(session, filter_clause(session, actor, f), cap)
+
+
+def _capped_count(session: Session, where: ColumnElement[bool], cap: int) -> tuple[int, bool]:
+    hits = select(literal(1)).select_from(Lead).where(where).limit(cap + 1).subquery()
+    n = int(session.scalar(select(func.count()).select_from(hits)) or 0)
+    return (cap, True) if n > cap else (n, False)
+
+
+_PAGE_COLUMNS = tuple(getattr(Lead, c) for c in LEAD_COLUMNS)
 
 
 def list_leads(
@@ -257,12 +354,13 @@ def list_leads(
     with uow:
         s = uow.session
         where = filter_clause(s, actor, f)
-        q = select(Lead).where(where)
+        # Plain rows of the visible columns, not ORM objects: a page then costs what its SQL costs.
+        q = select(*_PAGE_COLUMNS).where(where)
         if cursor:
             q = q.where(_after(sort, cursor))
         elif offset:
             q = q.offset(offset)
-        rows = list(s.scalars(_ordered(q, sort).limit(limit + 1)))
+        rows = list(s.execute(_ordered(q, sort).limit(limit + 1)))
         more = len(rows) > limit
         rows = rows[:limit]
         owner_ids = {r.owner_id for r in rows if r.owner_id}
@@ -272,13 +370,14 @@ def list_leads(
         items = [lead_dict(r, owner_name=owners.get(r.owner_id)) for r in rows]  # type: ignore[arg-type]
         next_cursor = None
         if more and rows:
-            col_name = {"score": "lead_score", "created": "created_at", "updated": "updated_at", "name": "lead_name"}[sort]
+            col_name = _SORT_ATTRIBUTES[sort]
             last = rows[-1]
             value = getattr(last, col_name)
             next_cursor = encode_cursor(value if value is not None else "", last.id)
-        total = count_leads(s, actor, f) if with_total else -1
+        cap = SEARCH_COUNT_CAP if f.q else COUNT_CAP
+        total, capped = _capped_count(s, where, cap) if with_total else (-1, False)
         return LeadPage(items=items, total=total, next_cursor=next_cursor, offset=offset, limit=limit, sort=sort,
-                        owners=owners)
+                        owners=owners, total_is_estimate=capped)
 
 
 def iter_filtered_ids(uow: UnitOfWork, actor: Actor, filters: LeadFilters, *, max_ids: int = 100_000) -> list[int]:

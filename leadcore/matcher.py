@@ -8,19 +8,26 @@ with ``ON CONFLICT DO NOTHING`` so the team-scoped unique indexes settle races b
 from __future__ import annotations
 
 import logging
+import random
+import time
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import or_, select
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
+import psycopg
+from psycopg.types.json import Jsonb
+from sqlalchemy import func, select, text, union
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
-from leadcore import events
+from leadcore import dbfaults, events
 from leadcore.actors import Actor
 from leadcore.candidates import TEXT_FIELDS, LeadCandidate
+from leadcore.coltypes import JSONDoc
 from leadcore.config import settings
+from leadcore.db import begin_write
 from leadcore.dedupe import MatchKeys, cluster, match_keys
 from leadcore.models import Lead
 from leadcore.scoring import ScoreContext, Weights, context_from_query, load_weights, score_lead
@@ -99,23 +106,34 @@ class _Row:
     keys: MatchKeys
 
 
-def _keys_filter(team_id: int, keys: list[MatchKeys], types: list[str]) -> Any:
+_LOOKUP_COLUMNS = (Lead.id, Lead.type, Lead.email_norm, Lead.linkedin_norm, Lead.domain, Lead.name_key)
+
+
+def _lookup_query(team_id: int, keys: list[MatchKeys], types: list[str]) -> Any:
+    """One statement finding every lead of the team that shares a key with ``keys``, ordered by id.
+
+    A UNION of one lookup per key kind rather than one OR: each part is an equality search in its own
+    ``(team_id, key)`` index on both engines, where SQLite would otherwise scan the whole team for the OR."""
     emails = {k.email_norm for k in keys if k.email_norm}
     links = {k.linkedin_norm for k in keys if k.linkedin_norm}
     domains = {k.domain for k, t in zip(keys, types, strict=True) if k.domain and t == "COMPANY"}
     names = {k.name_key for k in keys if k.name_key}
-    clauses = []
+    team = Lead.team_id == team_id
+    parts: list[Any] = []
     if emails:
-        clauses.append(Lead.email_norm.in_(emails))
+        parts.append(select(*_LOOKUP_COLUMNS).where(team, Lead.email_norm.in_(emails)))
     if links:
-        clauses.append(Lead.linkedin_norm.in_(links))
+        parts.append(select(*_LOOKUP_COLUMNS).where(team, Lead.linkedin_norm.in_(links)))
     if domains:
-        clauses.append((Lead.type == "COMPANY") & Lead.domain.in_(domains))
+        parts.append(select(*_LOOKUP_COLUMNS).where(team, Lead.type == "COMPANY", Lead.domain.in_(domains)))
     if names:
-        clauses.append(Lead.name_key.in_(names))
-    if not clauses:
+        parts.append(select(*_LOOKUP_COLUMNS).where(team, Lead.name_key.in_(names)))
+    if not parts:
         return None
-    return (Lead.team_id == team_id) & or_(*clauses)
+    if len(parts) == 1:
+        return parts[0].order_by(Lead.id)
+    found = union(*parts).subquery()
+    return select(found).order_by(found.c.id)
 
 
 @dataclass(frozen=True)
@@ -166,11 +184,10 @@ def _load_existing(session: Session, team_id: int, rows: list[_Row]) -> _Index:
     index = _Index()
     for start in range(0, len(rows), _LOOKUP_CHUNK):
         chunk = rows[start : start + _LOOKUP_CHUNK]
-        where = _keys_filter(team_id, [r.keys for r in chunk], [r.candidate.type for r in chunk])
-        if where is None:
+        q = _lookup_query(team_id, [r.keys for r in chunk], [r.candidate.type for r in chunk])
+        if q is None:
             continue
-        q = select(Lead.id, Lead.type, Lead.email_norm, Lead.linkedin_norm, Lead.domain, Lead.name_key).where(where)
-        for row in session.execute(q.order_by(Lead.id)):
+        for row in session.execute(q):
             index.add(_Existing(*row))
     return index
 
@@ -265,22 +282,72 @@ def _lead_values(
     return values
 
 
-def _insert_ignoring_conflicts(session: Session, values: dict[str, Any]) -> int | None:
-    """Insert one lead; None when a unique key already exists (another writer got there first)."""
-    dialect = session.get_bind().dialect.name
-    table = Lead.__table__
-    ins = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
-    # One statement shape for every row, so SQLAlchemy compiles it once and reuses it.
-    stmt = ins.on_conflict_do_nothing().returning(table.c.id)
-    return session.connection().execute(stmt, values).scalar_one_or_none()
+def _insert_ignoring_conflicts(session: Session, rows: list[dict[str, Any]]) -> list[int | None]:
+    """Insert new leads in one go, in the given order; each row's new id, or None where a unique key already
+    exists (another writer got there first)."""
+    if not rows:
+        return []
+    if session.get_bind().dialect.name == "postgresql":
+        return _insert_postgresql(session, rows)
+    return _insert_sqlite(session, rows)
 
 
-def _merge_into(
-    session: Session, lead_id: int, c: LeadCandidate, keys: MatchKeys, index: _Index
-) -> dict[str, Any]:
-    """Fill the existing lead's empty fields from ``c``; user-edited values always win. Returns what changed."""
-    lead = session.get(Lead, lead_id, with_for_update=session.get_bind().dialect.name == "postgresql")
-    assert lead is not None
+_JSON_COLUMNS = frozenset(c.name for c in Lead.__table__.columns if isinstance(c.type, JSONDoc))
+# Per connection, emptied at every commit. LIKE copies the id default, so staged rows draw their ids from the
+# leads sequence and each row's fate can be told by id (rows with no match key at all are told apart too).
+_STAGING_DDL = (
+    "CREATE TEMP TABLE IF NOT EXISTS lead_staging (LIKE leads INCLUDING DEFAULTS, ord integer NOT NULL) "
+    "ON COMMIT DELETE ROWS"
+)
+
+
+def _insert_postgresql(session: Session, rows: list[dict[str, Any]]) -> list[int | None]:
+    """COPY the rows into a temp staging table, then move them with one INSERT … SELECT … ON CONFLICT DO NOTHING:
+    a handful of round trips per batch instead of one per row, and the unique indexes still settle races."""
+    columns = list(rows[0])
+    names = ", ".join(columns)
+    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(_STAGING_DDL)
+        json_at = [i for i, c in enumerate(columns, start=1) if c in _JSON_COLUMNS]
+        with cursor.copy(f"COPY lead_staging (ord, {names}) FROM STDIN") as copy:
+            for n, row in enumerate(rows):
+                values = [n, *map(row.__getitem__, columns)]
+                for i in json_at:
+                    if values[i] is not None:
+                        values[i] = Jsonb(values[i])
+                copy.write_row(values)
+        # Staging order is the callers' (stable key) order, so concurrent writers take row locks in the same order.
+        cursor.execute(
+            f"WITH staged AS (DELETE FROM lead_staging RETURNING *), "
+            f"inserted AS (INSERT INTO leads (id, {names}) SELECT id, {names} FROM staged ORDER BY ord "
+            f"ON CONFLICT DO NOTHING RETURNING id) "
+            f"SELECT staged.ord, inserted.id FROM staged LEFT JOIN inserted ON inserted.id = staged.id"
+        )
+        ids: list[int | None] = [None] * len(rows)
+        for n, lead_id in cursor.fetchall():
+            ids[n] = lead_id
+        return ids
+    finally:
+        cursor.close()
+
+
+def _insert_sqlite(session: Session, rows: list[dict[str, Any]]) -> list[int | None]:
+    """One executemany with ids given up front. SQLite has one writer at a time and refuses to turn this read
+    transaction into a write one if anybody wrote since it began, so the ids after max(id) are ours."""
+    conn = session.connection()
+    first = int(conn.scalar(select(func.coalesce(func.max(Lead.id), 0))) or 0) + 1
+    staged = [{**row, "id": first + n} for n, row in enumerate(rows)]
+    result = conn.execute(sqlite.insert(Lead).on_conflict_do_nothing(), staged)
+    ids = [row["id"] for row in staged]
+    if result.rowcount == len(staged):
+        return list(ids)
+    present = set(conn.scalars(select(Lead.id).where(Lead.id.in_(ids))))
+    return [lead_id if lead_id in present else None for lead_id in ids]
+
+
+def _fills(lead: Lead, c: LeadCandidate, keys: MatchKeys, index: _Index) -> dict[str, Any]:
+    """What merging ``c`` into ``lead`` would fill: its empty fields only; user-edited values always win."""
     filled: dict[str, Any] = {}
     for name in TEXT_FIELDS:
         new = getattr(c, name)
@@ -304,22 +371,70 @@ def _merge_into(
         filled["phone_norm"] = keys.phone_norm
     if lead.raw_data is None and c.raw_data is not None:
         filled["raw_data"] = c.raw_data
+    return filled
+
+
+def _apply_fills(lead: Lead, filled: dict[str, Any]) -> None:
+    if filled:
+        for name, value in filled.items():
+            setattr(lead, name, value)
+        lead.version += 1
+        lead.updated_at = datetime.now(UTC)
+
+
+# Fills that write a unique match key: the one a concurrent writer can take from under us.
+_KEYED_FILLS = frozenset({"email", "email_norm", "linkedin_url", "linkedin_norm", "website", "domain"})
+
+
+def _merge_into(session: Session, lead: Lead, c: LeadCandidate, keys: MatchKeys, index: _Index) -> dict[str, Any]:
+    """Fill the existing lead's empty fields from ``c``, in a savepoint of its own. Returns what changed."""
+    filled = _fills(lead, c, keys, index)
     lead.duplicate_count = (lead.duplicate_count or 0) + 1
     if filled:
         try:
             with session.begin_nested():
-                for name, value in filled.items():
-                    setattr(lead, name, value)
-                lead.version += 1
-                lead.updated_at = datetime.now(UTC)
+                _apply_fills(lead, filled)
                 session.flush()
         except IntegrityError:
-            # A concurrent writer took one of the keys meanwhile: keep the visible values only.
+            # A concurrent writer took one of the keys meanwhile (it holds that lead now): fill everything else,
+            # but neither the key nor the value it comes from. The counter was flushed before the savepoint
+            # began, so the refreshed lead already counts this duplicate.
             session.refresh(lead)
-            lead.duplicate_count = (lead.duplicate_count or 0) + 1
-            filled = {}
+            filled = {k: v for k, v in filled.items() if k not in _KEYED_FILLS}
+            _apply_fills(lead, filled)
     session.flush()
     return {k: v for k, v in filled.items() if k in TEXT_FIELDS}
+
+
+def _merge_all(session: Session, merges: list[tuple[RowPlan, _Row]], index: _Index) -> dict[int, dict[str, Any]]:
+    """Merge every duplicate row into its lead, in row order; returns the text fields filled, by row index.
+
+    The leads are loaded (and on PostgreSQL locked) in one statement in id order, and merged in one savepoint;
+    only when that hits a unique key a concurrent writer took meanwhile is it redone lead by lead, each in its
+    own savepoint, exactly as :func:`_merge_into` always does."""
+    if not merges:
+        return {}
+    ids = sorted({plan.lead_id for plan, _ in merges if plan.lead_id is not None})
+    q = select(Lead).where(Lead.id.in_(ids)).order_by(Lead.id).execution_options(populate_existing=True)
+    if session.get_bind().dialect.name == "postgresql":
+        q = q.with_for_update()
+    leads = {lead.id: lead for lead in session.scalars(q)}
+    out: dict[int, dict[str, Any]] = {}
+    try:
+        with session.begin_nested():
+            for plan, row in merges:
+                lead = leads[plan.lead_id]  # type: ignore[index]
+                filled = _fills(lead, row.candidate, row.keys, index)
+                lead.duplicate_count = (lead.duplicate_count or 0) + 1
+                _apply_fills(lead, filled)
+                out[plan.index] = {k: v for k, v in filled.items() if k in TEXT_FIELDS}
+            session.flush()
+    except IntegrityError:
+        out = {
+            plan.index: _merge_into(session, leads[plan.lead_id], row.candidate, row.keys, index)  # type: ignore[index]
+            for plan, row in merges
+        }
+    return out
 
 
 def save_batch(
@@ -330,7 +445,47 @@ def save_batch(
     *,
     weights: Weights | None = None,
 ) -> SaveResult:
-    """Save candidates inside the caller's transaction (the caller commits). See the module docstring."""
+    """Save candidates inside the caller's transaction (the caller commits). See the module docstring.
+
+    On PostgreSQL, writers of one team take turns: the batch waits for the team's save lock (held until the
+    caller's transaction ends), so it plans against everything saved before it. Without that, two writers whose
+    batches hold the same people in different spellings (one knows an email, the other the LinkedIn of the same
+    person) wait on each other's new keys and deadlock again and again. The unique indexes still back this up,
+    and a batch that loses a deadlock anyway (against an edit holding a lead) rolls back to its savepoint and
+    runs again. The caller never sees either.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        # SQLite has one writer at a time. Starting the transaction as a writer (BEGIN IMMEDIATE) makes this batch
+        # wait its turn; a reader that turns writer after someone else wrote fails at once instead ("database is
+        # locked"), and only the caller's retry of the whole transaction helps then.
+        begin_write(session)
+        return _save_batch_once(session, actor, candidates, ctx, weights=weights)
+    session.execute(text("SELECT pg_advisory_xact_lock(:space, :team)"), {"space": _SAVE_LOCK, "team": actor.team_id})
+    for attempt in range(1, _DEADLOCK_ATTEMPTS + 1):
+        try:
+            with session.begin_nested():
+                return _save_batch_once(session, actor, candidates, ctx, weights=weights)
+        except (DBAPIError, psycopg.Error) as e:
+            if attempt == _DEADLOCK_ATTEMPTS or not dbfaults.is_locked(e):
+                raise
+            log.info("batch of %d rows lost a deadlock (attempt %d); planning it again", len(candidates), attempt)
+            time.sleep(random.uniform(0.0, 0.05) * attempt)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+_DEADLOCK_ATTEMPTS = 5
+# First key of the two-key advisory lock that serializes save_batch per team (the second is the team id).
+_SAVE_LOCK = 0x1EAD
+
+
+def _save_batch_once(
+    session: Session,
+    actor: Actor,
+    candidates: list[LeadCandidate],
+    ctx: SearchContext,
+    *,
+    weights: Weights | None = None,
+) -> SaveResult:
     weights = weights or load_weights(settings().scoring_weights_file or None)
     score_ctx = context_from_query(ctx.query, ctx.industry, ctx.location)
     plans, valid, index = plan_batch(session, actor.team_id, candidates)
@@ -359,11 +514,18 @@ def save_batch(
         (by_index[p.index] for p in plans if p.outcome == NEW),
         key=lambda r: (r.keys.email_norm or "", r.keys.linkedin_norm or "", r.keys.domain or "", r.keys.name_key or ""),
     )
-    for row in new_rows:
+    # A lead seen twice in one batch counts its copies like any later duplicate (and gets an event for each).
+    copies = Counter(p.representative for p in plans if p.outcome == DUPLICATE_IN_BATCH)
+    new_ids = _insert_ignoring_conflicts(
+        session,
+        [
+            _lead_values(actor, row.candidate, row.keys, ctx, weights, score_ctx)
+            | {"duplicate_count": copies[row.index]}
+            for row in new_rows
+        ],
+    )
+    for row, lead_id in zip(new_rows, new_ids, strict=True):
         plan = plans[row.index]
-        lead_id = _insert_ignoring_conflicts(
-            session, _lead_values(actor, row.candidate, row.keys, ctx, weights, score_ctx)
-        )
         if lead_id is not None:
             plan.lead_id = lead_id
             index.add(
@@ -379,17 +541,25 @@ def save_batch(
             raise RuntimeError("insert conflicted but no matching lead was found")  # pragma: no cover
         index.add(hit)
         plan.outcome, plan.lead_id = DUPLICATE_EXISTING, hit.id
+    merges: list[tuple[RowPlan, _Row]] = []
+    in_batch: set[int] = set()
     for plan in plans:
         if plan.outcome == DUPLICATE_IN_BATCH and plan.representative is not None:
             plan.lead_id = plans[plan.representative].lead_id
             if plan.lead_id is not None and plans[plan.representative].outcome == NEW:
-                event(plan.lead_id, "duplicate_seen", {"source": ctx.source, "in_batch": True})
-                result.duplicates += 1
+                in_batch.add(plan.index)
                 continue
             plan.outcome = DUPLICATE_EXISTING
         if plan.outcome == DUPLICATE_EXISTING and plan.lead_id is not None:
-            row = by_index[plan.index]
-            filled = _merge_into(session, plan.lead_id, row.candidate, row.keys, index)
+            merges.append((plan, by_index[plan.index]))
+    fills = _merge_all(session, merges, index)
+    for plan in plans:
+        if plan.index in in_batch and plan.lead_id is not None:
+            event(plan.lead_id, "duplicate_seen", {"source": ctx.source, "in_batch": True})
+            result.duplicates += 1
+            continue
+        if plan.outcome == DUPLICATE_EXISTING and plan.lead_id is not None:
+            filled = fills[plan.index]
             data: dict[str, Any] = {"source": ctx.source}
             if filled:
                 data["filled"] = sorted(filled)

@@ -8,7 +8,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -22,9 +22,19 @@ def alembic_config(engine: Engine | None = None) -> Config:
     return cfg
 
 
+# pg_advisory_xact_lock key: processes that start together on an empty database migrate one after another.
+_MIGRATION_LOCK = 0x1EAD_C0DE
+
+
 def _with_connection(engine: Engine, fn: str, revision: str) -> None:
+    """Run one Alembic command in one transaction that holds the migration lock: a second process starting at
+    the same moment waits, then finds the schema current and does nothing."""
     cfg = alembic_config()
+    if engine.dialect.name == "sqlite":
+        engine = engine.execution_options(sqlite_begin="IMMEDIATE")
     with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
         cfg.attributes["connection"] = conn
         getattr(command, fn)(cfg, revision)
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, select, update
+from typing import cast
+
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from leadcore.actors import Actor, ensure_manager
@@ -45,7 +47,7 @@ def rescore_team(uow: UnitOfWork, actor: Actor) -> int:
 def _flush(session: Session, pending: list[dict[str, object]]) -> None:
     if not pending:
         return
-    t = Lead.__table__
+    t = cast(Table, Lead.__table__)
     session.connection().execute(
         update(t).where(t.c.id == bindparam("lid")).values(lead_score=bindparam("sc"), score_breakdown=bindparam("bd")),
         pending,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -90,6 +91,7 @@ def _bump(uow: UnitOfWork, search_id: int, returned: int, page: SaveResult) -> N
 def close_search(uow: UnitOfWork, search_id: int, *, outcome: str, error: str | None = None) -> None:
     """Mark the run finished with its outcome ('ok', 'partial' or 'failed')."""
     with uow:
+        uow.writing()  # take the write lock first: a read-then-write fails at once on a busy SQLite
         run = uow.session.get(LeadSearch, search_id)
         if run is not None:
             run.outcome = outcome
@@ -98,7 +100,9 @@ def close_search(uow: UnitOfWork, search_id: int, *, outcome: str, error: str | 
             uow.commit()
 
 
-def save_page(uow: UnitOfWork, actor: Actor, search_id: int, ctx: SearchContext, page: list[LeadCandidate]) -> SaveResult:
+def save_page(
+    uow: UnitOfWork, actor: Actor, search_id: int, ctx: SearchContext, page: list[LeadCandidate]
+) -> SaveResult:
     """One page in one transaction: leads, events and the run's counters together."""
     with uow:
         result = save_batch(uow.session, actor, page, ctx)
@@ -166,7 +170,7 @@ def run_discovery(
     try:
         for page in prov.search(query):
             page_no += 1
-            saved = retry_on_deadlock(lambda page=page: save_page(uow, actor, search_id, ctx, page))
+            saved = retry_on_deadlock(functools.partial(save_page, uow, actor, search_id, ctx, page))
             total.add(saved, offset=result.count)
             result.count += len(page)
             if on_page:
@@ -185,7 +189,9 @@ def run_discovery(
     return result
 
 
-def _preview(uow: UnitOfWork, actor: Actor, prov: Provider, query: SearchQuery, result: DiscoveryResult) -> DiscoveryResult:
+def _preview(
+    uow: UnitOfWork, actor: Actor, prov: Provider, query: SearchQuery, result: DiscoveryResult
+) -> DiscoveryResult:
     """Search without writing anything: each candidate marked as new or already known."""
     candidates: list[LeadCandidate] = []
     try:

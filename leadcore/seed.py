@@ -6,8 +6,9 @@ import itertools
 import random
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import Table, bindparam, update
 
 from leadcore.actors import Actor
 from leadcore.candidates import LeadCandidate
@@ -16,16 +17,24 @@ from leadcore.errors import InvalidInput
 from leadcore.matcher import SaveResult, SearchContext, save_batch
 from leadcore.models import Lead
 
-FIRST = ("Anna Ben Clara David Elena Felix Greta Hannah Ivan Julia Karl Lena Marco Nina Oscar Paula Quentin Rosa "
-         "Stefan Tara Uwe Vera Wim Xenia Yusuf Zoe Amir Bianca Chen Dmitri Emma Farah Gabriel Hiro Ingrid Jonas "
-         "Kaito Laila Mateo Noor Omar Priya Rafael Sofia Tomas Uma Viktor Wen Yara").split()
-LAST = ("Müller Schmidt Schneider Fischer Weber Meyer Wagner Becker Hoffmann Schulz Koch Richter Klein Wolf Neumann "
-        "Schwarz Braun Zimmermann Krüger Hartmann Lange Werner Krause Lehmann Köhler Smith Johnson Garcia Rossi "
-        "Dubois Novak Kowalski Jensen Larsen Silva Costa Tanaka Kim Patel Singh Cohen Okafor Haddad Nguyen Ivanova "
-        "Andersson Nielsen").split()
-WORDS = ("Acme Nimbus Vertex Quantum Blue Harbor Lumen Atlas Nova Pioneer Apex Bright Cedar Delta Echo Falcon Granite "
-         "Helix Iris Juniper Kepler Lattice Meridian Northwind Orbit Polar Quill Radiant Summit Tidal Umbra Vantage "
-         "Willow Zenith").split()
+FIRST = [
+    "Anna", "Ben", "Clara", "David", "Elena", "Felix", "Greta", "Hannah", "Ivan", "Julia", "Karl", "Lena", "Marco",
+    "Nina", "Oscar", "Paula", "Quentin", "Rosa", "Stefan", "Tara", "Uwe", "Vera", "Wim", "Xenia", "Yusuf", "Zoe",
+    "Amir", "Bianca", "Chen", "Dmitri", "Emma", "Farah", "Gabriel", "Hiro", "Ingrid", "Jonas", "Kaito", "Laila",
+    "Mateo", "Noor", "Omar", "Priya", "Rafael", "Sofia", "Tomas", "Uma", "Viktor", "Wen", "Yara"
+]
+LAST = [
+    "Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker", "Hoffmann", "Schulz", "Koch",
+    "Richter", "Klein", "Wolf", "Neumann", "Schwarz", "Braun", "Zimmermann", "Krüger", "Hartmann", "Lange",
+    "Werner", "Krause", "Lehmann", "Köhler", "Smith", "Johnson", "Garcia", "Rossi", "Dubois", "Novak", "Kowalski",
+    "Jensen", "Larsen", "Silva", "Costa", "Tanaka", "Kim", "Patel", "Singh", "Cohen", "Okafor", "Haddad", "Nguyen",
+    "Ivanova", "Andersson", "Nielsen"
+]
+WORDS = [
+    "Acme", "Nimbus", "Vertex", "Quantum", "Blue", "Harbor", "Lumen", "Atlas", "Nova", "Pioneer", "Apex", "Bright",
+    "Cedar", "Delta", "Echo", "Falcon", "Granite", "Helix", "Iris", "Juniper", "Kepler", "Lattice", "Meridian",
+    "Northwind", "Orbit", "Polar", "Quill", "Radiant", "Summit", "Tidal", "Umbra", "Vantage", "Willow", "Zenith"
+]
 SUFFIX = ("Labs", "Systems", "Analytics", "Pay", "Health", "Cloud", "Robotics", "Logistics", "Energy", "Studio")
 INDUSTRIES = ("Fintech", "SaaS", "Healthcare", "E-commerce", "Logistics", "Energy", "Cybersecurity", "EdTech",
               "Manufacturing", "Media")
@@ -121,7 +130,7 @@ def seed_demo(
                 for lead_id in {r.lead_id for r in result.rows if r.outcome == "new" and r.lead_id}
             ]
             if updates:
-                table = Lead.__table__
+                table = cast(Table, Lead.__table__)
                 s.connection().execute(
                     update(table).where(table.c.id == bindparam("lid")).values(
                         status=bindparam("st"), created_at=bindparam("ts"), updated_at=bindparam("ts")

@@ -2,24 +2,31 @@
 
 from __future__ import annotations
 
+import dataclasses
+import secrets
 import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from leadcore.actors import ROLES, Actor, ensure_admin
 from leadcore.db import UnitOfWork
 from leadcore.errors import AuthError, InvalidInput, NotFound
 from leadcore.models import Team, User
+from leadcore.retry import retry_on_deadlock
 from leadcore.validation import is_plausible_email
 
 DEFAULT_TEAM = "Default"
 MIN_PASSWORD_LENGTH = 8
+MAX_PASSWORD_LENGTH = 1024  # argon2 takes any length; a megabyte "password" is an attack on the CPU
+TEAM_NAME_MAX = 200
 _hasher = PasswordHasher()
 
 
@@ -38,30 +45,66 @@ class UserInfo:
         return Actor(user_id=self.id, team_id=self.team_id, role=self.role, name=self.display_name, email=self.email)
 
 
+@lru_cache(maxsize=1)
+def _decoy_hash() -> str:
+    return _hasher.hash(secrets.token_hex(16))
+
+
 def hash_password(password: str) -> str:
     """An argon2id hash of ``password``."""
     return _hasher.hash(password)
 
 
-def get_or_create_team(session: Session, name: str) -> Team:
-    """The team called ``name``, created in the current transaction when missing."""
-    name = name.strip()
+def _team_name(name: str) -> str:
+    name = (name or "").strip()
     if not name:
         raise InvalidInput("Team name must not be empty", field="team")
+    if len(name) > TEAM_NAME_MAX or "\x00" in name:
+        raise InvalidInput(f"Team name must be at most {TEAM_NAME_MAX} characters of text", field="team")
+    return name
+
+
+def get_or_create_team(session: Session, name: str) -> Team:
+    """The team called ``name``, created in the current transaction when missing."""
+    name = _team_name(name)
     team = session.scalar(select(Team).where(Team.name == name))
     if team is None:
-        team = Team(name=name)
-        session.add(team)
-        session.flush()
+        try:
+            with session.begin_nested():
+                team = Team(name=name)
+                session.add(team)
+                session.flush()
+        except IntegrityError:
+            # Another process created it a moment ago (several CLI runs started together): use theirs.
+            team = session.scalar(select(Team).where(Team.name == name))
+            if team is None:
+                raise
     return team
 
 
 def team_actor(uow: UnitOfWork, team_name: str = DEFAULT_TEAM) -> Actor:
     """An admin actor for ``team_name`` (created when missing), for the CLI and scripts."""
+
+    found = find_team_actor(uow, team_name)  # the usual case, and it needs no write lock
+    if found is not None:
+        return found
+
+    def attempt() -> Actor:
+        with uow:
+            uow.writing()
+            team = get_or_create_team(uow.session, team_name)
+            uow.commit()
+            return Actor(user_id=None, team_id=team.id, role="admin", name="CLI")
+
+    return retry_on_deadlock(attempt)
+
+
+def find_team_actor(uow: UnitOfWork, team_name: str = DEFAULT_TEAM) -> Actor | None:
+    """Like :func:`team_actor` but never writes: None when the team does not exist (read-only commands)."""
+    name = _team_name(team_name)
     with uow:
-        team = get_or_create_team(uow.session, team_name)
-        uow.commit()
-        return Actor(user_id=None, team_id=team.id, role="admin", name="CLI")
+        team_id = uow.session.scalar(select(Team.id).where(Team.name == name))
+    return None if team_id is None else Actor(user_id=None, team_id=team_id, role="admin", name="CLI")
 
 
 def _check_new_user(email: str, password: str | None, role: str) -> str:
@@ -72,6 +115,8 @@ def _check_new_user(email: str, password: str | None, role: str) -> str:
         raise InvalidInput(f"role must be one of {', '.join(ROLES)}, got '{role}'", field="role")
     if password is not None and len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput(f"Password must be at least {MIN_PASSWORD_LENGTH} characters", field="password")
+    if password is not None and len(password) > MAX_PASSWORD_LENGTH:
+        raise InvalidInput(f"Password must be at most {MAX_PASSWORD_LENGTH} characters", field="password")
     return email
 
 
@@ -97,7 +142,7 @@ def _insert_user(
     team = get_or_create_team(session, team_name)
     user = User(
         email=email,
-        display_name=(display_name or email.split("@")[0]).strip()[:200],
+        display_name=((display_name or "").replace("\x00", "").strip() or email.split("@")[0])[:200],
         password_hash=hash_password(password) if password else None,
         role=role,
         team_id=team.id,
@@ -122,6 +167,7 @@ def create_user(
     if actor is not None:
         ensure_admin(actor, "create users")
     with uow:
+        uow.writing()
         info = _insert_user(
             uow.session, email=email, password=password, role=role, team_name=team_name, display_name=display_name
         )
@@ -140,6 +186,7 @@ def create_first_admin(
 ) -> UserInfo:
     """The first-run screen: create the first admin, refused once any user exists."""
     with uow:
+        uow.writing()
         if uow.session.scalar(select(func.count(User.id))):
             raise AuthError("The first admin already exists; log in instead")
         info = _insert_user(
@@ -181,27 +228,34 @@ def authenticate(uow: UnitOfWork, email: str, password: str, *, throttle: LoginT
     email = (email or "").strip().lower()
     if throttle:
         throttle.check(email)
-    with uow:
-        s = uow.session
-        row = s.execute(select(User, Team.name).join(Team, Team.id == User.team_id).where(User.email == email)).first()
+    with uow:  # read, then verify outside any transaction: argon2 takes a while and holds no lock
+        row = uow.session.execute(
+            select(User, Team.name).join(Team, Team.id == User.team_id).where(User.email == email)
+        ).first()
+        info = _info(row[0], row[1]) if row is not None else None
+        stored = row[0].password_hash if row is not None else None
+    # Verify against a real hash even for an unknown, inactive or password-less account, so the time a wrong
+    # login takes does not tell whether the email exists.
+    usable = info is not None and bool(stored) and info.is_active
+    try:
+        ok = _hasher.verify((stored if usable else None) or _decoy_hash(), password or "") and usable
+    except (VerificationError, InvalidHashError):
         ok = False
-        if row is not None and row[0].password_hash and row[0].is_active:
-            try:
-                ok = _hasher.verify(row[0].password_hash, password or "")
-            except (VerificationError, InvalidHashError):
-                ok = False
-        if not ok or row is None:
-            if throttle:
-                throttle.failed(email)
-            raise AuthError("Wrong email or password")
-        user, team_name = row
-        if _hasher.check_needs_rehash(user.password_hash or ""):
-            user.password_hash = hash_password(password)
-        user.last_login_at = datetime.now(UTC)
-        uow.commit()
+    if not ok or info is None:
         if throttle:
-            throttle.succeeded(email)
-        return _info(user, team_name)
+            throttle.failed(email)
+        raise AuthError("Wrong email or password")
+    now = datetime.now(UTC)
+    values: dict[str, object] = {"last_login_at": now}
+    if _hasher.check_needs_rehash(stored or ""):
+        values["password_hash"] = hash_password(password)
+    with uow:
+        uow.writing()
+        uow.session.execute(update(User).where(User.id == info.id).values(**values))
+        uow.commit()
+    if throttle:
+        throttle.succeeded(email)
+    return dataclasses.replace(info, last_login_at=now)
 
 
 def get_user(uow: UnitOfWork, user_id: int) -> UserInfo:
@@ -242,6 +296,7 @@ def update_user(
     """Admin changes to an account: role, active flag, team, password."""
     ensure_admin(actor, "change users")
     with uow:
+        uow.writing()
         s = uow.session
         user = s.get(User, user_id)
         if user is None:

@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from alembic import context
 from sqlalchemy import Connection
 
 from leadcore.config import settings
 from leadcore.db import make_engine
-from leadcore.models import Base
+from leadcore.models import UNMODELED_INDEXES, UNMODELED_TABLE_PREFIX, Base
 
 config = context.config
 target_metadata = Base.metadata
+
+
+def _include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+    """Leave out of autogenerate the indexes migrations make in SQL the model cannot state (UNMODELED_INDEXES)."""
+    return not (type_ == "index" and name in UNMODELED_INDEXES)
+
+
+def _include_name(name: str | None, type_: str, parent_names: Any) -> bool:
+    """Never reflect SQLite's full-text search tables (UNMODELED_TABLE_PREFIX); the model does not describe them."""
+    return not (type_ == "table" and (name or "").startswith(UNMODELED_TABLE_PREFIX))
 
 
 def _run(connection: Connection) -> None:
@@ -19,6 +31,8 @@ def _run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=_include_object,
+        include_name=_include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

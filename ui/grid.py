@@ -182,6 +182,12 @@ def describe(change: RowChange, owners: Mapping[str, int | None]) -> str:
     return ", ".join(parts)
 
 
+def _naive_utc(values: Sequence[Any]) -> pd.Series:
+    """Timestamps as naive UTC: PostgreSQL returns aware datetimes, SQLite naive (UTC) ones."""
+    return pd.to_datetime(pd.Series(list(values), dtype="object"), utc=True).dt.tz_localize(None).astype(
+        "datetime64[us]")
+
+
 def editor_frame(items: Sequence[Mapping[str, Any]], owners: Mapping[str, int | None]) -> pd.DataFrame:
     """One page of leads as the editor's input, indexed by lead id; ``owners`` is :func:`owner_choices`."""
     labels = {uid: label for label, uid in owners.items() if uid is not None}
@@ -203,7 +209,7 @@ def editor_frame(items: Sequence[Mapping[str, Any]], owners: Mapping[str, int | 
             "location": pd.Series([i.get("location") for i in items], dtype="object"),
             "search_query": pd.Series([i.get("search_query") for i in items], dtype="object"),
             "imported": pd.Series([bool(i.get("imported")) for i in items], dtype="bool"),
-            "created_at": pd.Series([i.get("created_at") for i in items], dtype="datetime64[us]"),
+            "created_at": _naive_utc([i.get("created_at") for i in items]),
         }
     )
     return frame.set_index("id")

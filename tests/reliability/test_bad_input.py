@@ -197,17 +197,9 @@ def test_sql_and_script_text_is_stored_shown_and_searched_literally(db: Database
     assert (imported["lead_name"], imported["notes"]) == (SQLISH, SCRIPTISH)
 
 
-NUL_BUG = (
-    "NUL (\\x00) in typed text reaches PostgreSQL, which refuses it with DataError (a crash, not InvalidInput): "
-    "validation._text_reasons/validate_candidate, leads._normalize_changes and leads.add_note accept '\\x00'"
-)
-
-
 @pytest.mark.parametrize("path", ["create", "edit", "note"])
 def test_a_nul_character_is_refused_or_stored_never_a_database_error(db: Database, backend, request, path) -> None:
     """CSV uploads refuse NUL bytes (binary check); typed text — the UI and API bodies — must not crash either."""
-    if backend.name == "postgresql":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=NUL_BUG))
     manager = user(db, "manager")
     lead_id = lead(db, manager)
     value = "Ann\x00Lee"

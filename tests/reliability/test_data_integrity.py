@@ -49,17 +49,8 @@ def test_another_teams_lead_is_invisible_to_every_service(db: Database) -> None:
     assert (after["status"], after["version"], after["is_active"]) == ("NEW", version, True)
 
 
-SQLITE_RESCORE_BUG = (
-    "matcher._insert_sqlite writes score_breakdown=None through a Core insert, which JSONDoc (JSON, none_as_null="
-    "False) stores as the JSON text 'null', not SQL NULL; rescoring.rescore_team selects score_breakdown IS NOT NULL "
-    "and so overwrites a provider- or user-given lead_score with a computed one"
-)
-
-
 def test_a_given_score_survives_rescoring(db: Database, backend, request) -> None:
     """A score the provider or the file gave is not ours to recompute; only computed scores are re-scored."""
-    if backend.name == "sqlite":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=SQLITE_RESCORE_BUG))
     manager = user(db, "manager")
     given = leads.create_lead(db.uow(), manager, LeadCandidate(lead_name="Given", email="given@x.io", lead_score=70))
     computed = lead(db, manager)

@@ -1,0 +1,76 @@
+"""``EXPLAIN (ANALYZE, BUFFERS)`` of the hot queries, captured from leadcore's own calls (PostgreSQL only).
+
+Each scenario runs a leadcore function once while the engine records the SQL it sends; every SELECT recorded is
+then explained with the same parameters, so the plans are those of the application's real statements.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import event
+
+from benchmarks.database import BenchDatabase
+from benchmarks.dataset import LeadStream
+from leadcore import analytics
+from leadcore.actors import Actor
+from leadcore.listing import LeadFilters, list_leads
+from leadcore.matcher import plan_batch
+
+
+def _capture(bench: BenchDatabase, fn: Callable[[], object]) -> list[tuple[str, Any]]:
+    seen: list[tuple[str, Any]] = []
+
+    def record(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
+        if statement.lstrip().upper().startswith(("SELECT", "WITH")) and not many:
+            seen.append((statement, parameters))
+
+    event.listen(bench.engine, "before_cursor_execute", record)
+    try:
+        fn()
+    finally:
+        event.remove(bench.engine, "before_cursor_execute", record)
+    return seen
+
+
+def _explain(bench: BenchDatabase, statement: str, parameters: Any) -> str:
+    raw = bench.engine.raw_connection()
+    try:
+        cur = raw.cursor()
+        cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters)
+        plan = "\n".join(r[0] for r in cur.fetchall())
+        raw.rollback()
+        return plan
+    finally:
+        raw.close()
+
+
+def explain_hot_queries(bench: BenchDatabase, actor: Actor, cursor: str) -> str:
+    """Markdown with the plan of every query behind the benchmark's figures."""
+    uow = bench.db.uow
+    candidates = list(LeadStream(500, seed=99))
+
+    def lookup() -> None:
+        with uow() as u:
+            plan_batch(u.session, actor.team_id, candidates)
+
+    scenarios: list[tuple[str, Callable[[], object]]] = [
+        ("Grid: first page and its capped total", lambda: list_leads(uow(), actor)),
+        ("Grid: keyset page in the middle", lambda: list_leads(uow(), actor, cursor=cursor)),
+        ("Grid: filtered page (status, type, score range) and its total",
+         lambda: list_leads(uow(), actor, LeadFilters(statuses=("CONTACTED", "QUALIFIED"), types=("INDIVIDUAL",),
+                                                      score_min=50, score_max=100))),
+        ("Grid: search for a name (trigram indexes)", lambda: list_leads(uow(), actor, LeadFilters(q="kowalski"))),
+        ("Grid: search for a common term", lambda: list_leads(uow(), actor, LeadFilters(q="gmail"))),
+        ("Analytics page (every query)",
+         lambda: analytics.dashboard(uow(), actor, analytics.AnalyticsFilters())),
+        ("Save: the matcher's one lookup for a 500-row batch", lookup),
+    ]
+    out = []
+    for title, fn in scenarios:
+        out.append(f"### {title}\n")
+        for statement, parameters in _capture(bench, fn):
+            first = " ".join(statement.split())[:160]
+            out.append(f"`{first}…`\n\n```\n{_explain(bench, statement, parameters)}\n```\n")
+    return "\n".join(out)

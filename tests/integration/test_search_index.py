@@ -1,0 +1,90 @@
+"""Free-text search runs on an index on both engines (PostgreSQL pg_trgm, SQLite FTS5 trigram) and still finds
+exactly what a case-insensitive substring match over name, email and company finds."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import delete, text, update
+
+from leadcore.actors import Actor
+from leadcore.candidates import LeadCandidate
+from leadcore.listing import LeadFilters, list_leads
+from leadcore.matcher import SearchContext, save_batch
+from leadcore.models import Lead
+from leadcore.runtime import Database
+from leadcore.users import _insert_user
+
+PEOPLE = [
+    ("Ann O'Brien", "ann.obrien@acme.io", "Acme Labs"),
+    ("Bob Müller", "bob@mueller.de", "Müller & Söhne"),
+    ("Carla 100% Sure", "carla@sure.io", "Sure_Thing"),
+    ('Dan "The Man"', "dan@quotes.io", "Quote Co"),
+    ("Eve", "eve@acme.io", None),
+    ("Frank", None, "Acme Robotics"),
+    ("GIANT CAPS", "caps@BIG.io", "BIG"),
+]
+TERMS = ["acme", "ACME", "o'brien", "müller", "MÜLLER", "100%", "sure_", '"the man"', "the man", "ev", "a", "zz",
+         "acme.io", "io\nacme", "robotics", "big", "lab acme", "caps@big"]
+
+
+def _contains(term: str, fields: tuple[str | None, ...], lower: object = str.lower) -> bool:
+    return any(lower(term) in lower(f) for f in fields if f)  # type: ignore[operator]
+
+
+def _ascii_lower(text: str) -> str:
+    """SQLite's lower(): ASCII letters only."""
+    return "".join(ch.lower() if ch.isascii() else ch for ch in text)
+
+
+@pytest.fixture
+def people(db: Database) -> Actor:
+    with db.uow() as uow:
+        actor = _insert_user(uow.session, email="m@x.io", password=None, role="manager", team_name="A",
+                             display_name="M").actor()
+        save_batch(uow.session, actor, [LeadCandidate(lead_name=n, email=e, company=c) for n, e, c in PEOPLE],
+                   SearchContext())
+        uow.commit()
+    return actor
+
+
+def _names(db: Database, actor: Actor, q: str) -> set[str]:
+    return {r["lead_name"] for r in list_leads(db.uow(), actor, LeadFilters(q=q), limit=100).items}
+
+
+@pytest.mark.parametrize("term", TERMS)
+def test_search_finds_exactly_the_substring_matches(db: Database, backend, people: Actor, term: str) -> None:
+    # SQLite's lower() folds ASCII only ("MÜLLER" does not find "Müller"), as it always has; PostgreSQL's all.
+    lower = _ascii_lower if backend.name == "sqlite" else str.lower
+    want = {n for n, e, c in PEOPLE if _contains(term.strip(), (n, e, c), lower)}
+    assert _names(db, people, term) == want
+
+
+def test_sqlite_search_index_follows_inserts_edits_and_deletes(db: Database, backend, people: Actor) -> None:
+    if backend.name != "sqlite":
+        pytest.skip("the FTS5 index is SQLite's")
+    with db.uow() as uow:
+        s = uow.session
+        triggers = set(s.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")).scalars())
+        assert {"leads_search_insert", "leads_search_update", "leads_search_delete"} <= triggers
+        s.execute(update(Lead).where(Lead.lead_name == "Eve").values(lead_name="Evelyn Zebra"))
+        s.execute(delete(Lead).where(Lead.lead_name == "Frank"))
+        uow.commit()
+    assert _names(db, people, "zebra") == {"Evelyn Zebra"}
+    assert _names(db, people, "robotics") == set()
+    assert _names(db, people, "eve@acme") == {"Evelyn Zebra"}
+
+
+def test_postgresql_search_expression_is_the_trigram_index_expression(pg_db: Database) -> None:
+    """The planner only uses ix_leads_search_trgm when the query spells its expression exactly."""
+    from sqlalchemy import func, select
+    from sqlalchemy.dialects import postgresql
+
+    from leadcore.listing import _text_search
+
+    with pg_db.uow() as uow:
+        s = uow.session
+        q = select(func.count()).select_from(Lead).where(_text_search(s, "person 12"))
+        sql = str(q.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))
+        s.execute(text("SET LOCAL enable_seqscan = off"))  # nothing else could serve it
+        plan = "\n".join(s.execute(text("EXPLAIN " + sql)).scalars())
+    assert "ix_leads_search_trgm" in plan, plan

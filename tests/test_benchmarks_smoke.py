@@ -1,0 +1,58 @@
+"""The benchmark suite runs end to end in its quick mode and reports every figure (values are never asserted)."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from benchmarks.report import FIGURES
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_URL = os.environ.get("LEADCORE_TEST_DATABASE_URL", "").strip()
+ROWS = 2000
+
+
+def _run(url: str, out: Path) -> dict[str, object]:
+    proc = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--database-url", url, "--rows", str(ROWS), "--json", str(out),
+         "--quiet"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "ingest_vs_copy" in proc.stdout  # the table was printed
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+def _assert_complete(result: dict[str, object], engine: str) -> None:
+    assert result["engine"] == engine and result["rows"] == ROWS
+    for key in FIGURES:
+        value = result[key]
+        assert isinstance(value, int | float) and not isinstance(value, bool), key
+        assert math.isfinite(value) and value >= 0, key
+    assert isinstance(result["machine"], dict)
+
+
+def test_benchmark_quick_mode_on_sqlite_reports_every_figure(tmp_path: Path) -> None:
+    db = tmp_path / "bench.db"
+    _assert_complete(_run(f"sqlite:///{db}", tmp_path / "out.json"), "sqlite")
+    assert not db.exists()  # the run's file is removed afterwards
+
+
+@pytest.mark.skipif(not PG_URL, reason="LEADCORE_TEST_DATABASE_URL is not set")
+def test_benchmark_quick_mode_on_postgresql_reports_every_figure_in_its_own_schema(tmp_path: Path) -> None:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(PG_URL)
+    with engine.connect() as conn:
+        before = set(conn.execute(text("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'bench_%'")).scalars())
+    _assert_complete(_run(PG_URL, tmp_path / "out.json"), "postgresql")
+    with engine.connect() as conn:
+        after = set(conn.execute(text("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'bench_%'")).scalars())
+    engine.dispose()
+    assert after <= before  # its schema was dropped (other runs' schemas may come and go meanwhile)
