@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import phonenumbers
 
+from leadcore import validation
 from leadcore.candidates import LeadCandidate
 from leadcore.domains import linkedin_norm, registrable_domain
 from leadcore.freemail import is_free_mail_domain, is_role_local_part
@@ -38,7 +39,6 @@ def _words(text: str) -> frozenset[str]:
 
 
 _GMAIL_DOMAINS = frozenset({"gmail.com", "googlemail.com"})
-_LOCAL_SPECIALS = frozenset("!#$%&'*+/=?^_`{|}~.-")
 _APOSTROPHES = "'’‘ʼ`´"
 _NO_APOSTROPHES = str.maketrans("", "", _APOSTROPHES)
 # Letters NFKD does not decompose but people type without the stroke all the same.
@@ -61,29 +61,14 @@ _NO_COMPANY = _words("freelance freelancer selfemployed independent na none unkn
 _LINKEDIN_KINDS_BY_TYPE = {"INDIVIDUAL": ("in", "pub"), "COMPANY": ("company", "school", "showcase")}
 
 
-def _plausible(addr: str) -> bool:
-    if len(addr) > 254 or addr.count("@") != 1:
-        return False
-    local, domain = addr.split("@")
-    if not local or len(local) > 64 or local[0] == "." or local[-1] == "." or ".." in local:
-        return False
-    if not all(ch.isalnum() or ch in _LOCAL_SPECIALS for ch in local):
-        return False
-    labels = domain.split(".")
-    if len(labels) < 2:
-        return False
-    for label in labels:
-        if not label or len(label) > 63 or label[0] == "-" or label[-1] == "-":
-            return False
-        if not all(ch.isalnum() or ch == "-" for ch in label):
-            return False
-    tld = labels[-1]
-    return (tld.isalpha() and len(tld) >= 2) or (tld.startswith("xn--") and len(tld) > 4)
-
-
 def is_plausible_email(raw: str) -> bool:
     """True when ``raw`` (trimmed, any case) looks like one deliverable address: ``local@host.tld``."""
     return isinstance(raw, str) and _plausible(raw.strip().lower())
+
+
+def _plausible(addr: str) -> bool:
+    # One rule for "plausible" everywhere: validation decides what a row may hold, dedupe what is a key.
+    return len(addr) <= 254 and validation.is_plausible_email(addr)
 
 
 def email_norm(raw: str | None) -> str | None:
