@@ -91,3 +91,20 @@ def test_first_request_after_a_restart_still_goes_through_the_login_gate(make, n
     at.switch_page("pages/discover.py").run()
     assert not at.exception
     assert [w.label for w in at.text_input] == ["Email", "Password"]
+
+
+def test_an_expired_session_is_logged_out_and_sees_only_the_login_page(make, new_app, logged_in):
+    import time
+
+    import ui.state
+    from leadcore.config import settings
+
+    rep = make.user("rep")
+    at = logged_in(new_app(), rep)
+    at.session_state[ui.state.LOGIN_AT] = time.time() - settings().session_ttl_s - 60
+    at.run()
+    assert not at.exception
+    assert [w.label for w in at.text_input] == ["Email", "Password"]
+    assert any("expired" in str(m.value) for m in at.info)
+    with pytest.raises(ValueError):
+        at.switch_page("pages/leads.py")
