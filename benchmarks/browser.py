@@ -402,7 +402,7 @@ def measure(url: str, samples: int, expired: int, shots: Path | None = None) -> 
                     b.shot(shots, "grid-first-page")
                 f_ms = b.timed(URL_CHANGE, GRID_READY, {"filtered": True, "statuses": ["CONTACTED", "QUALIFIED"]})
                 if i == 0:
-                    filtered.detail += f" ({b.total()} of {everything} leads)"
+                    filtered.detail += f" ({b.total()} of {everything})"
                     b.shot(shots, "grid-filtered")
                 for s, ms in ((analytics, a_ms), (grid, g_ms), (filtered, f_ms)):
                     if i == 0:
