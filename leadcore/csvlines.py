@@ -19,14 +19,16 @@ from sqlalchemy.types import TypeEngine
 
 from leadcore.coltypes import TagList
 
-_TRIGGERS = "'=', '+', '-', '@', chr(9), chr(13)"
+# Code points of = + - @ tab CR: comparing ascii() of the first character as an integer costs a fraction of
+# comparing left(v, 1) with six strings, and this runs for twenty-odd cells of every exported lead.
+_TRIGGER_CODES = ", ".join(str(ord(c)) for c in ("=", "+", "-", "@", "\t", "\r"))
 
 
 def _text(v: str) -> str:
-    neutral = f"CASE WHEN left({v}, 1) IN ({_TRIGGERS}) THEN '''' || {v} ELSE {v} END"
-    needs_quotes = f"strpos({v}, ',') + strpos({v}, '\"') + strpos({v}, chr(10)) + strpos({v}, chr(13)) > 0"
-    return (f"CASE WHEN {v} IS NULL THEN '' WHEN {needs_quotes} "
-            f"THEN '\"' || replace({neutral}, '\"', '\"\"') || '\"' ELSE {neutral} END")
+    neutral = f"CASE WHEN ascii({v}) IN ({_TRIGGER_CODES}) THEN '''' || {v} ELSE {v} END"
+    plain = f"strpos({v}, ',') = 0 AND strpos({v}, '\"') = 0 AND strpos({v}, chr(10)) = 0 AND strpos({v}, chr(13)) = 0"
+    return (f"CASE WHEN {v} IS NULL THEN '' WHEN {plain} THEN {neutral} "
+            f"ELSE '\"' || replace({neutral}, '\"', '\"\"') || '\"' END")
 
 
 def _timestamp(v: str) -> str:

@@ -18,6 +18,7 @@ from leadcore.records import LEAD_COLUMNS
 
 EXPORT_COLUMNS = (*LEAD_COLUMNS, "owner_name")
 ROWS_PER_CHUNK = 500
+FETCH_ROWS = 2_000  # rows per round trip to the server-side cursor; chunks stay ROWS_PER_CHUNK
 
 
 def _select(session: Session, actor: Actor, filters: LeadFilters, *columns: Any) -> Any:
@@ -27,8 +28,8 @@ def _select(session: Session, actor: Actor, filters: LeadFilters, *columns: Any)
         .outerjoin(User, User.id == Lead.owner_id)
         .where(filter_clause(session, actor, filters.validated()))
         .order_by(Lead.id)
-        # A server-side cursor on PostgreSQL: rows arrive ROWS_PER_CHUNK at a time, whatever the total.
-        .execution_options(yield_per=ROWS_PER_CHUNK)
+        # A server-side cursor on PostgreSQL: rows arrive FETCH_ROWS at a time, whatever the total.
+        .execution_options(yield_per=FETCH_ROWS)
     )
 
 
@@ -38,13 +39,17 @@ def _postgresql_lines(session: Session, actor: Actor, filters: LeadFilters) -> I
     cells.append(csvlines.cell("users.display_name", User.__table__.c.display_name.type))
     q = _select(session, actor, filters, literal_column(csvlines.line(cells)).label("line"))
     for part in session.execute(q).scalars().partitions():
-        yield "".join(part), len(part)
+        for start in range(0, len(part), ROWS_PER_CHUNK):
+            lines = part[start : start + ROWS_PER_CHUNK]
+            yield "".join(lines), len(lines)
 
 
 def _python_lines(session: Session, actor: Actor, filters: LeadFilters) -> Iterator[tuple[str, int]]:
     q = _select(session, actor, filters, *[getattr(Lead, c) for c in LEAD_COLUMNS], User.display_name)
     for part in session.execute(q).partitions():
-        yield csv_rows(part), len(part)
+        for start in range(0, len(part), ROWS_PER_CHUNK):
+            rows = part[start : start + ROWS_PER_CHUNK]
+            yield csv_rows(rows), len(rows)
 
 
 def _chunks(uow: UnitOfWork, actor: Actor, filters: LeadFilters) -> Iterator[tuple[str, int]]:

@@ -159,8 +159,8 @@ class StaleOut(BaseModel):
 class LeadPageOut(OutModel):
     items: list[LeadOut]
     total: int = Field(description="Leads matching the filter (all pages).", examples=[123])
-    total_is_estimate: bool = Field(default=False, description="True when counting stopped at the cap (10,000; "
-                                    "1,000 with q): then total is a lower bound, show it as '10,000+'.")
+    total_is_estimate: bool = Field(default=False, description="True when counting stopped at the cap (1,000): "
+                                    "then total is a lower bound, show it as '1,000+'.")
     next_cursor: str | None = Field(default=None, description="Pass as `cursor` for the next page; null at the end.")
 
 

@@ -4,7 +4,7 @@ exactly what a case-insensitive substring match over name, email and company fin
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import delete, text, update
+from sqlalchemy import delete, select, text, update
 
 from leadcore.actors import Actor
 from leadcore.candidates import LeadCandidate
@@ -88,3 +88,31 @@ def test_postgresql_search_expression_is_the_trigram_index_expression(pg_db: Dat
         s.execute(text("SET LOCAL enable_seqscan = off"))  # nothing else could serve it
         plan = "\n".join(s.execute(text("EXPLAIN " + sql)).scalars())
     assert "ix_leads_search_trgm" in plan, plan
+
+
+@pytest.mark.parametrize("walk", [3, 7, 2000])
+def test_search_pages_in_sort_order_whichever_step_finds_them(db: Database, monkeypatch, walk: int) -> None:
+    """PostgreSQL pages a search in two steps (the next SEARCH_WALK leads, else every match); pages must come out
+    exactly as one sorted query would give them, across keyset cursors, whichever step served them."""
+    from leadcore import listing
+
+    monkeypatch.setattr(listing, "SEARCH_WALK", walk)
+    with db.uow() as uow:
+        actor = _insert_user(uow.session, email="m@x.io", password=None, role="manager", team_name="A",
+                             display_name="M").actor()
+        cands = [LeadCandidate(lead_name=f"{'Acme' if i % 3 == 0 else 'Other'} Person {i}", email=f"p{i}@x{i}.io",
+                               lead_score=(i * 37) % 101) for i in range(60)]
+        save_batch(uow.session, actor, cands, SearchContext())
+        uow.commit()
+    with db.uow() as uow:
+        want = list(uow.session.scalars(
+            select(Lead.id).where(Lead.lead_name.like("Acme%")).order_by(Lead.lead_score.desc(), Lead.id.desc())))
+    got: list[int] = []
+    cursor = None
+    while True:
+        page = list_leads(db.uow(), actor, LeadFilters(q="acme"), limit=4, cursor=cursor)
+        got += [r["id"] for r in page.items]
+        if not page.next_cursor:
+            break
+        cursor = page.next_cursor
+    assert got == want and len(want) == 20
