@@ -7,7 +7,8 @@ everything else is for managers and admins. :func:`dashboard` reads it all in on
 
 Definitions:
 
-- *new this week*: created in the 7 days before ``now`` (rolling, not since Monday).
+- *new this week*: created on the UTC day of ``now`` or one of the 6 days before (rolling, not since Monday).
+- *rep activity* over ``days`` days: events recorded on the UTC day of ``now`` or the ``days - 1`` days before.
 - *funnel*: a lead has reached a stage when its current status is that stage or a later one
   (NEW < CONTACTED < QUALIFIED < IMPORTED); REJECTED and ARCHIVED leads count as having reached NEW only.
   The same reach is used for contacted/qualified/imported in :func:`conversion_by_query`.
@@ -26,15 +27,15 @@ from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import ColumnElement
 
 from leadcore import analytics_queries as q
 from leadcore import analytics_rows as rows
 from leadcore.actors import Actor, ensure_manager
+from leadcore.analytics_facts import Facts, facts
 from leadcore.analytics_queries import utc
 from leadcore.db import UnitOfWork
 from leadcore.errors import InvalidInput
-from leadcore.listing import LeadFilters, filter_clause
+from leadcore.listing import LeadFilters
 
 T = TypeVar("T")
 PERIODS = ("day", "week")
@@ -69,9 +70,9 @@ def summary(uow: UnitOfWork, actor: Actor, f: AnalyticsFilters, *, now: datetime
     """Total, new in the last 7 days, average score, imported (count and %) and a count for every status.
 
     Any team member may read it."""
-    where = _where_for(actor, f)
+    sources = _facts_for(actor, f)
     with uow:
-        m = q.lead_metrics(uow.session, where(uow.session), since=_week_before(now), dialect=uow.dialect,
+        m = q.lead_metrics(uow.session, sources(uow.session), since=_week_start(now), dialect=uow.dialect,
                            with_imports=False)
     return rows.summary(m)
 
@@ -105,18 +106,18 @@ def conversion_by_query(
     ensure_manager(actor, "read analytics")
     _check_range("min_sample", min_sample, 1, 1_000_000)
     _check_range("limit", limit, 1, 1_000)
-    where = _where_for(actor, f)
+    sources = _facts_for(actor, f)
     with uow:
-        return rows.conversion(uow.session, where(uow.session), min_sample=min_sample, limit=limit)
+        return rows.conversion(uow.session, sources(uow.session), min_sample=min_sample, limit=limit)
 
 
 def score_distribution(uow: UnitOfWork, actor: Actor, f: AnalyticsFilters, *, bucket: int = 10) -> list[dict[str, Any]]:
     """Leads per score bucket (0–9, 10–19, …, 90–100 for ``bucket`` 10); every bucket is present, empty ones as 0."""
     ensure_manager(actor, "read analytics")
     _check_range("bucket", bucket, 1, 100)
-    where = _where_for(actor, f)
+    sources = _facts_for(actor, f)
     with uow:
-        return rows.distribution(uow.session, where(uow.session), bucket=bucket)
+        return rows.distribution(uow.session, sources(uow.session), bucket=bucket)
 
 
 def new_leads_over_time(
@@ -125,10 +126,10 @@ def new_leads_over_time(
     """New leads per UTC day or week (Monday start), gaps filled with 0 across the filter's range (or the data's)."""
     ensure_manager(actor, "read analytics")
     _check_period(period)
-    where = _where_for(actor, f)
+    sources = _facts_for(actor, f)
     with uow:
-        return rows.over_time(uow.session, where(uow.session), created_from=f.created_from, created_to=f.created_to,
-                              period=period, dialect=uow.dialect)
+        return rows.over_time(uow.session, sources(uow.session), created_from=f.created_from,
+                              created_to=f.created_to, period=period)
 
 
 def rep_activity(
@@ -139,10 +140,9 @@ def rep_activity(
     only (activity always covers the last ``days`` days)."""
     ensure_manager(actor, "read analytics")
     _check_range("days", days, 1, 3_660)
-    where = _where_for(actor, f)
+    sources = _facts_for(actor, f)
     with uow:
-        return rows.reps(uow.session, actor.team_id, where(uow.session), owner_ids=f.owner_ids,
-                         since=utc(now) - timedelta(days=days))
+        return rows.reps(uow.session, sources(uow.session), owner_ids=f.owner_ids, since=_days_start(now, days))
 
 
 def search_history(uow: UnitOfWork, actor: Actor, *, limit: int = 50) -> list[dict[str, Any]]:
@@ -175,14 +175,14 @@ def dashboard(
     _check_range("bucket", bucket, 1, 100)
     _check_range("activity_days", activity_days, 1, 3_660)
     _check_period(period)
-    where = _where_for(actor, f)
+    sources = _facts_for(actor, f)
     moment = utc(now)
     with uow:
         s = uow.session
         dialect = uow.dialect
         _snapshot(s, dialect)
-        w = where(s)
-        m = q.lead_metrics(s, w, since=_week_before(moment), dialect=dialect)
+        w = sources(s)
+        m = q.lead_metrics(s, w, since=_week_start(moment), dialect=dialect)
         return {
             "generated_at": moment,
             "summary": rows.summary(m),
@@ -193,9 +193,8 @@ def dashboard(
             "conversion_by_query": rows.conversion(s, w, min_sample=min_sample, limit=query_limit),
             "score_distribution": rows.distribution(s, w, bucket=bucket),
             "new_leads_over_time": rows.over_time(s, w, created_from=f.created_from, created_to=f.created_to,
-                                                  period=period, dialect=dialect),
-            "rep_activity": rows.reps(s, actor.team_id, w, owner_ids=f.owner_ids,
-                                      since=moment - timedelta(days=activity_days)),
+                                                  period=period),
+            "rep_activity": rows.reps(s, w, owner_ids=f.owner_ids, since=_days_start(moment, activity_days)),
             "search_history": rows.searches(s, actor.team_id, limit=search_limit),
         }
 
@@ -203,12 +202,12 @@ def dashboard(
 # -- plumbing -----------------------------------------------------------------------------------------------------
 
 
-def _where_for(actor: Actor, f: AnalyticsFilters) -> Callable[[Session], ColumnElement[bool]]:
-    """Validate ``f`` up front (before any transaction) and return a builder of the grid's WHERE clause."""
+def _facts_for(actor: Actor, f: AnalyticsFilters) -> Callable[[Session], Facts]:
+    """Validate ``f`` up front (before any transaction) and return a builder of the filtered count sources."""
     lead_filters = f.to_lead_filters().validated()
 
-    def build(session: Session) -> ColumnElement[bool]:
-        return filter_clause(session, actor, lead_filters)
+    def build(session: Session) -> Facts:
+        return facts(session, actor, lead_filters)
 
     return build
 
@@ -216,9 +215,9 @@ def _where_for(actor: Actor, f: AnalyticsFilters) -> Callable[[Session], ColumnE
 def _with_metrics(uow: UnitOfWork, actor: Actor, f: AnalyticsFilters, shape: Callable[[dict[str, Any]], T]) -> T:
     """A manager-only read shaped from the one metrics pass."""
     ensure_manager(actor, "read analytics")
-    where = _where_for(actor, f)
+    sources = _facts_for(actor, f)
     with uow:
-        m = q.lead_metrics(uow.session, where(uow.session), since=_week_before(None), dialect=uow.dialect)
+        m = q.lead_metrics(uow.session, sources(uow.session), since=_week_start(None), dialect=uow.dialect)
     return shape(m)
 
 
@@ -229,8 +228,13 @@ def _snapshot(session: Session, dialect: str) -> None:
         session.connection(execution_options={"isolation_level": "REPEATABLE READ", "postgresql_readonly": True})
 
 
-def _week_before(now: datetime | None) -> datetime:
-    return utc(now) - timedelta(days=7)
+def _days_start(now: datetime | None, days: int) -> date:
+    """The first UTC day of the ``days`` days ending with today (``now``'s day)."""
+    return utc(now).date() - timedelta(days=days - 1)
+
+
+def _week_start(now: datetime | None) -> date:
+    return _days_start(now, 7)
 
 
 def _check_range(name: str, value: int, low: int, high: int) -> None:

@@ -1,6 +1,7 @@
-"""The analytics read side in SQL: each function is one aggregate query over the team's leads, events or searches.
+"""The analytics read side in SQL: each function is one aggregate query over the team's lead and event counts
+(:mod:`leadcore.analytics_facts`: the rollups on PostgreSQL, the leads on SQLite) or its searches.
 
-Every lead query takes ``where`` — the grid's own filter clause (team, active, created range, owner, type) — so a
+The counts are narrowed exactly as the grid's own filter clause (team, active, created range, owner, type), so a
 number on the Analytics page and the grid it opens always count the same leads. Python only reshapes the few
 aggregated rows that come back; it never sees a lead row.
 """
@@ -11,12 +12,14 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Date, and_, case, cast, extract, func, literal_column, select, true
+from sqlalchemy import and_, extract, func, select, true
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from leadcore.analytics_facts import Facts, no_query
 from leadcore.candidates import LEAD_TYPES, STATUSES
-from leadcore.models import Company, Lead, LeadEvent, LeadSearch, User
+from leadcore.listing import UNASSIGNED
+from leadcore.models import Company, Lead, LeadSearch, User
 
 # The funnel: a lead has reached a stage when its *current* status is that stage or a later one. REJECTED and
 # ARCHIVED leads reached NEW only (we do not replay the timeline to find how far they got before).
@@ -29,12 +32,9 @@ STAGE_STATUSES: dict[str, tuple[str, ...]] = {
 }
 
 
-def _count_if(cond: ColumnElement[bool]) -> Any:
-    return func.count().filter(cond)
-
-
-def _reached(stage: str) -> ColumnElement[bool]:
-    return Lead.status.in_(STAGE_STATUSES[stage])
+def _sum(n: Any, cond: ColumnElement[bool] | None = None) -> Any:
+    total = func.sum(n)
+    return total if cond is None else total.filter(cond)
 
 
 def _import_days(dialect: str) -> Any:
@@ -45,63 +45,66 @@ def _import_days(dialect: str) -> Any:
 
 
 def lead_metrics(
-    session: Session, where: ColumnElement[bool], *, since: datetime, dialect: str, with_imports: bool = True
+    session: Session, facts: Facts, *, since: date, dialect: str, with_imports: bool = True
 ) -> dict[str, Any]:
-    """One pass over the filtered leads: totals, per-status and per-type counts and average scores, imports.
-    Keys are flat (``n_NEW``, ``avg_COMPANY``…); the funnel is summed from the status counts.
+    """Totals, per-status and per-type counts and average scores, leads created from ``since`` (a UTC day) on and
+    the imported ones. Keys are flat (``n_NEW``, ``avg_COMPANY``…); the funnel is summed from the status counts.
 
-    ``with_imports`` adds mean days to import and the contacts and companies imports created. A contact is only
-    ever created from its own lead (``contacts.source_lead_id`` is unique), so a set ``imported_contact_id`` means
-    one was created; a company counts when this lead's import created it rather than linking an existing one. The
-    company join is on the primary key, so it never multiplies lead rows and keeps this a single pass.
+    The sources are grouped by (status, type) — a dozen groups — and Python adds the groups up.
 
-    The database groups by (status, type) — a dozen groups, read in index order on PostgreSQL — and Python adds
-    the groups up: a few sums per lead instead of two dozen conditional aggregates.
+    ``with_imports`` adds mean days to import and the contacts and companies imports created, read from the
+    imported leads alone (a partial index holds them). A contact is only ever created from its own lead
+    (``contacts.source_lead_id`` is unique), so a set ``imported_contact_id`` means one was created; a company counts
+    when this lead's import created it rather than linking an existing one.
     """
-    imported = Lead.imported.is_(true())
-    cols: list[Any] = [
-        Lead.status,
-        Lead.type,
-        func.count().label("n"),
-        func.sum(Lead.lead_score).label("score"),
-        _count_if(Lead.created_at >= since).label("recent"),
-        _count_if(imported).label("imported"),
-    ]
-    query = select(*cols).select_from(Lead)
-    if with_imports:
-        done = and_(imported, Lead.imported_at.is_not(None))
-        query = query.add_columns(
-            func.sum(_import_days(dialect)).filter(done).label("import_days"),
-            _count_if(done).label("import_n"),
-            func.count(Lead.imported_contact_id).label("contacts_created"),
-            func.count(Company.id).label("companies_created"),
-        ).outerjoin(Company, and_(Company.id == Lead.imported_company_id, Company.source_lead_id == Lead.id))
-    groups = session.execute(query.where(where).group_by(Lead.status, Lead.type)).all()
+    src = facts.leads.c
+    groups = session.execute(
+        select(
+            src.status,
+            src.type,
+            _sum(src.n).label("n"),
+            _sum(src.score_sum).label("score"),
+            _sum(src.n, src.day >= since).label("recent"),
+            _sum(src.n, src.imported.is_(true())).label("imported"),
+        ).group_by(src.status, src.type)
+    ).all()
     n: dict[str, int] = {key: 0 for key in ("", *STATUSES, *LEAD_TYPES)}
-    score: dict[str, Any] = dict.fromkeys(n, 0)
+    score: dict[str, int] = dict.fromkeys(n, 0)
     out: dict[str, Any] = {"recent": 0, "imported": 0}
-    import_days: Any = 0
-    import_n = 0
     for g in groups:
         for key in ("", g.status, g.type):
             if key in n:
-                n[key] += int(g.n)
-                score[key] += g.score or 0
-        out["recent"] += int(g.recent)
-        out["imported"] += int(g.imported)
-        if with_imports:
-            import_days += g.import_days or 0
-            import_n += int(g.import_n)
-            out["contacts_created"] = out.get("contacts_created", 0) + int(g.contacts_created)
-            out["companies_created"] = out.get("companies_created", 0) + int(g.companies_created)
+                n[key] += int(g.n or 0)
+                score[key] += int(g.score or 0)
+        out["recent"] += int(g.recent or 0)
+        out["imported"] += int(g.imported or 0)
     out["total"], out["avg_score"] = n[""], _mean(score[""], n[""])
     for key in (*STATUSES, *LEAD_TYPES):
         out[f"n_{key}"], out[f"avg_{key}"] = n[key], _mean(score[key], n[key])
     if with_imports:
-        out["import_days"] = _mean(import_days, import_n)
-        out.setdefault("contacts_created", 0)
-        out.setdefault("companies_created", 0)
+        out.update(_import_metrics(session, facts.where, dialect))
     return out
+
+
+def _import_metrics(session: Session, where: ColumnElement[bool], dialect: str) -> dict[str, Any]:
+    done = Lead.imported_at.is_not(None)
+    row = session.execute(
+        select(
+            func.sum(_import_days(dialect)).filter(done).label("import_days"),
+            func.count().filter(done).label("import_n"),
+            func.count(Lead.imported_contact_id).label("contacts_created"),
+            func.count(Company.id).label("companies_created"),
+        )
+        .select_from(Lead)
+        .outerjoin(Company, and_(Company.id == Lead.imported_company_id, Company.source_lead_id == Lead.id))
+        # "= true" (not "IS TRUE"): the planner matches it to the partial index ix_leads_team_imported.
+        .where(where, Lead.imported == true())
+    ).one()
+    return {
+        "import_days": _mean(row.import_days or 0, int(row.import_n or 0)),
+        "contacts_created": int(row.contacts_created or 0),
+        "companies_created": int(row.companies_created or 0),
+    }
 
 
 def _mean(total: Any, count: int) -> Any:
@@ -113,41 +116,24 @@ def _mean(total: Any, count: int) -> Any:
     return total / count
 
 
-def score_buckets(session: Session, where: ColumnElement[bool], *, bucket: int) -> dict[int, int]:
+def score_buckets(session: Session, facts: Facts, *, bucket: int) -> dict[int, int]:
     """Lead count per score bucket start; the top bucket is closed (100 falls into 90–100 for bucket 10)."""
-    top = (99 // bucket) * bucket
-    start = case((Lead.lead_score >= top, top), else_=(Lead.lead_score // bucket) * bucket)
-    # Grouping on a subquery's column keeps the bound bucket size out of GROUP BY (PostgreSQL would see two
-    # different parameters in SELECT and GROUP BY and refuse).
-    inner = select(start.label("start")).where(where).subquery()
-    rows = session.execute(select(inner.c.start, func.count()).group_by(inner.c.start)).all()
-    return {int(s): int(n) for s, n in rows}
-
-
-def _period_start(dialect: str, period: str) -> Any:
-    """The UTC day or ISO week (Monday) a lead was created in; ``period`` is already whitelisted."""
-    if dialect == "postgresql":
-        utc = func.timezone(literal_column("'UTC'"), Lead.created_at)
-        if period == "day":
-            return cast(utc, Date)
-        return cast(func.date_trunc(literal_column(f"'{period}'"), utc), Date)
-    # SQLite stores UTC text; 'weekday 0' moves to the coming Sunday (or stays), -6 days is that week's Monday.
-    if period == "week":
-        return func.date(Lead.created_at, literal_column("'weekday 0'"), literal_column("'-6 days'"))
-    # leadcore writes "YYYY-MM-DD HH:MM:SS…" in UTC: the day is its first ten characters, far cheaper than date().
-    return func.substr(Lead.created_at, 1, 10)
-
-
-def created_per_period(session: Session, where: ColumnElement[bool], *, period: str, dialect: str) -> dict[date, int]:
-    """New leads per UTC day or week start; periods without leads are absent.
-
-    The database always groups by day (a cheap cast per lead, where truncating to weeks is not); weeks are the
-    days added up here."""
-    inner = select(_period_start(dialect, "day").label("start")).where(where).subquery()
     rows = session.execute(
-        select(inner.c.start, func.count()).group_by(inner.c.start).order_by(inner.c.start)
+        select(facts.scores.c.score, _sum(facts.scores.c.n)).group_by(facts.scores.c.score)
     ).all()
-    days = {_as_date(s): int(n) for s, n in rows if s is not None}
+    top = (99 // bucket) * bucket
+    out: dict[int, int] = {}
+    for score, n in rows:  # at most 101 scores: bucketing them here keeps the bucket size out of the SQL
+        start = min(top, (int(score) // bucket) * bucket)
+        out[start] = out.get(start, 0) + int(n or 0)
+    return {start: n for start, n in out.items() if n}
+
+
+def created_per_period(session: Session, facts: Facts, *, period: str) -> dict[date, int]:
+    """New leads per UTC day or week start (Monday); periods without leads are absent."""
+    src = facts.leads.c
+    rows = session.execute(select(src.day, _sum(src.n)).group_by(src.day).order_by(src.day)).all()
+    days = {_as_date(d): int(n or 0) for d, n in rows if d is not None and n}
     if period == "day":
         return days
     weeks: dict[date, int] = {}
@@ -165,49 +151,56 @@ def _as_date(value: Any) -> date:
     return date.fromisoformat(str(value)[:10])
 
 
-def by_query(
-    session: Session, where: ColumnElement[bool], *, min_sample: int, limit: int
-) -> list[dict[str, Any]]:
-    """Per search query: found, reached each later stage, average score; busiest queries first."""
-    found = func.count()
+def by_query(session: Session, facts: Facts, *, min_sample: int, limit: int) -> list[dict[str, Any]]:
+    """Per search query ('' for none): found, reached each later stage, average score; busiest queries first."""
+    src = facts.leads.c
+    found = _sum(src.n)
     rows = session.execute(
         select(
-            Lead.search_query,
+            src.search_query,
             found.label("found"),
-            _count_if(_reached("CONTACTED")).label("contacted"),
-            _count_if(_reached("QUALIFIED")).label("qualified"),
-            _count_if(_reached("IMPORTED")).label("imported"),
-            func.avg(Lead.lead_score).label("avg_score"),
+            _sum(src.n, src.status.in_(STAGE_STATUSES["CONTACTED"])).label("contacted"),
+            _sum(src.n, src.status.in_(STAGE_STATUSES["QUALIFIED"])).label("qualified"),
+            _sum(src.n, src.status.in_(STAGE_STATUSES["IMPORTED"])).label("imported"),
+            _sum(src.score_sum).label("score_sum"),
         )
-        .where(where)
-        .group_by(Lead.search_query)
+        .group_by(src.search_query)
         .having(found >= min_sample)
-        .order_by(found.desc(), Lead.search_query.is_(None), Lead.search_query)
+        .order_by(found.desc(), no_query(src.search_query), src.search_query)
         .limit(limit)
     ).all()
-    return [dict(r._mapping) for r in rows]
+    out = []
+    for r in rows:
+        found_n = int(r.found or 0)
+        out.append({
+            "search_query": r.search_query or None,
+            "found": found_n,
+            "contacted": int(r.contacted or 0),
+            "qualified": int(r.qualified or 0),
+            "imported": int(r.imported or 0),
+            "avg_score": _mean(int(r.score_sum or 0), found_n),
+        })
+    return out
 
 
-def events_by_user(session: Session, team_id: int, *, since: datetime) -> dict[int, dict[str, int]]:
-    """Events each user recorded since ``since``, by kind (system events without a user are left out)."""
-    rows = session.execute(
-        select(LeadEvent.user_id, LeadEvent.kind, func.count())
-        .where(LeadEvent.team_id == team_id, LeadEvent.created_at >= since, LeadEvent.user_id.is_not(None))
-        .group_by(LeadEvent.user_id, LeadEvent.kind)
-    ).all()
+def events_by_user(session: Session, facts: Facts, *, since: date) -> dict[int, dict[str, int]]:
+    """Events each user recorded from ``since`` (a UTC day) on, by kind (system events without a user left out)."""
+    src = facts.events(session, since).c
+    rows = session.execute(select(src.user_id, src.kind, _sum(src.n)).group_by(src.user_id, src.kind)).all()
     out: dict[int, dict[str, int]] = {}
     for user_id, kind, n in rows:
-        if user_id is not None:
+        if user_id is not None and n:
             out.setdefault(user_id, {})[kind] = int(n)
     return out
 
 
-def owned(session: Session, where: ColumnElement[bool]) -> dict[int, int]:
+def owned(session: Session, facts: Facts) -> dict[int, int]:
     """How many of the filtered leads each owner has (unassigned leads left out)."""
+    src = facts.leads.c
     rows = session.execute(
-        select(Lead.owner_id, func.count()).where(where, Lead.owner_id.is_not(None)).group_by(Lead.owner_id)
+        select(src.owner_id, _sum(src.n)).where(src.owner_id != UNASSIGNED).group_by(src.owner_id)
     ).all()
-    return {owner: int(n) for owner, n in rows if owner is not None}
+    return {int(owner): int(n) for owner, n in rows if owner is not None and n}
 
 
 def team_users(session: Session, team_id: int, *, user_ids: tuple[int, ...] | None) -> list[dict[str, Any]]:

@@ -5,13 +5,13 @@ Python here only touches aggregates (one metrics row, a handful of groups, users
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import ColumnElement
 
 from leadcore import analytics_queries as q
+from leadcore.analytics_facts import Facts
 from leadcore.analytics_queries import STAGE_STATUSES, STAGES, as_float, utc
 from leadcore.candidates import LEAD_TYPES, STATUSES
 from leadcore.events import EVENT_KINDS
@@ -78,9 +78,9 @@ def imports(m: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def conversion(session: Session, where: ColumnElement[bool], *, min_sample: int, limit: int) -> list[dict[str, Any]]:
+def conversion(session: Session, facts: Facts, *, min_sample: int, limit: int) -> list[dict[str, Any]]:
     out = []
-    for r in q.by_query(session, where, min_sample=min_sample, limit=limit):
+    for r in q.by_query(session, facts, min_sample=min_sample, limit=limit):
         found = int(r["found"])
         out.append(
             {
@@ -98,8 +98,8 @@ def conversion(session: Session, where: ColumnElement[bool], *, min_sample: int,
     return out
 
 
-def distribution(session: Session, where: ColumnElement[bool], *, bucket: int) -> list[dict[str, Any]]:
-    counts = q.score_buckets(session, where, bucket=bucket)
+def distribution(session: Session, facts: Facts, *, bucket: int) -> list[dict[str, Any]]:
+    counts = q.score_buckets(session, facts, bucket=bucket)
     starts = list(range(0, 100, bucket))
     out = []
     for i, start in enumerate(starts):
@@ -113,14 +113,13 @@ def distribution(session: Session, where: ColumnElement[bool], *, bucket: int) -
 
 def over_time(
     session: Session,
-    where: ColumnElement[bool],
+    facts: Facts,
     *,
     created_from: date | None,
     created_to: date | None,
     period: str,
-    dialect: str,
 ) -> list[dict[str, Any]]:
-    counts = q.created_per_period(session, where, period=period, dialect=dialect)
+    counts = q.created_per_period(session, facts, period=period)
     step = timedelta(days=1 if period == "day" else 7)
 
     def start_of(d: date) -> date:
@@ -144,14 +143,12 @@ def over_time(
     return out
 
 
-def reps(
-    session: Session, team_id: int, where: ColumnElement[bool], *, owner_ids: tuple[int, ...], since: datetime
-) -> list[dict[str, Any]]:
+def reps(session: Session, facts: Facts, *, owner_ids: tuple[int, ...], since: date) -> list[dict[str, Any]]:
     """Team members (only the filtered owners, when the filter names any), busiest first."""
     people = tuple(o for o in owner_ids if o != UNASSIGNED) if owner_ids else None
-    users = q.team_users(session, team_id, user_ids=people)
-    owned = q.owned(session, where)
-    events = q.events_by_user(session, team_id, since=since)
+    users = q.team_users(session, facts.team_id, user_ids=people)
+    owned = q.owned(session, facts)
+    events = q.events_by_user(session, facts, since=since)
     out = []
     for u in users:
         kinds = events.get(u["user_id"], {})

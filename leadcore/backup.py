@@ -32,7 +32,7 @@ from sqlalchemy.types import DateTime, TypeDecorator
 from leadcore import migrate
 from leadcore.coltypes import JSONDoc
 from leadcore.errors import InvalidInput
-from leadcore.models import Base
+from leadcore.models import ROLLUP_TABLES, Base
 
 FORMAT = "leadcore-backup"
 FORMAT_VERSION = 1
@@ -52,8 +52,10 @@ class BackupStats:
 
 
 def tables() -> list[Table]:
-    """Every table of the schema, parents before children (the order rows are written and restored in)."""
-    return list(Base.metadata.sorted_tables)
+    """Every table of the schema but the analytics rollups, parents before children (the order rows are written
+    and restored in). The rollups are derived: on PostgreSQL their triggers rebuild them as the leads and events
+    are restored."""
+    return [t for t in Base.metadata.sorted_tables if t.name not in ROLLUP_TABLES]
 
 
 def _encode(value: Any) -> Any:
@@ -228,7 +230,7 @@ def restore_lines(engine: Engine, lines: Iterable[str], *, force: bool = False) 
                 "or pass --force to delete everything in it first"
             )
         if occupied:
-            for t in reversed(tables()):
+            for t in reversed(Base.metadata.sorted_tables):  # the rollups too (their counts drop to zero anyway)
                 conn.execute(delete(t))
         pending: list[dict[str, Any]] = []
         current_table: Table | None = None

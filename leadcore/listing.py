@@ -334,6 +334,8 @@ def _capped_count(session: Session, where: ColumnElement[bool], cap: int) -> tup
 
 
 _PAGE_COLUMNS = tuple(getattr(Lead, c) for c in LEAD_COLUMNS)
+# Evaluated for the page's rows only (after the LIMIT), so the owners' names cost no extra query.
+_OWNER_NAME = select(User.display_name).where(User.id == Lead.owner_id).scalar_subquery().label("owner_name")
 
 
 def list_leads(
@@ -356,10 +358,11 @@ def list_leads(
     if offset < 0:
         raise InvalidInput("offset must be 0 or more", field="offset")
     with uow:
+        uow.reading()  # the page, its total and its owners' names come from one statement
         s = uow.session
         where = filter_clause(s, actor, f)
         # Plain rows of the visible columns, not ORM objects: a page then costs what its SQL costs.
-        q = select(*_PAGE_COLUMNS).where(where)
+        q = select(*_PAGE_COLUMNS, _OWNER_NAME).where(where)
         if cursor:
             q = q.where(_after(sort, cursor))
         elif offset:
@@ -378,10 +381,12 @@ def list_leads(
             rows = list(s.connection().execute(_ordered(q, sort).limit(limit + 1)))  # Core: no ORM layer
         more = len(rows) > limit
         rows = rows[:limit]
-        owner_ids = {r.owner_id for r in rows if r.owner_id}
-        owners = (
-            dict(s.execute(select(User.id, User.display_name).where(User.id.in_(owner_ids))).all()) if owner_ids else {}
-        )
+        if rows and "owner_name" in rows[0]._fields:
+            owners = {r.owner_id: r.owner_name for r in rows if r.owner_id}
+        else:
+            owner_ids = {r.owner_id for r in rows if r.owner_id}
+            owners = dict(s.execute(select(User.id, User.display_name).where(User.id.in_(owner_ids))).all()) \
+                if owner_ids else {}
         items = [lead_dict(r, owner_name=owners.get(r.owner_id)) for r in rows]
         next_cursor = None
         if more and rows:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -167,6 +169,9 @@ class Lead(Base):
             "ix_leads_team_active_status_type_score", "team_id", "is_active", "status", "type", "lead_score", "id",
             *ANALYTICS_COLUMNS,
         ),
+        # Import statistics read only the imported leads.
+        Index("ix_leads_team_imported", "team_id", "is_active", sqlite_where=text("imported"),
+              postgresql_where=text("imported")),
         # Free-text search over name, email and company: ix_leads_search_trgm (PostgreSQL, see UNMODELED_INDEXES).
     )
 
@@ -278,3 +283,52 @@ class Contact(Base):
     source_lead_id: Mapped[int | None] = mapped_column(Integer)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = _now()
+
+
+# -- analytics rollups (derived data) -----------------------------------------------------------------------------
+# Counts of active leads and of events, kept by PostgreSQL statement-level triggers on leads and lead_events
+# (migration 0003), so the Analytics page aggregates a few thousand rollup rows instead of every lead. Each row is a
+# delta-summed counter: a write adds +1/-1 (and the score) to the rows of the keys it leaves and enters. Keys are
+# never NULL: owner 0 means unassigned, search query '' means none. Days are UTC. On SQLite (100,000 leads at most)
+# the tables stay empty and analytics read the leads directly; see leadcore.analytics_facts. Not backed up: a
+# restore rebuilds them through the triggers.
+
+
+class LeadRollup(Base):
+    __tablename__ = "lead_rollup"
+
+    team_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    owner_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    type: Mapped[str] = mapped_column(String(20), primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), primary_key=True)
+    imported: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    search_query: Mapped[str] = mapped_column(Short, primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger)
+    score_sum: Mapped[int] = mapped_column(BigInteger)
+
+
+class LeadScoreRollup(Base):
+    __tablename__ = "lead_score_rollup"
+
+    team_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    owner_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    type: Mapped[str] = mapped_column(String(20), primary_key=True)
+    score: Mapped[int] = mapped_column(Integer, primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger)
+
+
+class EventRollup(Base):
+    """Events recorded by a user (system events without one are not counted)."""
+
+    __tablename__ = "event_rollup"
+
+    team_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    user_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40), primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger)
+
+
+ROLLUP_TABLES = frozenset({"lead_rollup", "lead_score_rollup", "event_rollup"})
