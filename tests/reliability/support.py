@@ -94,7 +94,8 @@ def _value(v: Any) -> Any:
 
 
 def snapshot(engine: Engine) -> dict[str, list[dict[str, Any]]]:
-    """Every row of every table (but the derived rollups), typed by the models, datetimes as UTC text: equal snapshots mean equal data."""
+    """Every row of every table (but the derived rollups), typed by the models, datetimes as UTC text: equal
+    snapshots mean equal data."""
     out: dict[str, list[dict[str, Any]]] = {}
     with engine.connect() as conn:
         for t in Base.metadata.sorted_tables:
