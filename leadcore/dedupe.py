@@ -7,8 +7,10 @@ duplicate someone can see.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 import phonenumbers
 
@@ -89,7 +91,10 @@ def email_norm(raw: str | None) -> str | None:
 
 def email_key(raw: str | None) -> str | None:
     """The email match key: ``email_norm`` unless it is a role address (``info@``, ``sales@``)."""
-    addr = email_norm(raw)
+    return _key_of_address(email_norm(raw))
+
+
+def _key_of_address(addr: str | None) -> str | None:
     if addr is None or is_role_local_part(addr.split("@", 1)[0]):
         return None
     return addr
@@ -100,7 +105,15 @@ def company_domain(website: str | None, email: str | None) -> str | None:
     domain = registrable_domain(website)
     if domain is not None:
         return domain
-    addr = email_norm(email)
+    return _domain_of_address(email_norm(email))
+
+
+def _first_domain(website_domain: str | None, addr: str | None) -> str | None:
+    return website_domain if website_domain is not None else _domain_of_address(addr)
+
+
+def _domain_of_address(addr: str | None) -> str | None:
+    """The registrable domain of a normalized address's host, unless that is a free-mail provider."""
     if addr is None:
         return None
     host = addr.split("@", 1)[1]
@@ -127,6 +140,8 @@ def phone_norm(raw: str | None, default_region: str | None = None) -> str | None
     if not phonenumbers.is_possible_number(number):
         return None
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    if _written_as(text, e164):
+        return e164  # re-parsing e164 is parsing the same digits again: it is its own normal form
     # Runs of leading zeros ("+31 0000000") re-parse to a shorter number; such a value is no
     # phone number anyone can dial, and a stored key must be its own normal form.
     try:
@@ -136,6 +151,18 @@ def phone_norm(raw: str | None, default_region: str | None = None) -> str | None
     if phonenumbers.format_number(again, phonenumbers.PhoneNumberFormat.E164) != e164:
         return None
     return e164
+
+
+_PHONE_SEPARATORS = str.maketrans("", "", " -.()")
+
+
+def _written_as(text: str, e164: str) -> bool:
+    """Whether ``text`` is ``e164`` with nothing but spaces, hyphens, dots and parentheses between the digits.
+
+    Then parsing ``e164`` again parses the very same digits after the same plus sign (the region plays no part
+    once there is a plus, and those separators no part at all), so the second parse of :func:`phone_norm` would
+    only repeat the first: the usual case of a provider's ``+49 30 1234567``."""
+    return text[0] == "+" and "+" + text[1:].translate(_PHONE_SEPARATORS) == e164
 
 
 def _fold(text: str) -> str:
@@ -151,16 +178,26 @@ def _fold(text: str) -> str:
     return text
 
 
+# A run of letters and digits: in Python's Unicode regular expressions \w is exactly str.isalnum() plus "_".
+_ALNUM_RUN = re.compile(r"[^\W_]+")
+
+
 def _tokens(text: str, *, drop: str) -> list[str]:
+    """The runs of letters and digits (str.isalnum) of ``text`` once the characters in ``drop`` are removed."""
     for ch in drop:
         text = text.replace(ch, "")
-    return "".join(ch if ch.isalnum() else " " for ch in text).split()
+    return _ALNUM_RUN.findall(text)
 
 
 def person_name_key(name: str | None) -> str | None:
     """Order-free, accent-free name tokens without honorifics or suffixes: ``John Smith`` = ``Smith, Dr. John``."""
     if not name or not isinstance(name, str):
         return None
+    return _person_name_key(name)
+
+
+@lru_cache(maxsize=65_536)  # names and employers repeat across a team's leads
+def _person_name_key(name: str) -> str | None:
     tokens = _tokens(_fold(name.translate(_NO_APOSTROPHES)), drop=_APOSTROPHES)
     kept = sorted(t for t in tokens if t not in _HONORIFICS and t not in _NAME_SUFFIXES)
     return " ".join(kept) or None
@@ -170,6 +207,11 @@ def company_name_key(company: str | None) -> str | None:
     """Company name without accents, punctuation, legal form or leading "the": ``The Acme Co., Ltd.`` = ``acme``."""
     if not company or not isinstance(company, str):
         return None
+    return _company_name_key(company)
+
+
+@lru_cache(maxsize=65_536)
+def _company_name_key(company: str) -> str | None:
     text = _fold(company.translate(_NO_APOSTROPHES)).replace("&", " and ")
     tokens = _tokens(text, drop=_APOSTROPHES + ".")
     popped = False
@@ -228,10 +270,11 @@ def match_keys(c: LeadCandidate, *, default_region: str | None = None) -> MatchK
     kinds = _LINKEDIN_KINDS_BY_TYPE.get(lead_type)
     if linkedin and kinds and linkedin.split("/")[1] not in kinds:
         linkedin = None
+    addr = email_norm(c.email)  # once for both keys that read it (email_key and company_domain, inlined)
     return MatchKeys(
-        email_norm=email_key(c.email),
+        email_norm=_key_of_address(addr),
         linkedin_norm=linkedin,
-        domain=company_domain(c.website, c.email),
+        domain=_first_domain(registrable_domain(c.website), addr),
         phone_norm=phone_norm(c.phone, default_region),
         name_key=name_key(lead_type, c.lead_name, c.company),
     )

@@ -54,7 +54,6 @@ _CONTENT_SEGMENTS = _words(
     "topic topics"
 )
 _MOBILE_PREFIXES = ("www.", "m.", "mobile.", "web.", "business.")
-_SEGMENT_EXTRA_CHARS = frozenset("-_.@~+")
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 _HOST_RE = re.compile(rf"\A{_LABEL}(?:\.{_LABEL})*\Z")
 _LINKEDIN_KINDS = frozenset({"in", "company", "school", "pub", "showcase"})
@@ -79,6 +78,7 @@ def _unquote_fully(text: str) -> str:
     return text
 
 
+@lru_cache(maxsize=8_192)  # the same few hosts (www.linkedin.com, a team's customers) again and again
 def _valid_host(host: str) -> str | None:
     """The host as lowercase ASCII (IDNA), or None for anything that cannot be a DNS name."""
     host = host.strip().rstrip(".").lower()
@@ -91,6 +91,8 @@ def _valid_host(host: str) -> str | None:
             return None
     if not _HOST_RE.match(host):
         return None
+    if not host[-1].isdigit():
+        return host  # an IP address that passed _HOST_RE is dotted decimal, so it ends in a digit
     try:
         ipaddress.ip_address(host)
         return None
@@ -131,8 +133,12 @@ def _strip_prefixes(host: str) -> str:
     return host
 
 
+# Letters, digits and -_.@~+ : in Python's Unicode regular expressions \w is exactly str.isalnum() plus "_".
+_SEGMENT_RE = re.compile(r"[\w.@~+-]+")
+
+
 def _valid_segment(seg: str) -> bool:
-    return bool(seg) and all(ch.isalnum() or ch in _SEGMENT_EXTRA_CHARS for ch in seg)
+    return _SEGMENT_RE.fullmatch(seg) is not None
 
 
 def _path_key(base: str, segments: list[str]) -> str | None:

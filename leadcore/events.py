@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from leadcore.actors import Actor, ensure_visible
@@ -62,10 +63,43 @@ def record(
     )
 
 
+_EVENT_COLUMNS = ("lead_id", "team_id", "user_id", "kind", "search_id", "data")
+_PG_INSERT_MANY = (
+    "INSERT INTO lead_events (lead_id, team_id, user_id, kind, search_id, data) "
+    "SELECT lead_id, team_id, user_id, kind, search_id, data "
+    "FROM ROWS FROM (jsonb_to_recordset(CAST(%s AS jsonb)) "
+    "AS (lead_id integer, team_id integer, user_id integer, kind text, search_id integer, data jsonb)) "
+    "WITH ORDINALITY AS x(lead_id, team_id, user_id, kind, search_id, data, n) ORDER BY n"
+)
+_SQLITE_INSERT_MANY = (
+    "INSERT INTO lead_events (lead_id, team_id, user_id, kind, search_id, data) VALUES (?, ?, ?, ?, ?, ?)"
+)
+
+
 def record_many(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Insert many events in one statement (rows have lead_id, team_id, user_id, kind, search_id, data)."""
-    if rows:
-        session.execute(insert(LeadEvent), rows)
+    """Insert many events in one go, in order (rows have lead_id, team_id, user_id, kind, search_id, data).
+
+    PostgreSQL: one INSERT … SELECT from a JSON array of the rows (one parameter, one round trip, ids in row
+    order); SQLite: one executemany of plain tuples. ``created_at`` is the database's default, as for one event."""
+    if not rows:
+        return
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        doc = json.dumps([{k: row.get(k) for k in _EVENT_COLUMNS} for row in rows])
+        conn.exec_driver_sql(_PG_INSERT_MANY, (doc,))
+        return
+    dump = _json_processor(conn.dialect)
+    conn.exec_driver_sql(
+        _SQLITE_INSERT_MANY,
+        [(r["lead_id"], r["team_id"], r.get("user_id"), r["kind"], r.get("search_id"), dump(r.get("data")))
+         for r in rows],
+    )
+
+
+def _json_processor(dialect: Any) -> Any:
+    """How SQLAlchemy binds LeadEvent.data on ``dialect`` (a JSON document as text, None as NULL)."""
+    proc = LeadEvent.__table__.c.data.type.dialect_impl(dialect).bind_processor(dialect)
+    return proc if proc is not None else (lambda value: value)
 
 
 def timeline(uow: UnitOfWork, actor: Actor, lead_id: int, *, limit: int = 500) -> list[TimelineEntry]:

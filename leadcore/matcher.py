@@ -7,30 +7,31 @@ with ``ON CONFLICT DO NOTHING`` so the team-scoped unique indexes settle races b
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 import time
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from operator import attrgetter
+from typing import Any, cast
 
 import psycopg
-from psycopg.types.json import Jsonb
-from sqlalchemy import func, select, text, union
-from sqlalchemy.dialects import sqlite
+from sqlalchemy import Column, Table, bindparam, func, select, text, update
+from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from leadcore import dbfaults, events
 from leadcore.actors import Actor
 from leadcore.candidates import TEXT_FIELDS, LeadCandidate
-from leadcore.coltypes import JSONDoc
 from leadcore.config import settings
 from leadcore.db import begin_write
 from leadcore.dedupe import MatchKeys, cluster, match_keys
 from leadcore.models import Lead
-from leadcore.scoring import ScoreContext, Weights, context_from_query, load_weights, score_lead
+from leadcore.scoring import Scorer, Weights, context_from_query, load_weights
 from leadcore.validation import validate_candidate
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,7 @@ DUPLICATE_IN_BATCH = "duplicate_in_file"
 DUPLICATE_EXISTING = "duplicate_existing"
 INVALID = "invalid"
 
-_LOOKUP_CHUNK = 500
+_LOOKUP_CHUNK = 2_000
 
 
 @dataclass(frozen=True)
@@ -106,34 +107,46 @@ class _Row:
     keys: MatchKeys
 
 
-_LOOKUP_COLUMNS = (Lead.id, Lead.type, Lead.email_norm, Lead.linkedin_norm, Lead.domain, Lead.name_key)
+# One lookup per key kind, UNIONed: each part is an equality search in its own (team_id, key) index on both engines,
+# where SQLite would otherwise scan the whole team for an OR. The keys of each kind travel as one JSON array: a handful
+# of text parameters whatever the batch size (no per-element quoting on the way), and one statement text to plan.
+_LOOKUP_SELECT = "SELECT id, type, email_norm, linkedin_norm, domain, name_key FROM leads WHERE team_id = :team AND "
+_LOOKUP_PARTS = {
+    "postgresql": {
+        "emails": "email_norm = ANY(ARRAY(SELECT jsonb_array_elements_text(CAST(:emails AS jsonb))))",
+        "links": "linkedin_norm = ANY(ARRAY(SELECT jsonb_array_elements_text(CAST(:links AS jsonb))))",
+        "domains": "type = 'COMPANY' AND "
+        "domain = ANY(ARRAY(SELECT jsonb_array_elements_text(CAST(:domains AS jsonb))))",
+        "names": "name_key = ANY(ARRAY(SELECT jsonb_array_elements_text(CAST(:names AS jsonb))))",
+    },
+    "sqlite": {
+        "emails": "email_norm IN (SELECT value FROM json_each(:emails))",
+        "links": "linkedin_norm IN (SELECT value FROM json_each(:links))",
+        "domains": "type = 'COMPANY' AND domain IN (SELECT value FROM json_each(:domains))",
+        "names": "name_key IN (SELECT value FROM json_each(:names))",
+    },
+}
 
 
-def _lookup_query(team_id: int, keys: list[MatchKeys], types: list[str]) -> Any:
-    """One statement finding every lead of the team that shares a key with ``keys``, ordered by id.
-
-    A UNION of one lookup per key kind rather than one OR: each part is an equality search in its own
-    ``(team_id, key)`` index on both engines, where SQLite would otherwise scan the whole team for the OR."""
-    emails = {k.email_norm for k in keys if k.email_norm}
-    links = {k.linkedin_norm for k in keys if k.linkedin_norm}
-    domains = {k.domain for k, t in zip(keys, types, strict=True) if k.domain and t == "COMPANY"}
-    names = {k.name_key for k in keys if k.name_key}
-    team = Lead.team_id == team_id
-    parts: list[Any] = []
-    if emails:
-        parts.append(select(*_LOOKUP_COLUMNS).where(team, Lead.email_norm.in_(emails)))
-    if links:
-        parts.append(select(*_LOOKUP_COLUMNS).where(team, Lead.linkedin_norm.in_(links)))
-    if domains:
-        parts.append(select(*_LOOKUP_COLUMNS).where(team, Lead.type == "COMPANY", Lead.domain.in_(domains)))
-    if names:
-        parts.append(select(*_LOOKUP_COLUMNS).where(team, Lead.name_key.in_(names)))
-    if not parts:
-        return None
-    if len(parts) == 1:
-        return parts[0].order_by(Lead.id)
-    found = union(*parts).subquery()
-    return select(found).order_by(found.c.id)
+def _lookup_query(dialect: str, team_id: int, keys: list[MatchKeys], types: list[str]) -> tuple[Any, dict[str, Any]]:
+    """One statement finding every lead of the team that shares a key with ``keys``, ordered by id (None when
+    the keys hold nothing to look up), and its parameters."""
+    wanted = {
+        "emails": {k.email_norm for k in keys if k.email_norm},
+        "links": {k.linkedin_norm for k in keys if k.linkedin_norm},
+        "domains": {k.domain for k, t in zip(keys, types, strict=True) if k.domain and t == "COMPANY"},
+        "names": {k.name_key for k in keys if k.name_key},
+    }
+    parts = _LOOKUP_PARTS["postgresql" if dialect == "postgresql" else "sqlite"]
+    sql: list[str] = []
+    params: dict[str, Any] = {"team": team_id}
+    for kind, values in wanted.items():
+        if values:
+            sql.append(_LOOKUP_SELECT + parts[kind])
+            params[kind] = json.dumps(sorted(values))  # one text parameter: no per-element array quoting
+    if not sql:
+        return None, params
+    return text(" UNION ".join(sql) + " ORDER BY id"), params
 
 
 @dataclass(frozen=True)
@@ -182,13 +195,17 @@ class _Index:
 
 def _load_existing(session: Session, team_id: int, rows: list[_Row]) -> _Index:
     index = _Index()
+    dialect = session.get_bind().dialect.name
+    seen: set[int] = set()
     for start in range(0, len(rows), _LOOKUP_CHUNK):
         chunk = rows[start : start + _LOOKUP_CHUNK]
-        q = _lookup_query(team_id, [r.keys for r in chunk], [r.candidate.type for r in chunk])
+        q, params = _lookup_query(dialect, team_id, [r.keys for r in chunk], [r.candidate.type for r in chunk])
         if q is None:
             continue
-        for row in session.execute(q):
-            index.add(_Existing(*row))
+        for row in session.execute(q, params):
+            if row[0] not in seen:  # chunks are looked up one by one: a lead two of them share comes back twice
+                seen.add(row[0])
+                index.add(_Existing(*row))
     return index
 
 
@@ -241,112 +258,174 @@ def _fill_empty(target: LeadCandidate, other: LeadCandidate) -> None:
             target.tags.append(tag)
 
 
-def _lead_values(
-    actor: Actor, c: LeadCandidate, keys: MatchKeys, ctx: SearchContext, weights: Weights, score_ctx: ScoreContext
-) -> dict[str, Any]:
+# The columns a new lead is inserted with, in the order _lead_row gives them (the id comes first, separately).
+_INSERT_COLUMNS = (
+    *TEXT_FIELDS, "team_id", "type", "status", "lead_score", "score_breakdown", "notes", "tags", "raw_data",
+    "search_query", "search_mode", "search_location", "search_industry", "search_tech_stack", "search_id", "source",
+    "owner_id", "is_active", "imported", "duplicate_count", "version", "created_at", "updated_at",
+    "email_norm", "linkedin_norm", "domain", "phone_norm", "name_key",
+)
+_INSERT_NAMES = ", ".join(_INSERT_COLUMNS)
+_text_of = attrgetter(*TEXT_FIELDS)
+
+
+class _Encoder:
+    """Column values as the driver takes them, the same as SQLAlchemy would bind them: JSON documents as text,
+    the tag list as an array (PostgreSQL) or JSON text (SQLite), timestamps as SQLite's DATETIME text."""
+
+    def __init__(self, dialect: Dialect, now: datetime) -> None:
+        self.postgresql = dialect.name == "postgresql"
+        table = _leads_table()
+        if self.postgresql:
+            self.now: Any = now
+            self.json: Any = _json_or_none
+            self.tags: Any = _pg_text_array
+        else:
+            self.now = _bind_processor(dialect, table.c.created_at)(now)
+            self.json = _bind_processor(dialect, table.c.raw_data)
+            self.tags = _bind_processor(dialect, table.c.tags)
+
+
+def _pg_text_array(value: list[str] | None) -> str:
+    """The tags as PostgreSQL's text[] input, every element quoted: what TagList binds, without psycopg's per-element
+    array dumping (the costliest column of a row in COPY)."""
+    if not value:
+        return "{}"
+    return "{" + ",".join('"' + t.replace("\\", "\\\\").replace('"', '\\"') + '"' for t in value) + "}"
+
+
+def _json_or_none(value: Any) -> str | None:
+    return None if value is None else json.dumps(value)
+
+
+_PROCESSORS: dict[tuple[str, str], Any] = {}
+
+
+def _bind_processor(dialect: Dialect, column: Column[Any]) -> Any:
+    """SQLAlchemy's own conversion of a Python value for ``column`` on ``dialect`` (identity when it has none)."""
+    key = (dialect.name, column.name)
+    proc = _PROCESSORS.get(key)
+    if proc is None:
+        found = column.type.dialect_impl(dialect).bind_processor(dialect)
+        proc = _PROCESSORS[key] = found if found is not None else _identity
+    return proc
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _lead_row(
+    actor: Actor, c: LeadCandidate, keys: MatchKeys, ctx: SearchContext, scorer: Scorer, enc: _Encoder, copies: int
+) -> tuple[Any, ...]:
+    """A new lead's values in _INSERT_COLUMNS order, encoded for the driver."""
     score, breakdown = c.lead_score, None
     if score is None:
-        computed = score_lead(c, context=score_ctx, weights=weights)
-        score, breakdown = computed.value, computed.breakdown()
-    now = datetime.now(UTC)
-    values: dict[str, Any] = {name: getattr(c, name) for name in TEXT_FIELDS}
-    values.update(
-        team_id=actor.team_id,
-        type=c.type,
-        status=c.status or "NEW",
-        lead_score=score,
-        score_breakdown=breakdown,
-        notes=c.notes,
-        tags=list(c.tags),
-        raw_data=c.raw_data,
-        search_query=ctx.query,
-        search_mode=ctx.mode,
-        search_location=ctx.location,
-        search_industry=ctx.industry,
-        search_tech_stack=ctx.tech_stack,
-        search_id=ctx.search_id,
-        source=ctx.source,
-        owner_id=None,
-        is_active=True,
-        imported=False,
-        duplicate_count=0,
-        version=1,
-        created_at=now,
-        updated_at=now,
-        email_norm=keys.email_norm,
-        linkedin_norm=keys.linkedin_norm,
-        domain=keys.domain,
-        phone_norm=keys.phone_norm,
-        name_key=keys.name_key,
+        computed = scorer.score(c)
+        score, breakdown = computed.value, scorer.breakdown_json(computed)  # what enc.json(computed.breakdown()) gives
+    return (
+        *_text_of(c), actor.team_id, c.type, c.status or "NEW", score, breakdown, c.notes, enc.tags(c.tags),
+        enc.json(c.raw_data), ctx.query, ctx.mode, ctx.location, ctx.industry, ctx.tech_stack, ctx.search_id,
+        ctx.source, None, True, False, copies, 1, enc.now, enc.now,
+        keys.email_norm, keys.linkedin_norm, keys.domain, keys.phone_norm, keys.name_key,
     )
-    return values
 
 
-def _insert_ignoring_conflicts(session: Session, rows: list[dict[str, Any]]) -> list[int | None]:
-    """Insert new leads in one go, in the given order; each row's new id, or None where a unique key already
-    exists (another writer got there first)."""
-    if not rows:
+def _insert_ignoring_conflicts(session: Session, count: int, rows: Iterator[tuple[Any, ...]]) -> list[int | None]:
+    """Insert ``count`` new leads in one go, in the given order; each row's new id, or None where a unique key
+    already exists (another writer got there first). ``rows`` is consumed as the rows go out (see
+    :func:`_insert_postgresql`)."""
+    if not count:
         return []
     if session.get_bind().dialect.name == "postgresql":
-        return _insert_postgresql(session, rows)
-    return _insert_sqlite(session, rows)
+        return _insert_postgresql(session, count, rows)
+    return _insert_sqlite(session, list(rows))
 
 
-_JSON_COLUMNS = frozenset(c.name for c in Lead.__table__.columns if isinstance(c.type, JSONDoc))
-# Per connection, emptied at every commit. LIKE copies the id default, so staged rows draw their ids from the
-# leads sequence and each row's fate can be told by id (rows with no match key at all are told apart too).
+# Per connection, emptied at every commit. Staged rows carry the ids drawn for them, so each row's fate can be told
+# by id (rows with no match key at all are told apart too).
 _STAGING_DDL = (
     "CREATE TEMP TABLE IF NOT EXISTS lead_staging (LIKE leads INCLUDING DEFAULTS, ord integer NOT NULL) "
     "ON COMMIT DELETE ROWS"
 )
+_NEXT_IDS = "SELECT nextval(pg_get_serial_sequence('leads', 'id')) FROM generate_series(1, %s)"
 
 
-def _insert_postgresql(session: Session, rows: list[dict[str, Any]]) -> list[int | None]:
-    """COPY the rows into a temp staging table, then move them with one INSERT … SELECT … ON CONFLICT DO NOTHING:
-    a handful of round trips per batch instead of one per row, and the unique indexes still settle races."""
-    columns = list(rows[0])
-    names = ", ".join(columns)
+def _insert_postgresql(session: Session, count: int, rows: Iterator[tuple[Any, ...]]) -> list[int | None]:
+    """COPY the rows straight into leads, with ids drawn from its sequence first: one stream per batch, each row
+    made (scored, encoded) just before it is written, so the server inserts while the next rows are made.
+
+    COPY knows no ON CONFLICT, so it runs in a savepoint: when a unique key is taken after all (a writer outside
+    the team's save lock, such as an edit, got there since the lookup) it rolls back and the batch goes the careful
+    way instead: COPY into a temp staging table, then one INSERT … SELECT … ON CONFLICT DO NOTHING, where the
+    unique indexes settle who wins row by row. Either way rows go in the callers' (stable key) order, so concurrent
+    writers take row locks in the same order."""
     cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
-        cursor.execute(_STAGING_DDL)
-        json_at = [i for i, c in enumerate(columns, start=1) if c in _JSON_COLUMNS]
-        with cursor.copy(f"COPY lead_staging (ord, {names}) FROM STDIN") as copy:
-            for n, row in enumerate(rows):
-                values = [n, *map(row.__getitem__, columns)]
-                for i in json_at:
-                    if values[i] is not None:
-                        values[i] = Jsonb(values[i])
-                copy.write_row(values)
-        # Staging order is the callers' (stable key) order, so concurrent writers take row locks in the same order.
-        cursor.execute(
-            f"WITH staged AS (DELETE FROM lead_staging RETURNING *), "
-            f"inserted AS (INSERT INTO leads (id, {names}) SELECT id, {names} FROM staged ORDER BY ord "
-            f"ON CONFLICT DO NOTHING RETURNING id) "
-            f"SELECT staged.ord, inserted.id FROM staged LEFT JOIN inserted ON inserted.id = staged.id"
-        )
-        ids: list[int | None] = [None] * len(rows)
-        for n, lead_id in cursor.fetchall():
-            ids[n] = lead_id
-        return ids
+        cursor.execute(_NEXT_IDS, (count,))
+        ids: list[int] = [lead_id for (lead_id,) in cursor.fetchall()]
+        made: list[tuple[Any, ...]] = []
+        cursor.execute("SAVEPOINT leadcore_copy")
+        try:
+            with cursor.copy(f"COPY leads (id, {_INSERT_NAMES}) FROM STDIN") as copy:
+                for lead_id in ids:
+                    row = next(rows)
+                    made.append(row)
+                    copy.write_row((lead_id, *map(_pg_copy_value, _INSERT_COLUMNS, row)))
+        except psycopg.errors.UniqueViolation:
+            cursor.execute("ROLLBACK TO SAVEPOINT leadcore_copy")
+            cursor.execute("RELEASE SAVEPOINT leadcore_copy")
+            made.extend(rows)  # the rows the failed stream had not reached yet
+            return _insert_postgresql_staged(cursor, ids, made)
+        cursor.execute("RELEASE SAVEPOINT leadcore_copy")
+        return list(ids)
     finally:
         cursor.close()
 
 
-def _insert_sqlite(session: Session, rows: list[dict[str, Any]]) -> list[int | None]:
+def _pg_copy_value(column: str, value: Any) -> Any:
+    """The value COPY sends for ``column`` (already encoded by _lead_row): the seam where the fault tests cut the
+    connection in the middle of the stream."""
+    return value
+
+
+def _insert_postgresql_staged(cursor: Any, ids: list[int], rows: list[tuple[Any, ...]]) -> list[int | None]:
+    cursor.execute(_STAGING_DDL)
+    with cursor.copy(f"COPY lead_staging (ord, id, {_INSERT_NAMES}) FROM STDIN") as copy:
+        for n, (lead_id, row) in enumerate(zip(ids, rows, strict=True)):
+            copy.write_row((n, lead_id, *row))
+    cursor.execute(
+        f"WITH staged AS (DELETE FROM lead_staging RETURNING *), "
+        f"inserted AS (INSERT INTO leads (id, {_INSERT_NAMES}) SELECT id, {_INSERT_NAMES} FROM staged ORDER BY ord "
+        f"ON CONFLICT DO NOTHING RETURNING id) "
+        f"SELECT staged.ord, inserted.id FROM staged LEFT JOIN inserted ON inserted.id = staged.id"
+    )
+    out: list[int | None] = [None] * len(rows)
+    for n, lead_id in cursor.fetchall():
+        out[n] = lead_id
+    return out
+
+
+_SQLITE_INSERT = (
+    f"INSERT INTO leads (id, {_INSERT_NAMES}) VALUES ({', '.join('?' * (len(_INSERT_COLUMNS) + 1))}) "
+    "ON CONFLICT DO NOTHING"
+)
+
+
+def _insert_sqlite(session: Session, rows: list[tuple[Any, ...]]) -> list[int | None]:
     """One executemany with ids given up front. SQLite has one writer at a time and refuses to turn this read
     transaction into a write one if anybody wrote since it began, so the ids after max(id) are ours."""
     conn = session.connection()
     first = int(conn.scalar(select(func.coalesce(func.max(Lead.id), 0))) or 0) + 1
-    staged = [{**row, "id": first + n} for n, row in enumerate(rows)]
-    result = conn.execute(sqlite.insert(Lead).on_conflict_do_nothing(), staged)
-    ids = [row["id"] for row in staged]
-    if result.rowcount == len(staged):
+    ids = list(range(first, first + len(rows)))
+    result = conn.exec_driver_sql(_SQLITE_INSERT, [(lead_id, *row) for lead_id, row in zip(ids, rows, strict=True)])
+    if result.rowcount == len(rows):
         return list(ids)
     present = set(conn.scalars(select(Lead.id).where(Lead.id.in_(ids))))
     return [lead_id if lead_id in present else None for lead_id in ids]
 
 
-def _fills(lead: Lead, c: LeadCandidate, keys: MatchKeys, index: _Index) -> dict[str, Any]:
+def _fills(lead: Lead | _LeadState, c: LeadCandidate, keys: MatchKeys, index: _Index) -> dict[str, Any]:
     """What merging ``c`` into ``lead`` would fill: its empty fields only; user-edited values always win."""
     filled: dict[str, Any] = {}
     for name in TEXT_FIELDS:
@@ -406,35 +485,139 @@ def _merge_into(session: Session, lead: Lead, c: LeadCandidate, keys: MatchKeys,
     return {k: v for k, v in filled.items() if k in TEXT_FIELDS}
 
 
+class _LeadState:
+    """The columns of an existing lead that merging reads and writes, by the same names as on :class:`Lead`, so
+    :func:`_fills` reads either. ``raw_data`` is only told apart as present (_PRESENT) or None."""
+
+    __slots__ = ("id", "type", *TEXT_FIELDS, "email_norm", "linkedin_norm", "domain", "phone_norm", "raw_data",
+                 "duplicate_count", "version", "changed")
+    id: int
+    type: str
+    email_norm: str | None
+    linkedin_norm: str | None
+    domain: str | None
+    phone_norm: str | None
+    raw_data: Any
+    duplicate_count: int | None
+    version: int
+    changed: set[str]
+
+    def __init__(self, row: Any) -> None:
+        for name, value in zip(_STATE_NAMES, row, strict=True):
+            setattr(self, name, value)
+        self.raw_data = _PRESENT if self.raw_data else None
+        self.changed = set()
+
+
+_PRESENT = object()
+_STATE_NAMES = ("id", "type", *TEXT_FIELDS, "email_norm", "linkedin_norm", "domain", "phone_norm", "raw_data",
+                "duplicate_count", "version")
+
+
+def _state_query(ids: list[int]) -> Any:
+    table = _leads_table()
+    columns = [table.c[n] if n != "raw_data" else table.c.raw_data.is_not(None) for n in _STATE_NAMES]
+    return select(*columns).where(table.c.id.in_(ids)).order_by(table.c.id)
+
+
+def _leads_table() -> Table:
+    return cast(Table, Lead.__table__)
+
+
 def _merge_all(session: Session, merges: list[tuple[RowPlan, _Row]], index: _Index) -> dict[int, dict[str, Any]]:
     """Merge every duplicate row into its lead, in row order; returns the text fields filled, by row index.
 
-    The leads are loaded (and on PostgreSQL locked) in one statement in id order, and merged in one savepoint;
-    only when that hits a unique key a concurrent writer took meanwhile is it redone lead by lead, each in its
-    own savepoint, exactly as :func:`_merge_into` always does."""
+    The leads' merge columns are read (and on PostgreSQL locked) in one statement in id order, merged in memory,
+    and written back in one savepoint: per set of changed columns one UPDATE … FROM a JSON array of the leads on
+    PostgreSQL (the statement-level triggers on leads fire once), one executemany on SQLite.
+    Only when that hits a unique key a concurrent writer took meanwhile is it redone lead by lead, each in its own
+    savepoint, exactly as :func:`_merge_into` always does."""
     if not merges:
         return {}
     ids = sorted({plan.lead_id for plan, _ in merges if plan.lead_id is not None})
-    q = select(Lead).where(Lead.id.in_(ids)).order_by(Lead.id).execution_options(populate_existing=True)
-    if session.get_bind().dialect.name == "postgresql":
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    q = _state_query(ids)
+    if postgresql:
         q = q.with_for_update()
-    leads = {lead.id: lead for lead in session.scalars(q)}
+    states = {row[0]: _LeadState(row) for row in session.execute(q)}
     out: dict[int, dict[str, Any]] = {}
+    for plan, row in merges:
+        st = states[plan.lead_id]
+        filled = _fills(st, row.candidate, row.keys, index)
+        st.duplicate_count = (st.duplicate_count or 0) + 1
+        if filled:
+            for name, value in filled.items():
+                setattr(st, name, value)
+            st.version += 1
+            st.changed.update(filled)
+        out[plan.index] = {k: v for k, v in filled.items() if k in TEXT_FIELDS}
+    now = datetime.now(UTC)
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for st in states.values():
+        columns = ("duplicate_count", *sorted(st.changed), "version") if st.changed else ("duplicate_count",)
+        params = {f"v_{c}": getattr(st, c) for c in columns}
+        params["v_id"] = st.id
+        if st.changed:
+            params["v_updated_at"] = now
+            columns = (*columns, "updated_at")
+        groups.setdefault(columns, []).append(params)
+    table = _leads_table()
     try:
         with session.begin_nested():
-            for plan, row in merges:
-                lead = leads[plan.lead_id]  # type: ignore[index]
-                filled = _fills(lead, row.candidate, row.keys, index)
-                lead.duplicate_count = (lead.duplicate_count or 0) + 1
-                _apply_fills(lead, filled)
-                out[plan.index] = {k: v for k, v in filled.items() if k in TEXT_FIELDS}
-            session.flush()
+            for columns, params_list in groups.items():
+                if postgresql:
+                    # One statement for the whole group: the statement-level triggers on leads run once, not per lead.
+                    _update_postgresql(session, columns, params_list)
+                    continue
+                stmt = update(table).where(table.c.id == bindparam("v_id")).values(
+                    {c: bindparam(f"v_{c}") for c in columns}
+                )
+                session.execute(stmt, params_list)
     except IntegrityError:
-        out = {
-            plan.index: _merge_into(session, leads[plan.lead_id], row.candidate, row.keys, index)  # type: ignore[index]
-            for plan, row in merges
-        }
+        return _merge_one_by_one(session, merges, index, ids, postgresql=postgresql)
+    # Lead objects this session may hold (loaded before the batch) no longer tell the truth.
+    for lead_id in states:
+        obj = session.identity_map.get(session.identity_key(Lead, lead_id))
+        if obj is not None:
+            session.expire(obj)
     return out
+
+
+# PostgreSQL types of the columns a merge writes, for jsonb_to_recordset.
+_PG_MERGE_TYPES = {
+    "id": "integer", **dict.fromkeys(TEXT_FIELDS, "text"), "email_norm": "text", "linkedin_norm": "text",
+    "domain": "text", "phone_norm": "text", "raw_data": "jsonb", "duplicate_count": "integer", "version": "integer",
+    "updated_at": "timestamptz",
+}
+
+
+def _update_postgresql(session: Session, columns: tuple[str, ...], params_list: list[dict[str, Any]]) -> None:
+    """UPDATE every lead of ``params_list`` (``v_id`` and ``v_<column>`` each) in one statement; the leads are
+    locked already."""
+    sets = ", ".join(f"{c} = x.{c}" for c in columns)
+    defs = ", ".join(f"{c} {_PG_MERGE_TYPES[c]}" for c in ("id", *columns))
+    doc = json.dumps([
+        {"id": p["v_id"], **{c: p[f"v_{c}"].isoformat() if c == "updated_at" else p[f"v_{c}"] for c in columns}}
+        for p in params_list
+    ])
+    session.connection().exec_driver_sql(
+        f"UPDATE leads SET {sets} FROM jsonb_to_recordset(CAST(%s AS jsonb)) AS x({defs}) "
+        "WHERE leads.id = x.id",
+        (doc,),
+    )
+
+
+def _merge_one_by_one(
+    session: Session, merges: list[tuple[RowPlan, _Row]], index: _Index, ids: list[int], *, postgresql: bool
+) -> dict[int, dict[str, Any]]:
+    q = select(Lead).where(Lead.id.in_(ids)).order_by(Lead.id).execution_options(populate_existing=True)
+    if postgresql:
+        q = q.with_for_update()
+    leads = {lead.id: lead for lead in session.scalars(q)}
+    return {
+        plan.index: _merge_into(session, leads[plan.lead_id], row.candidate, row.keys, index)  # type: ignore[index]
+        for plan, row in merges
+    }
 
 
 def save_batch(
@@ -487,7 +670,7 @@ def _save_batch_once(
     weights: Weights | None = None,
 ) -> SaveResult:
     weights = weights or load_weights(settings().scoring_weights_file or None)
-    score_ctx = context_from_query(ctx.query, ctx.industry, ctx.location)
+    scorer = Scorer(weights, context_from_query(ctx.query, ctx.industry, ctx.location))
     plans, valid, index = plan_batch(session, actor.team_id, candidates)
     by_index = {r.index: r for r in valid}
     result = SaveResult(search_id=ctx.search_id, rows=plans)
@@ -516,13 +699,11 @@ def _save_batch_once(
     )
     # A lead seen twice in one batch counts its copies like any later duplicate (and gets an event for each).
     copies = Counter(p.representative for p in plans if p.outcome == DUPLICATE_IN_BATCH)
+    enc = _Encoder(session.get_bind().dialect, datetime.now(UTC))
     new_ids = _insert_ignoring_conflicts(
         session,
-        [
-            _lead_values(actor, row.candidate, row.keys, ctx, weights, score_ctx)
-            | {"duplicate_count": copies[row.index]}
-            for row in new_rows
-        ],
+        len(new_rows),
+        (_lead_row(actor, row.candidate, row.keys, ctx, scorer, enc, copies[row.index]) for row in new_rows),
     )
     for row, lead_id in zip(new_rows, new_ids, strict=True):
         plan = plans[row.index]

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from operator import attrgetter
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -264,6 +265,75 @@ def score_lead(
                 reasons.append(ScoreReason(name, label, points))
     total = w.base + sum(r.points for r in reasons)
     return Score(value=max(MIN_SCORE, min(MAX_SCORE, total)), reasons=tuple(reasons), base=w.base)
+
+
+# Rules that read nothing of a lead but these fields (besides the context and weights): a Scorer remembers their
+# labels per value, since a batch of leads repeats the same few titles, industries and places.
+_MEMO_KEYS: dict[str, Callable[[LeadCandidate], Any]] = {
+    "decision_maker_title": attrgetter("job_title"),
+    "senior_title": attrgetter("job_title"),
+    "title_match": attrgetter("job_title"),
+    "industry_match": attrgetter("industry"),
+    "location_match": attrgetter("location", "headquarters"),
+}
+
+
+class Scorer:
+    """:func:`score_lead` for many leads under one context and one set of weights (a batch of a search).
+
+    The rules that can fire are picked once per lead type, and the labels of rules that depend on a single field
+    (title, industry, place) are remembered per value for the scorer's lifetime. Same results as score_lead."""
+
+    def __init__(self, weights: Weights | None = None, context: ScoreContext | None = None) -> None:
+        self.weights = w = weights if weights is not None else load_weights()
+        self.context = context or ScoreContext()
+        self._rules = {
+            lead_type: tuple(
+                (name, fn, w.points(name), _MEMO_KEYS.get(name))
+                for name, types, fn in RULES
+                if w.points(name) and lead_type in types
+            )
+            for lead_type in ("INDIVIDUAL", "COMPANY")
+        }
+        self._memo: dict[tuple[str, Any], str | None] = {}
+        self._fragments: dict[ScoreReason, str] = {}
+        self._base_fragment = json.dumps({"rule": "base", "label": "Base score", "points": w.base})
+
+    def score(self, c: LeadCandidate) -> Score:
+        w, ctx, memo = self.weights, self.context, self._memo
+        reasons = []
+        for name, fn, points, key_of in self._rules["COMPANY" if _is_company(c) else "INDIVIDUAL"]:
+            if key_of is None:
+                label = fn(c, ctx, w)
+            else:
+                key = (name, key_of(c))
+                try:
+                    label = memo[key]
+                except KeyError:
+                    label = memo[key] = fn(c, ctx, w)
+                except TypeError:  # a field of an unexpected, unhashable type: just evaluate
+                    label = fn(c, ctx, w)
+            if label is not None:
+                reasons.append(ScoreReason(name, label, points))
+        total = w.base + sum(r.points for r in reasons)
+        return Score(value=max(MIN_SCORE, min(MAX_SCORE, total)), reasons=tuple(reasons), base=w.base)
+
+    def breakdown_json(self, score: Score) -> str:
+        """``json.dumps(score.breakdown())`` of a score this scorer made, character for character, from the JSON
+        of each reason (remembered: a batch repeats the same reasons)."""
+        if score.base != self.weights.base:
+            return json.dumps(score.breakdown())
+        parts = [self._base_fragment]
+        fragments = self._fragments
+        for r in score.reasons:
+            fragment = fragments.get(r)
+            if fragment is None:
+                fragment = fragments[r] = json.dumps({"rule": r.rule, "label": r.label, "points": r.points})
+            parts.append(fragment)
+        clamp = score.value - (score.base + sum(r.points for r in score.reasons))
+        if clamp:
+            return json.dumps(score.breakdown())
+        return "[" + ", ".join(parts) + "]"
 
 
 def context_from_query(

@@ -7,9 +7,9 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, select, update
 
 from leadcore.actors import Actor, ensure_visible
 from leadcore.candidates import LeadCandidate
@@ -80,12 +80,22 @@ def open_search(
 
 
 def _bump(uow: UnitOfWork, search_id: int, returned: int, page: SaveResult) -> None:
-    run = uow.session.get(LeadSearch, search_id)
-    assert run is not None
-    run.returned += returned
-    run.saved += page.saved
-    run.duplicates += page.duplicates
-    run.invalid += page.invalid
+    """Add the page to the run's counters: one UPDATE, no read first."""
+    t = cast(Table, LeadSearch.__table__)
+    done = uow.session.execute(
+        update(t)
+        .where(t.c.id == search_id)
+        .values(
+            returned=t.c.returned + returned,
+            saved=t.c.saved + page.saved,
+            duplicates=t.c.duplicates + page.duplicates,
+            invalid=t.c.invalid + page.invalid,
+        )
+    )
+    assert done.rowcount == 1  # type: ignore[attr-defined]
+    run = uow.session.identity_map.get(uow.session.identity_key(LeadSearch, search_id))
+    if run is not None:
+        uow.session.expire(run)
 
 
 def close_search(uow: UnitOfWork, search_id: int, *, outcome: str, error: str | None = None) -> None:

@@ -40,6 +40,29 @@ def is_plausible_email(address: str) -> bool:
     Deliberately stricter than RFC 5322 (no quoted local parts, no IP literals) and looser than
     ASCII-only: international letters are accepted in both parts.
     """
+    if address.isascii():
+        # The same rule as a regular expression (for ASCII, isalnum() is exactly [A-Za-z0-9]): one C-level match
+        # instead of a Python loop over every character; tests/unit/test_validation.py checks both agree.
+        m = _ASCII_EMAIL.fullmatch(address)
+        if m is None:
+            return False
+        local, domain, tld = m.groups()
+        if len(local) > 64 or len(domain) > 253:
+            return False
+        return len(tld) >= 2 and (tld.isalpha() or tld[:4].lower() == "xn--")
+    return _is_plausible_email_general(address)
+
+
+_ASCII_LOCAL_CHAR = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]"
+_ASCII_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+# local part: runs of allowed characters joined by single dots; domain: two or more labels.
+_ASCII_EMAIL = re.compile(
+    rf"({_ASCII_LOCAL_CHAR}+(?:\.{_ASCII_LOCAL_CHAR}+)*)@((?:{_ASCII_LABEL}\.)+({_ASCII_LABEL}))"
+)
+
+
+def _is_plausible_email_general(address: str) -> bool:
+    """:func:`is_plausible_email` for any text, character by character (the reference for the ASCII fast path)."""
     if address.count("@") != 1 or any(ch.isspace() for ch in address):
         return False
     local, domain = address.split("@")
@@ -129,6 +152,8 @@ def validate_candidate(c: LeadCandidate) -> str | None:
     Unlike :func:`validate_fields` nothing is normalised: ``type`` and ``status`` must already be
     upper case, and text is checked as given.
     """
+    if _obviously_valid(c):
+        return None
     reasons: list[str] = []
     if c.type not in LEAD_TYPES:
         reasons.append(f"type must be INDIVIDUAL or COMPANY, got {_show(str(c.type))}")
@@ -152,6 +177,33 @@ def validate_candidate(c: LeadCandidate) -> str | None:
     else:
         reasons += _tag_reasons(c.tags)
     return "; ".join(reasons) or None
+
+
+def _obviously_valid(c: LeadCandidate) -> bool:
+    """True only when :func:`validate_candidate` would find no reason at all: one pass over the fields for the
+    common case (every row of a clean provider page). Anything unusual answers False and gets the full check,
+    which words the reasons."""
+    if c.type not in LEAD_TYPES:
+        return False
+    for name in TEXT_FIELDS:
+        value = getattr(c, name)
+        if value is not None and (type(value) is not str or len(value) > SHORT_FIELD_MAX or "\x00" in value):
+            return False
+    email = c.email
+    if email:
+        if not is_plausible_email(email.strip()):
+            return False
+    elif not (c.lead_name or "").strip():
+        return False  # neither a name nor an email
+    notes = c.notes
+    if notes is not None and (type(notes) is not str or len(notes) > NOTES_MAX or "\x00" in notes):
+        return False
+    score = c.lead_score
+    if score is not None and (type(score) is not int or not 0 <= score <= 100):
+        return False
+    if c.status is not None and c.status not in STATUSES:
+        return False
+    return all(type(tag) is str and len(tag) <= TAG_MAX and "\x00" not in tag and tag.strip() for tag in c.tags)
 
 
 def split_tags(raw: str) -> list[str]:
