@@ -8,10 +8,11 @@ from ui.resources import database
 st.set_page_config(page_title="Leads workspace", page_icon=":material/contacts:", layout="wide")
 database()  # migrate the schema before anything else touches it
 user = auth.current_user()
-current = st.navigation(nav.pages_for(user))
+current = st.navigation(nav.pages_for(user), position=nav.position_for(user))
 if user is not None:
-    if current.url_path == "login":  # just logged in: open the real start page
-        st.switch_page(nav.page(st.session_state.pop(state.AFTER_LOGIN, nav.DEFAULT)))
+    after_login = st.session_state.pop(state.AFTER_LOGIN, nav.DEFAULT)
+    if current.url_path == "login":  # just logged in at /login: open the start page (a deep link is already there)
+        st.switch_page(nav.page(after_login))
     with st.sidebar:
         st.caption(f"Signed in as **{user.display_name}** · {user.role} · {user.team_name}")
         if st.button("Log out", icon=":material/logout:"):

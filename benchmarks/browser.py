@@ -20,9 +20,9 @@
      (history push + popstate, what a shared link or the back button does inside a session: Streamlit reruns the
      page with the new query params and the page seeds its filters from them); the filter panel says "active" and
      every row shown is Contacted or Qualified;
-   - analytics: click "Analytics" in the sidebar; every Plotly chart drawn.
+   - analytics: click "Analytics" in the sidebar; every chart drawn (Vega-Lite; Plotly in older versions).
 
-   The first visit after the server started also pays for importing the page's modules (Plotly) and fills the
+   The first visit after the server started also pays for importing the page's modules and fills the
    caches. Analytics aggregates are cached for 30 s (``ui/cached.py``), so warm analytics visits are served from
    that cache; ``--cache-expired K`` more analytics visits each wait out the TTL first (the SQL runs again).
 
@@ -279,12 +279,17 @@ GRID_READY = """
   return true;
 """
 
+# A chart of either kind the Analytics page has used, and what each looks like once drawn (Plotly's SVG, Vega's
+# canvas or SVG marks), so the same benchmark times the page before and after the switch to Vega-Lite.
+CHARTS = "[data-testid=stVegaLiteChart], [data-testid=stPlotlyChart]"
+DRAWN = ".main-svg, canvas, svg.marks"
+
 ANALYTICS_READY = """
   const h = document.querySelector('[data-testid=stMain] h1');
   if (!h || h.textContent.trim() !== 'Analytics') return false;
-  const charts = document.querySelectorAll('[data-testid=stPlotlyChart]');
+  const charts = document.querySelectorAll(""" + json.dumps(CHARTS) + """);
   if (charts.length < arg.charts) return false;
-  for (const c of charts) { if (!c.querySelector('.main-svg')) return false; }
+  for (const c of charts) { if (!c.querySelector(""" + json.dumps(DRAWN) + """)) return false; }
   return Array.from(document.querySelectorAll('[data-testid=stMetricLabel]'))
     .some(e => e.textContent.trim() === 'Average score');
 """
@@ -393,7 +398,7 @@ def measure(url: str, samples: int, expired: int, shots: Path | None = None) -> 
             for i in range(samples + 1):  # round 0: each scenario's first visit
                 a_ms = b.timed(b.nav("Analytics"), ANALYTICS_READY, {"charts": charts})
                 if i == 0:
-                    charts = b.page.get_by_test_id("stPlotlyChart").count()
+                    charts = b.page.locator(CHARTS).count()
                     analytics.detail += f" ({charts} charts)"
                     b.shot(shots, "analytics")
                 g_ms = b.timed(b.nav("Leads"), GRID_READY, {"filtered": False})

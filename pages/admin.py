@@ -13,6 +13,7 @@ from leadcore.providers import available_providers
 from leadcore.users import UserInfo
 from ui import auth, cached, forms, nav, state
 from ui.resources import uow
+from ui.text import plural
 
 me = auth.current_user()
 if me is None or not nav.allowed(me, "admin"):
@@ -130,7 +131,7 @@ def purge_tab() -> None:
                     st.error(str(e))
                 else:
                     cached.clear()
-                    st.success(f"Deleted {n} rejected lead{'s' if n != 1 else ''} unchanged for {int(days)} days "
+                    st.success(f"Deleted {plural(n, 'rejected lead')} unchanged for {plural(int(days), 'day')} "
                                "or more.")
 
 

@@ -16,8 +16,9 @@ from leadcore.candidates import LEAD_TYPES
 from leadcore.errors import LeadcoreError
 from leadcore.listing import UNASSIGNED
 from ui import auth, cached, charts, nav
+from ui.charts import DECIMAL, PERCENT, WHEN
+from ui.text import plural
 
-PCT = st.column_config.NumberColumn(format="percent")
 STAGE_COLORS = ["#1d4ed8", "#2563eb", "#3b82f6", "#16a34a"]
 
 
@@ -49,7 +50,7 @@ def kpis(d: dict[str, Any]) -> None:
     b.metric("New this week", f"{s['new_this_week']:,}", border=True, help="Created in the last 7 days")
     c.metric("Average score", "—" if s["average_score"] is None else f"{s['average_score']:.1f}", border=True)
     e.metric("Imported", "—" if s["imported_pct"] is None else f"{s['imported_pct']:.1f}%", border=True,
-             help=f"{s['imported']:,} of {s['total']:,} leads imported as contacts or companies")
+             help=f"{s['imported']:,} of {plural(s['total'], 'lead')} imported as contacts or companies")
 
 
 def funnel_and_status(d: dict[str, Any], f: AnalyticsFilters) -> None:
@@ -60,26 +61,27 @@ def funnel_and_status(d: dict[str, Any], f: AnalyticsFilters) -> None:
         text = [f"{r['reached']:,}" + ("" if r["conversion"] is None else f" · {_pct(r['conversion'])} of previous")
                 for r in rows]
         fig = charts.bar([r["stage"].title() for r in rows], [r["reached"] for r in rows], horizontal=True,
-                         keys=[r["stage"] for r in rows], text=text, colors=STAGE_COLORS, hover="%{x:,} leads",
-                         height=260)
+                         keys=[r["stage"] for r in rows], text=text, colors=STAGE_COLORS, height=260,
+                         hover=[f"{r['stage'].title()}: {plural(r['reached'], 'lead')}" for r in rows])
         charts.clickable(fig, key="an_funnel", alt="Leads reaching each stage from New to Imported",
                          targets={r["stage"]: f.to_lead_filters(statuses=tuple(r["statuses"])) for r in rows})
         frame = pd.DataFrame([{"Stage": r["stage"].title(), "Reached": r["reached"],
                                "Conversion from previous": r["conversion"], "Drop-off": r["drop_off"]}
                               for r in rows])
         charts.table(frame, name="Funnel stages with conversion and drop-off", key="funnel",
-                     column_config={"Conversion from previous": PCT})
+                     formats={"Conversion from previous": PERCENT})
     with right, st.container(border=True, height="stretch"):
         st.subheader("Leads by status", anchor=False)
         counts = d["summary"]["status_counts"]
         fig = charts.bar([s.title() for s in counts], list(counts.values()), keys=list(counts),
-                         text=[f"{n:,}" for n in counts.values()], hover="%{y:,} leads", height=260)
+                         text=[f"{n:,}" for n in counts.values()], height=260,
+                         hover=[f"{s.title()}: {plural(n, 'lead')}" for s, n in counts.items()])
         charts.clickable(fig, key="an_status", alt="Number of leads in each status",
                          targets={s: f.to_lead_filters(statuses=(s,)) for s in counts})
         frame = pd.DataFrame([{"Status": r["status"].title(), "Leads": r["count"], "Average score": r["avg_score"]}
                               for r in d["score_by_status"]])
         charts.table(frame, name="Lead count and average score per status", key="status",
-                     column_config={"Average score": st.column_config.NumberColumn(format="%.1f")})
+                     formats={"Average score": DECIMAL})
 
 
 def conversion(d: dict[str, Any], f: AnalyticsFilters) -> None:
@@ -101,7 +103,7 @@ def conversion(d: dict[str, Any], f: AnalyticsFilters) -> None:
         fig = charts.bars([r["query"] for r in top],
                           [(label, [r[col] for r in top], [f"{i}|{col}" for i in range(len(top))], color)
                            for col, label, color, _ in stages],
-                          horizontal=True, value_title="Leads", hover="%{fullData.name}: %{x:,}",
+                          horizontal=True, value_title="Leads", hover="{series} · {label}: {value:,}",
                           height=max(220, 70 * len(top) + 60))
         targets = {}
         for i, r in enumerate(top):
@@ -117,10 +119,8 @@ def conversion(d: dict[str, Any], f: AnalyticsFilters) -> None:
                                "Qualified rate": r["qualified_rate"], "Average score": r["avg_score"]}
                               for r in rows])
         charts.table(frame, name="Conversion by source query", key="conversion_by_query",
-                     column_config={"Rate": st.column_config.NumberColumn("Rate", format="percent",
-                                                                          help="Imported / found"),
-                                    "Qualified rate": PCT,
-                                    "Average score": st.column_config.NumberColumn(format="%.1f")})
+                     formats={"Rate": PERCENT, "Qualified rate": PERCENT, "Average score": DECIMAL},
+                     helps={"Rate": "Imported / found"})
 
 
 def scores(d: dict[str, Any], f: AnalyticsFilters) -> None:
@@ -130,8 +130,8 @@ def scores(d: dict[str, Any], f: AnalyticsFilters) -> None:
         rows = [r for r in d["score_by_status"] if r["count"]]
         fig = charts.bar([r["status"].title() for r in rows], [r["avg_score"] for r in rows],
                          keys=[r["status"] for r in rows], text=[f"{r['avg_score']:.0f}" for r in rows],
-                         hover="average %{y:.1f}", height=240)
-        fig.update_yaxes(range=[0, 100])
+                         hover="{label}: average score {value:.1f}", height=240,
+                         value_range=[0, 100])
         charts.clickable(fig, key="an_score_status", alt="Average lead score in each status",
                          targets={r["status"]: f.to_lead_filters(statuses=(r["status"],)) for r in rows})
     with mid, st.container(border=True, height="stretch"):
@@ -139,8 +139,8 @@ def scores(d: dict[str, Any], f: AnalyticsFilters) -> None:
         rows = [r for r in d["score_by_type"] if r["count"]]
         fig = charts.bar([r["type"].title() for r in rows], [r["avg_score"] for r in rows],
                          keys=[r["type"] for r in rows], text=[f"{r['avg_score']:.0f}" for r in rows],
-                         hover="average %{y:.1f}", height=240)
-        fig.update_yaxes(range=[0, 100])
+                         hover="{label}: average score {value:.1f}", height=240,
+                         value_range=[0, 100])
         charts.clickable(fig, key="an_score_type", alt="Average lead score of people and of companies",
                          targets={r["type"]: f.to_lead_filters(types=(r["type"],)) for r in rows})
 
@@ -150,7 +150,8 @@ def distribution(d: dict[str, Any], f: AnalyticsFilters) -> None:
         st.subheader("Score distribution", anchor=False)
         rows = d["score_distribution"]
         fig = charts.bar([r["label"] for r in rows], [r["count"] for r in rows], keys=[str(r["bucket"]) for r in rows],
-                         hover="%{y:,} leads", height=400, value_title="Leads")
+                         hover=[f"Score {r['label']}: {plural(r['count'], 'lead')}" for r in rows], height=400,
+                         value_title="Leads")
         charts.clickable(fig, key="an_score_dist", alt="Number of leads per score band",
                          targets={str(r["bucket"]): f.to_lead_filters(score_min=r["score_min"],
                                                                       score_max=r["score_max"]) for r in rows})
@@ -167,12 +168,11 @@ def over_time(d: dict[str, Any], f: AnalyticsFilters, period: str) -> None:
         if not rows:
             st.caption("No leads in this range.")
             return
-        fig = charts.bar([r["period_start"].isoformat() for r in rows], [r["count"] for r in rows],
-                         keys=[str(i) for i in range(len(rows))], hover="%{x}: %{y:,} new leads", height=260,
-                         value_title="New leads")
-        fig.update_xaxes(type="date")
-        if period == "week":
-            fig.update_traces(xperiod=7 * 86400000, xperiodalignment="start")
+        when = "Week of {:%a %Y-%m-%d}" if period == "week" else "{:%a %Y-%m-%d}"
+        fig = charts.over_time([r["period_start"] for r in rows], [r["count"] for r in rows],
+                               keys=[str(i) for i in range(len(rows))], value_title="New leads",
+                               hover=[f"{when.format(r['period_start'])}: {plural(r['count'], 'new lead')}"
+                                      for r in rows])
         charts.clickable(fig, key="an_over_time", alt="New leads per " + period,
                          targets={str(i): f.to_lead_filters(created_from=r["period_start"],
                                                             created_to=r["period_end"]) for i, r in enumerate(rows)})
@@ -215,8 +215,10 @@ def reps(d: dict[str, Any], f: AnalyticsFilters) -> None:
         if any(r["leads_owned"] for r in rows):
             fig = charts.bar([r["name"] for r in rows], [r["leads_owned"] for r in rows], horizontal=True,
                              keys=[str(r["user_id"]) for r in rows], value_title="Leads owned",
-                             text=[f"{r['leads_owned']:,} owned · {r['total_events']:,} actions" for r in rows],
-                             hover="%{x:,} leads owned", height=max(160, 34 * len(rows) + 40))
+                             text=[f"{r['leads_owned']:,} owned · {plural(r['total_events'], 'action')}"
+                                   for r in rows],
+                             hover=[f"{r['name']}: {plural(r['leads_owned'], 'lead')} owned" for r in rows],
+                             height=max(160, 34 * len(rows) + 40))
             charts.clickable(fig, key="an_reps", alt="Leads owned by each team member",
                              targets={str(r["user_id"]): f.to_lead_filters(owner_ids=(r["user_id"],))
                                       for r in rows})
@@ -239,8 +241,8 @@ def history(d: dict[str, Any], f: AnalyticsFilters) -> None:
         fig = charts.bars(labels, [("New", [r["yield"] or 0 for r in top], keys, "#2563eb"),
                                    ("Duplicates", [r["duplicate_rate"] or 0 for r in top], keys, "#94a3b8")],
                           horizontal=True, stacked=True, value_title="Share of the leads returned",
-                          hover="%{fullData.name}: %{x:.0%}", height=max(200, 30 * len(top) + 70))
-        fig.update_xaxes(tickformat=".0%", range=[0, 1])
+                          hover="{series} · {label}: {value:.0%}", height=max(200, 30 * len(top) + 70),
+                          value_format=".0%", value_range=[0, 1])
         charts.clickable(fig, key="an_searches", alt="Share of new leads per recent search",
                          targets={str(r["id"]): f.to_lead_filters(search_id=r["id"], created_from=None,
                                                                   created_to=None) for r in top})
@@ -250,8 +252,7 @@ def history(d: dict[str, Any], f: AnalyticsFilters) -> None:
                                "Duplicates": r.get("duplicates"), "Yield": r["yield"],
                                "Duplicate rate": r["duplicate_rate"], "Outcome": r.get("outcome")} for r in rows])
         charts.table(frame, name="Recent searches with yield and duplicate rate", key="search_history",
-                     column_config={"Yield": PCT, "Duplicate rate": PCT,
-                                    "When": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")})
+                     formats={"Yield": PERCENT, "Duplicate rate": PERCENT, "When": WHEN})
 
 
 actor = auth.actor()

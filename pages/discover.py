@@ -16,6 +16,7 @@ from leadcore.providers.base import MAX_LIMIT
 from leadcore.searches import DiscoveryResult, Progress
 from ui import auth, cached, forms, state
 from ui.resources import uow
+from ui.text import plural
 
 actor = auth.actor()
 providers = {p.name: p for p in available_providers(settings())}
@@ -66,7 +67,7 @@ def show_result(r: DiscoveryResult) -> None:
     invalid.metric("Invalid", r.invalid, border=True, help="Records without a name or email, or with a broken "
                    "email address. They were skipped.")
     if r.search_id is not None and r.saved:
-        forms.leads_of_search_link(r.search_id, f"Open the {r.saved} new leads in the Leads grid")
+        forms.leads_of_search_link(r.search_id, f"Open the {plural(r.saved, 'new lead')} in the Leads grid")
     if not r.leads:
         return
     frame = pd.DataFrame([_row(lead) for lead in r.leads])

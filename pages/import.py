@@ -20,6 +20,7 @@ from leadcore.matcher import DUPLICATE_EXISTING, DUPLICATE_IN_BATCH, INVALID, NE
 from leadcore.tables import Table, read_table
 from ui import auth, cached, forms, state
 from ui.resources import uow
+from ui.text import plural
 
 actor = auth.actor()
 LIMIT_MB = settings().max_upload_mb
@@ -90,7 +91,7 @@ def mapping_editor(table: Table, token: str) -> dict[str, str | None]:
 
 def preview(table: Table, mapping: dict[str, str | None], name: str) -> None:
     st.subheader("2 · Preview", anchor=False)
-    st.caption(f"{len(table.rows)} rows in **{name}**. The first 10, as they will be read:")
+    st.caption(f"{plural(len(table.rows), 'row')} in **{name}**. The first 10, as they will be read:")
     rows = [apply_mapping(row, table.headers, mapping) for row in table.rows[:10]]
     frame = pd.DataFrame(rows).rename(columns=label)
     if frame.empty or not len(frame.columns):
@@ -141,9 +142,9 @@ def dry_run_panel(table: Table, mapping: dict[str, str | None], upload: dict[str
 
     st.subheader("4 · Import", anchor=False)
     new = counts.get(NEW, 0)
-    st.caption(f"Saves {new} new leads. Rows that match a lead you already have fill in its empty fields; "
+    st.caption(f"Saves {plural(new, 'new lead')}. Rows that match a lead you already have fill in its empty fields; "
                "invalid rows are skipped.")
-    if st.button(f"Import {summary.count - counts.get(INVALID, 0)} rows", type="primary",
+    if st.button(f"Import {plural(summary.count - counts.get(INVALID, 0), 'row')}", type="primary",
                  icon=":material/upload:", disabled=summary.count == counts.get(INVALID, 0)):
         try:
             result = fileimport.commit_import(uow(), actor, table, filename=upload["name"], mapping=mapping)
@@ -158,11 +159,13 @@ def dry_run_panel(table: Table, mapping: dict[str, str | None], upload: dict[str
 
 
 def done_panel(done: dict[str, Any]) -> None:
-    st.success(f"Imported **{done['name']}**: {done['saved']} new leads; {done['duplicates']} duplicate rows merged "
-               f"into leads you already had or into an earlier row; {done['invalid']} invalid rows skipped.",
+    st.success(f"Imported **{done['name']}**: {plural(done['saved'], 'new lead')}; "
+               f"{plural(done['duplicates'], 'duplicate row')} merged into leads you already had or into an earlier "
+               f"row; {plural(done['invalid'], 'invalid row')} skipped.",
                icon=":material/check_circle:")
     if done["search_id"] is not None and done["saved"]:
-        forms.leads_of_search_link(done["search_id"], f"Open the {done['saved']} imported leads in the Leads grid")
+        forms.leads_of_search_link(done["search_id"],
+                                   f"Open the {plural(done['saved'], 'imported lead')} in the Leads grid")
     st.caption("To import another file, upload it above.")
 
 

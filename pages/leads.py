@@ -16,6 +16,7 @@ from leadcore.listing import LeadPage
 from ui import auth, cached, grid, nav, state, widgets
 from ui.grid_actions import ACTIONS, TRASH_ACTIONS, BulkRequest, run_bulk, save_changes
 from ui.resources import database, uow
+from ui.text import plural
 
 OPEN_CLICK = "lc_grid_open_click"
 ss = st.session_state
@@ -92,10 +93,10 @@ def _bulk_bar(actor: Actor, view: widgets.GridView, page: LeadPage, selected: li
             ss["lc_bulk_scope"] = "selected" if selected else "filter"  # follow the ticks, never surprise
         ss["lc_bulk_had_selection"] = bool(selected)
         scope = st.radio("Apply to", list(scopes), format_func=scopes.get, key="lc_bulk_scope", horizontal=True)
-        count = f"{len(selected):,}" if scope == "selected" else grid.total_label(page.total, page.total_is_estimate)
+        n, estimate = (len(selected), False) if scope == "selected" else (page.total, page.total_is_estimate)
         missing = (scope == "selected" and not selected) or (action in ("add_tags", "remove_tags") and not value) or (
             action == "assign" and not value_label)
-        if st.button(f"Apply to {count} lead{'' if count == '1' else 's'}…", disabled=missing, key="lc_bulk_apply",
+        if st.button(f"Apply to {plural(n, 'lead', estimate=estimate)}…", disabled=missing, key="lc_bulk_apply",
                      help="Tick rows in the Select column first" if scope == "selected" and not selected else None):
             ss[state.GRID_PENDING] = {
                 "key": key,
@@ -184,11 +185,11 @@ def leads_grid(actor: Actor, view: widgets.GridView) -> None:
     ids = [int(i["id"]) for i in page.items]
 
     with st.container(horizontal=True, vertical_alignment="center"):
-        st.markdown(f"**{grid.total_label(page.total, page.total_is_estimate)} leads**"
+        st.markdown(f"**{plural(page.total, 'lead', estimate=page.total_is_estimate)}**"
                     + (" in the trash" if view.filters.deleted else ""), width="content")
         if changes:
-            st.markdown(f":orange[:material/edit_note: **Unsaved changes on {len(changes)} "
-                        f"lead{'s' if len(changes) != 1 else ''}**]", width="content")
+            st.markdown(f":orange[:material/edit_note: **Unsaved changes on {plural(len(changes), 'lead')}**]",
+                        width="content")
         else:
             st.caption("Edit status, score, tags, notes" + (" and owner" if actor.is_manager else "")
                        + " in the grid, then save.", width="content")

@@ -188,6 +188,14 @@ def _naive_utc(values: Sequence[Any]) -> pd.Series:
         "datetime64[us]")
 
 
+def _text(values: Sequence[Any]) -> pd.Series:
+    """A read-only text column: a missing value is an empty cell (the editor draws None as a grey "None").
+
+    Only display columns go through here; the editable ones keep their own empty values, and saving compares
+    edits with the rows as read (``row_changes``), never with this frame, so a blank here is never a change."""
+    return pd.Series(["" if v is None else v for v in values], dtype="object")
+
+
 def editor_frame(items: Sequence[Mapping[str, Any]], owners: Mapping[str, int | None]) -> pd.DataFrame:
     """One page of leads as the editor's input, indexed by lead id; ``owners`` is :func:`owner_choices`."""
     labels = {uid: label for label, uid in owners.items() if uid is not None}
@@ -203,11 +211,11 @@ def editor_frame(items: Sequence[Mapping[str, Any]], owners: Mapping[str, int | 
             "owner": pd.Series([labels.get(i.get("owner_id"), UNASSIGNED_LABEL) for i in items], dtype="object"),
             "notes": pd.Series([i.get("notes") or "" for i in items], dtype="object"),
             "type": pd.Series([(i.get("type") or "").title() for i in items], dtype="object"),
-            "company": pd.Series([i.get("company") for i in items], dtype="object"),
-            "job_title": pd.Series([i.get("job_title") for i in items], dtype="object"),
-            "email": pd.Series([i.get("email") for i in items], dtype="object"),
-            "location": pd.Series([i.get("location") for i in items], dtype="object"),
-            "search_query": pd.Series([i.get("search_query") for i in items], dtype="object"),
+            "company": _text([i.get("company") for i in items]),
+            "job_title": _text([i.get("job_title") for i in items]),
+            "email": _text([i.get("email") for i in items]),
+            "location": _text([i.get("location") for i in items]),
+            "search_query": _text([i.get("search_query") for i in items]),
             "imported": pd.Series([bool(i.get("imported")) for i in items], dtype="bool"),
             "created_at": _naive_utc([i.get("created_at") for i in items]),
         }

@@ -15,6 +15,7 @@ from leadcore.leads import BulkChange
 from leadcore.listing import LeadFilters
 from ui.grid import RowChange, describe, md
 from ui.resources import uow
+from ui.text import plural, word_for
 
 Message = tuple[str, str]
 
@@ -29,10 +30,6 @@ ACTIONS = {
     "restore": "Restore",
 }
 TRASH_ACTIONS = ("restore",)
-
-
-def _plural(n: int, word: str = "lead") -> str:
-    return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
 def save_changes(actor: Actor, changes: Sequence[RowChange], owners: Mapping[str, int | None]) -> list[Message]:
@@ -56,12 +53,12 @@ def save_changes(actor: Actor, changes: Sequence[RowChange], owners: Mapping[str
             saved.append(ch.name)
     out: list[Message] = []
     if saved:
-        out.append(("success", f"Saved {_plural(len(saved))}."))
+        out.append(("success", f"Saved {plural(len(saved), 'lead')}."))
     if conflicts:
-        out.append(("warning", f"{_plural(len(conflicts))} changed by someone else while you were editing "
+        out.append(("warning", f"{plural(len(conflicts), 'lead')} changed by someone else while you were editing "
                                "(conflict):\n\n" + "\n".join(conflicts)))
     if refused:
-        out.append(("error", "You may not change " + _plural(len(refused)) + ":\n\n" + "\n".join(refused)))
+        out.append(("error", "You may not change " + plural(len(refused), "lead") + ":\n\n" + "\n".join(refused)))
     if invalid:
         out.append(("error", "Not saved, please correct:\n\n" + "\n".join(invalid)))
     return out
@@ -80,8 +77,12 @@ class BulkRequest:
     estimate: bool = False  # ``count`` is a lower bound ("10,000+")
 
     def question(self) -> str:
-        target = (_plural(self.count) + " you ticked") if self.ids is not None else (
-            f"all {self.count:,}{'+' if self.estimate else ''} leads matching the filter")
+        if self.ids is not None:
+            target = plural(self.count, "lead") + " you ticked"
+        elif self.count == 1 and not self.estimate:
+            target = "the 1 lead matching the filter"
+        else:
+            target = f"all {plural(self.count, 'lead', estimate=self.estimate)} matching the filter"
         what = {
             "status": f"Set the status of {target} to **{md(self.value_label)}**?",
             "add_tags": f"Add the tags **{md(self.value_label)}** to {target}?",
@@ -113,6 +114,10 @@ def _change(req: BulkRequest) -> BulkChange:
     raise ValueError(f"unknown bulk action {req.action}")
 
 
+def _no_longer_exist(n: int) -> str:
+    return f"{plural(n, 'lead')} no longer {word_for(n, 'exists', many='exist')}"
+
+
 def run_bulk(actor: Actor, req: BulkRequest) -> list[Message]:
     """Apply a confirmed bulk action; says how many leads changed, were already so, or were refused and why."""
     try:
@@ -121,26 +126,28 @@ def run_bulk(actor: Actor, req: BulkRequest) -> list[Message]:
             return [("info", "No leads to change.")]
         if req.action == "import":
             res = importing.bulk_import(uow(), actor, ids)
-            out: list[Message] = [("success", f"Imported {_plural(res.imported)}.")] if res.imported else []
+            out: list[Message] = [("success", f"Imported {plural(res.imported, 'lead')}.")] if res.imported else []
             if res.already:
-                out.append(("info", f"{_plural(res.already)} had been imported before."))
+                out.append(("info", f"{plural(res.already, 'lead')} had been imported before."))
             if res.refused:
-                out.append(("warning", f"{_plural(res.refused)} not imported: they belong to another rep."))
+                out.append(("warning", f"{plural(res.refused, 'lead')} not imported: "
+                                       f"{word_for(res.refused, 'it belongs', many='they belong')} to another rep."))
             if res.not_found:
-                out.append(("warning", f"{_plural(res.not_found)} no longer exist."))
+                out.append(("warning", f"{_no_longer_exist(res.not_found)}."))
             return out or [("info", "Nothing was imported.")]
         result = leads.bulk_update(uow(), actor, ids, _change(req))
     except LeadcoreError as e:
         return [("error", md(e))]
     verb = {"delete": "Deleted", "restore": "Restored", "archive": "Archived", "import": "Imported"}.get(
         req.action, "Updated")
-    out = [("success", f"{verb} {_plural(result.updated)}.")] if result.updated else []
+    out = [("success", f"{verb} {plural(result.updated, 'lead')}.")] if result.updated else []
     if result.unchanged:
-        out.append(("info", f"{_plural(result.unchanged)} already had this change."))
+        out.append(("info", f"{plural(result.unchanged, 'lead')} already had this change."))
     if result.refused:
         reasons = Counter(result.reasons.values())
-        detail = "; ".join(f"{_plural(n)} {md(reason)}" for reason, n in reasons.most_common(5))
-        out.append(("warning", f"{_plural(result.refused)} not changed: only its owner or a manager may ({detail})."))
+        detail = "; ".join(f"{plural(n, 'lead')} {md(reason)}" for reason, n in reasons.most_common(5))
+        out.append(("warning", f"{plural(result.refused, 'lead')} not changed: only "
+                               f"{word_for(result.refused, 'its', many='their')} owner or a manager may ({detail})."))
     if result.not_found:
-        out.append(("warning", f"{_plural(result.not_found)} no longer exist."))
+        out.append(("warning", f"{_no_longer_exist(result.not_found)}."))
     return out or [("info", "Nothing changed.")]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
@@ -39,21 +41,48 @@ def _login_page(*, hidden: bool) -> StreamlitPage:
                    visibility="hidden" if hidden else "visible")
 
 
-def pages_for(user: UserInfo | None) -> list[StreamlitPage]:
-    """Before login only the login page exists; after it, the pages the user's role may open.
+def _login_at(url_path: str) -> StreamlitPage:
+    """The login form under another page's URL, for a signed-out visitor who followed a link to that page."""
+    return st.Page(LOGIN, title="Log in", icon=":material/login:", url_path=url_path, visibility="hidden")
 
-    Signed in, the login page stays registered but hidden: the rerun right after logging in still
-    asks for it, and app.py then forwards to a real page instead of Streamlit's "page not found".
+
+def _not_for_role(key: str) -> StreamlitPage:
+    """A page the user's role may not open, under its URL: says so instead of Streamlit's "Page not found"."""
+    title, roles = PAGES[key][1], PAGES[key][4]
+
+    def not_allowed() -> None:
+        st.title(title, anchor=False)
+        st.warning(f"Only {' and '.join(r + 's' for r in roles)} can open {title}.", icon=":material/lock:")
+        st.page_link(page(DEFAULT), label=f"Go to {PAGES[DEFAULT][1]}", icon=PAGES[DEFAULT][2])
+
+    return st.Page(not_allowed, title=title, icon=":material/lock:", url_path=PAGES[key][3], visibility="hidden")
+
+
+def pages_for(user: UserInfo | None) -> list[StreamlitPage]:
+    """Before login, the login page, under every page's URL; after it, the pages the user's role may open.
+
+    Signed out, a link to a page (``/leads?statuses=NEW``, ``/lead?id=5``) shows the login form at that URL
+    rather than "Page not found"; logging in reruns the same URL, which is then the real page, query params
+    and all. Signed in, the login page stays registered but hidden: the rerun right after logging in from
+    ``/login`` still asks for it, and app.py then forwards to a real page. Pages the role may not open keep
+    their URL too, with a notice in place of their content (``AppTest.switch_page`` to their file still fails).
     """
     if user is None:
-        return [_login_page(hidden=False)]
+        return [_login_page(hidden=False), *(_login_at(spec[3]) for spec in PAGES.values())]
+    allowed_keys = keys_for(user.role)
     out = []
-    for key in keys_for(user.role):
+    for key in allowed_keys:
         file, title, icon, url, _, help_text = PAGES[key]
         out.append(st.Page(file, title=title, icon=icon, url_path=url, default=(key == DEFAULT), help=help_text,
                            visibility="hidden" if key in HIDDEN else "visible"))
+    out += [_not_for_role(key) for key in PAGES if key not in allowed_keys]
     out.append(_login_page(hidden=True))
     return out
+
+
+def position_for(user: UserInfo | None) -> Literal["sidebar", "hidden"]:
+    """Signed out there is nothing to navigate to: no menu (the login form's extra URLs are all hidden anyway)."""
+    return "hidden" if user is None else "sidebar"
 
 
 def keys_for(role: str) -> list[str]:

@@ -199,8 +199,27 @@ def test_analytics_shows_kpis_and_reflects_the_import(admin: Page, worked_lead: 
     assert as_int(metric(page, "Total leads")) == demo_search["New"]
     assert as_int(metric(page, "Imported leads")) >= 1
     assert metric(page, "Imported") != "0.0%"
-    expect(page.get_by_test_id("stPlotlyChart").first).to_be_visible()
+    expect(page.get_by_test_id("stVegaLiteChart").first).to_be_visible()
     shot(page, "07-analytics")
+
+
+def test_clicking_a_bar_opens_the_grid_filtered_to_its_leads(admin: Page, demo_search: dict[str, int]) -> None:
+    page = admin
+    go(page, "Analytics", heading(page, "Leads by status"))
+    alt = "[aria-label='Number of leads in each status']"
+    chart = page.get_by_test_id("stVegaLiteChart").filter(has=page.locator(alt))
+    if not chart.count():  # the alt text sits on the chart's own element or inside it, by Streamlit version
+        chart = page.locator(f"[data-testid=stVegaLiteChart]{alt}")
+    box = chart.first.locator("canvas, svg").first.bounding_box()
+    assert box, "the status chart is not drawn"
+    # "New", the first (left) bar, holds most demo leads: its lower part is well inside the bar.
+    page.mouse.click(box["x"] + box["width"] * 0.15, box["y"] + box["height"] * 0.8)
+    settle(page, heading(page, "Leads"))
+    assert urlsplit(page.url).path in ("/", "/leads")
+    assert parse_qs(urlsplit(page.url).query).get("statuses") == ["NEW"], page.url
+    statuses = Grid(page).wait().column("Status")
+    assert statuses and set(statuses) == {"NEW"}, statuses
+    no_errors(page)
 
 
 def test_export_csv_matches_the_grid(admin: Page, demo_search: dict[str, int]) -> None:
@@ -243,6 +262,27 @@ def test_log_out_leaves_only_the_login_page(server: StreamlitServer, admin: Page
     expect(field(page, "Email")).to_be_visible()
     expect(field(page, "Password")).to_be_visible()
     shot(page, "11-logged-out")
+
+
+def test_a_signed_out_link_shows_the_login_then_the_view_it_names(server: StreamlitServer, admin: Page,
+                                                                   demo_search: dict[str, int],
+                                                                   new_context: Any) -> None:
+    page = new_context().new_page()  # a new session: signed out
+    page.goto(f"{server.url}/leads?statuses=NEW&sort=name")
+    settle(page, button(page, "Log in"))
+    expect(page.get_by_text("Page not found")).to_have_count(0)
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    assert urlsplit(page.url).path == "/leads"
+    shot(page, "13-link-signed-out")
+    log_in(page, ADMIN["email"], ADMIN["password"])
+    expect(heading(page, "Leads")).to_be_visible()
+    grid = Grid(page).wait()
+    assert parse_qs(urlsplit(page.url).query) == {"statuses": ["NEW"], "sort": ["name"]}
+    expect(page.get_by_text("Filters · 1 active")).to_be_visible()
+    statuses = grid.column("Status")
+    assert statuses and set(statuses) == {"NEW"}, statuses
+    no_errors(page)
+    shot(page, "14-link-after-login")
 
 
 def test_a_rep_sees_neither_analytics_nor_admin(server: StreamlitServer, admin: Page, new_context: Any) -> None:

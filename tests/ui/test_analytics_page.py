@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, timedelta
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from leadcore import leads
 from leadcore.providers.base import SearchQuery
 from leadcore.searches import run_discovery
+from ui import charts
 
 ANALYTICS = "pages/analytics.py"
 
@@ -28,8 +31,13 @@ def texts(elements) -> str:
     return "\n".join(str(e.value) for e in elements)
 
 
+def tables(at: AppTest) -> list:
+    """Every table on the page, static (small) or grid (long)."""
+    return [t.value for t in (*at.table, *at.dataframe)]
+
+
 def query_table(at: AppTest):
-    return next(d.value for d in at.dataframe if "Source query" in d.value.columns)
+    return next(t for t in tables(at) if "Source query" in t.columns)
 
 
 @pytest.mark.parametrize("role", ["manager", "admin"])
@@ -42,7 +50,7 @@ def test_managers_see_the_kpis_and_conversion_by_source_query(make, new_app, log
     assert metric(at, "Average score") == "60.0"
     assert metric(at, "Imported") == "0.0%"
     assert "Conversion by source query" in texts(at.subheader)
-    assert at.get("plotly_chart")  # the charts rendered
+    assert at.get("vega_lite_chart")  # the charts rendered
     assert len(at.get("download_button")) >= 4  # every table shown downloads (no queries or searches here)
 
 
@@ -99,3 +107,57 @@ def test_numbers_are_fresh_after_a_write_elsewhere_in_the_app(make, new_app, log
     at.switch_page(ANALYTICS).run()
     assert not at.exception
     assert metric(at, "Imported") == "100.0%"
+
+
+def chart_rows(at: AppTest, alt: str) -> list[dict]:
+    """The bars of the chart described as ``alt``, as the browser gets them."""
+    import pyarrow as pa
+
+    chart = next(c for c in at.get("vega_lite_chart") if c.proto.alt == alt)
+    return pa.ipc.open_stream(chart.proto.data.data).read_all().to_pylist()
+
+
+def test_new_leads_on_a_single_day_are_one_bar_labelled_with_that_day(make, new_app, logged_in):
+    manager = make.user("manager")
+    for _ in range(3):
+        make.lead(manager)
+    today = datetime.now(UTC).date()
+    at = open_analytics(logged_in(new_app(), manager))
+    rows = chart_rows(at, "New leads per day")
+    assert [(r["label"], r["value"]) for r in rows] == [(f"{today:%b} {today.day}", 3)]  # a day, no hours
+    assert rows[0]["tip"] == f"{today:%a %Y-%m-%d}: 3 new leads"
+
+    at.get("button_group")[0].set_value("week").run()
+    assert not at.exception
+    monday = today - timedelta(days=today.weekday())
+    rows = chart_rows(at, "New leads per week")
+    assert [(r["label"], r["value"]) for r in rows] == [(f"{monday:%b} {monday.day}", 3)]
+    assert rows[0]["tip"] == f"Week of {monday:%a %Y-%m-%d}: 3 new leads"
+
+
+@pytest.mark.parametrize(("starts", "labels"), [
+    ([date(2025, 3, 4)], ["Mar 4"]),
+    ([date(2025, 12, 31), date(2026, 1, 1)], ["Dec 31, 2025", "Jan 1, 2026"]),  # the year once it changes
+])
+def test_time_axis_labels_are_days(starts, labels):
+    spec = charts.over_time(starts, [1] * len(starts), keys=[str(i) for i in range(len(starts))],
+                            hover=["x"] * len(starts))
+    assert [r["label"] for r in spec["data"]["values"]] == labels
+    assert spec["encoding"]["x"]["type"] == "nominal"  # a band per day: never a time scale that can show hours
+
+
+def test_counts_in_hover_texts_agree_with_one(make, new_app, logged_in):
+    manager = make.user("manager")
+    make.lead(manager, lead_score=55)
+    at = open_analytics(logged_in(new_app(), manager))
+    assert chart_rows(at, "New leads per day")[0]["tip"].endswith(": 1 new lead")
+    status = {r["key"]: r["tip"] for r in chart_rows(at, "Number of leads in each status")}
+    assert status["NEW"] == "New: 1 lead" and status["CONTACTED"] == "Contacted: 0 leads"
+
+
+def test_long_labels_are_cut_but_stay_distinct():
+    long = "Head of Sales healthcare and life sciences in the DACH region"
+    spec = charts.bar([long, long + " (EU)", "CTO"], [1, 2, 3], keys=["a", "b", "c"])
+    labels = [r["label"] for r in spec["data"]["values"]]
+    assert len(set(labels)) == 3 and all(len(x) <= charts.LABEL_MAX for x in labels)
+    assert spec["data"]["values"][0]["tip"] == f"{long}: 1"  # the hover keeps the whole label

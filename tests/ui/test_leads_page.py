@@ -185,6 +185,31 @@ def test_score_tags_notes_and_owner_are_saved(team, make, new_app, logged_in, ap
                                                                                rep.user_id)
 
 
+BLANKABLE = ["company", "job_title", "email", "location", "search_query", "notes"]
+
+
+def test_empty_cells_are_blank_not_none_and_saving_writes_only_the_edited_row(team, make, new_app, logged_in,
+                                                                                app_db):
+    manager, _, _ = team
+    sparse = [make.lead(manager, lead_name=f"Sparse {i}", email=None, company=None, job_title=None, location=None,
+                        lead_score=90 - i) for i in range(2)]
+    at = open_grid(logged_in(new_app(), manager))
+    frame = at.data_editor[0].value
+    assert list(frame.index) == sparse
+    for column in BLANKABLE:
+        assert frame[column].tolist() == [""] * len(sparse), (column, frame[column].tolist())
+    assert not frame[BLANKABLE].isna().any().any()
+
+    edit(at, {1: {"status": "CONTACTED"}})
+    assert "Unsaved changes on 1 lead" in texts(at.markdown)
+    click(at, "lc_grid_save")
+    assert "Saved 1 lead." in texts(at.success)
+    first, second = (leads.get_lead(app_db.uow(), manager, i) for i in sparse)
+    assert first["version"] == 1  # the untouched row was not written
+    assert (second["status"], second["version"]) == ("CONTACTED", 2)
+    assert (second["company"], second["job_title"], second["email"], second["location"]) == (None,) * 4
+
+
 def test_a_stale_save_names_the_lead_in_a_conflict_and_still_saves_the_others(team, make, new_app, logged_in,
                                                                                 app_db):
     manager, _, _ = team

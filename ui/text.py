@@ -1,0 +1,33 @@
+"""Counts in words: "1 lead", "2 leads", "10,000+ leads". Every count the UI prints goes through here."""
+
+from __future__ import annotations
+
+IRREGULAR = {"person": "people"}
+
+
+def plural_of(word: str) -> str:
+    """``lead`` -> ``leads``, ``search`` -> ``searches``, ``company`` -> ``companies``."""
+    if word in IRREGULAR:
+        return IRREGULAR[word]
+    if word.endswith(("s", "x", "ch", "sh")):
+        return word + "es"
+    if word.endswith("y") and word[-2:-1] not in "aeiou":
+        return word[:-1] + "ies"
+    return word + "s"
+
+
+def word_for(n: int, word: str, *, estimate: bool = False, many: str | None = None) -> str:
+    """``word`` as it goes with ``n`` (no number): singular only for exactly 1, so 0 and "1+" take the plural.
+
+    Also for verbs and pronouns, with ``many``: ``word_for(n, "exists", many="exist")``."""
+    return word if n == 1 and not estimate else (many or plural_of(word))
+
+
+def plural(n: int, word: str, *, estimate: bool = False, many: str | None = None) -> str:
+    """``n`` with thousands separators and ``word`` agreeing with it; ``estimate`` marks a lower bound ("10,000+").
+
+    The last word is the one inflected, so ``plural(2, "new lead")`` is "2 new leads"; ``many`` overrides that
+    word's plural form."""
+    head, _, last = word.rpartition(" ")
+    inflected = word_for(n, last, estimate=estimate, many=many)
+    return f"{n:,}{'+' if estimate else ''} {head + ' ' if head else ''}{inflected}"
