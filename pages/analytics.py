@@ -47,7 +47,8 @@ def kpis(d: dict[str, Any]) -> None:
     s = d["summary"]
     a, b, c, e = st.columns(4)
     a.metric("Total leads", f"{s['total']:,}", border=True)
-    b.metric("New this week", f"{s['new_this_week']:,}", border=True, help="Created today or in the 6 days before (UTC days)")
+    b.metric("New this week", f"{s['new_this_week']:,}", border=True,
+             help="Created today or in the 6 days before (UTC days)")
     c.metric("Average score", "—" if s["average_score"] is None else f"{s['average_score']:.1f}", border=True)
     e.metric("Imported", "—" if s["imported_pct"] is None else f"{s['imported_pct']:.1f}%", border=True,
              help=f"{s['imported']:,} of {plural(s['total'], 'lead')} imported as contacts or companies")
