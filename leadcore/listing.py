@@ -256,11 +256,11 @@ def _text_search(session: Session, term: str) -> ColumnElement[bool]:
         # One trigram index scan and one LIKE per candidate instead of three of each. A term without a newline
         # cannot match across the joined fields, so this finds exactly what the three ILIKEs below would.
         return _SEARCH_TEXT.like(func.lower(pattern), escape="\\")
-    return or_(
-        Lead.lead_name.ilike(pattern, escape="\\"),
-        Lead.email.ilike(pattern, escape="\\"),
-        Lead.company.ilike(pattern, escape="\\"),
-    )
+    return _ilike_any(pattern, Lead.lead_name, Lead.email, Lead.company)
+
+
+def _ilike_any(pattern: str, *columns: Any) -> ColumnElement[bool]:
+    return or_(*(c.ilike(pattern, escape="\\") for c in columns))
 
 
 def encode_cursor(sort_value: Any, lead_id: int) -> str:
@@ -322,20 +322,26 @@ def count_leads_capped(session: Session, actor: Actor, f: LeadFilters, *, cap: i
     return _capped_count(session, filter_clause(session, actor, f), COUNT_CAP if cap is None else cap)
 
 
-def _capped_count_column(where: ColumnElement[bool]) -> Any:
-    hits = select(literal(1)).select_from(Lead).where(where).limit(COUNT_CAP + 1).subquery()
-    return select(func.count()).select_from(hits).scalar_subquery().label("capped_total")
-
-
-def _capped_count(session: Session, where: ColumnElement[bool], cap: int) -> tuple[int, bool]:
+def _count_upto(where: ColumnElement[bool], cap: int) -> Select[Any]:
+    """The number of matches, counting stops after ``cap + 1``."""
     hits = select(literal(1)).select_from(Lead).where(where).limit(cap + 1).subquery()
-    n = int(session.connection().scalar(select(func.count()).select_from(hits)) or 0)
+    return select(func.count()).select_from(hits)
+
+
+def _capped(n: int, cap: int) -> tuple[int, bool]:
     return (cap, True) if n > cap else (n, False)
 
 
+def _capped_count(session: Session, where: ColumnElement[bool], cap: int) -> tuple[int, bool]:
+    return _capped(int(session.connection().scalar(_count_upto(where, cap)) or 0), cap)
+
+
+def _owner_name(owner_id: Any) -> Any:
+    """The owner's display name as a column, evaluated for the page's rows only (after the LIMIT)."""
+    return select(User.display_name).where(User.id == owner_id).scalar_subquery().label("owner_name")
+
+
 _PAGE_COLUMNS = tuple(getattr(Lead, c) for c in LEAD_COLUMNS)
-# Evaluated for the page's rows only (after the LIMIT), so the owners' names cost no extra query.
-_OWNER_NAME = select(User.display_name).where(User.id == Lead.owner_id).scalar_subquery().label("owner_name")
 
 
 def list_leads(
@@ -362,7 +368,7 @@ def list_leads(
         s = uow.session
         where = filter_clause(s, actor, f)
         # Plain rows of the visible columns, not ORM objects: a page then costs what its SQL costs.
-        q = select(*_PAGE_COLUMNS, _OWNER_NAME).where(where)
+        q = select(*_PAGE_COLUMNS, _owner_name(Lead.owner_id)).where(where)
         if cursor:
             q = q.where(_after(sort, cursor))
         elif offset:
@@ -377,20 +383,15 @@ def list_leads(
         elif with_total:
             # The capped total rides along as one more column (computed once, in the same snapshot): one round
             # trip for the page and its total instead of two.
-            rows = list(s.connection().execute(_ordered(q.add_columns(_capped_count_column(where)), sort)
-                                               .limit(limit + 1)))
+            capped_total = _count_upto(where, COUNT_CAP).scalar_subquery().label("capped_total")
+            rows = list(s.connection().execute(_ordered(q.add_columns(capped_total), sort).limit(limit + 1)))
             counted = rows[0].capped_total if rows else None
         else:
             rows = list(s.connection().execute(_ordered(q, sort).limit(limit + 1)))  # Core: no ORM layer
         more = len(rows) > limit
         rows = rows[:limit]
-        if rows and "owner_name" in rows[0]._fields:
-            owners = {r.owner_id: r.owner_name for r in rows if r.owner_id}
-        else:
-            owner_ids = {r.owner_id for r in rows if r.owner_id}
-            owners = dict(s.execute(select(User.id, User.display_name).where(User.id.in_(owner_ids))).all()) \
-                if owner_ids else {}
-        items = [lead_dict(r, owner_name=owners.get(r.owner_id)) for r in rows]
+        owners = {r.owner_id: r.owner_name for r in rows if r.owner_id}
+        items = [lead_dict(r, owner_name=r.owner_name) for r in rows]
         next_cursor = None
         if more and rows:
             col_name = _SORT_ATTRIBUTES[sort]
@@ -400,7 +401,7 @@ def list_leads(
         if not with_total:
             total, capped = -1, False
         elif counted is not None:
-            total, capped = (COUNT_CAP, True) if counted > COUNT_CAP else (int(counted), False)
+            total, capped = _capped(int(counted), COUNT_CAP)
         elif at_least is not None:
             total, capped = min(at_least, COUNT_CAP), True
         else:
@@ -427,13 +428,15 @@ def _search_page(
     without_text = filter_clause(session, actor, replace(f, q=None))
     after = [_after(sort, cursor)] if cursor else []
     walk = _ordered(select(*_PAGE_COLUMNS).where(without_text, *after), sort).limit(SEARCH_WALK).subquery()
-    near = select(*walk.c, func.count().over().label("matches")).where(_text_search_on(walk, term))
+    near = select(*walk.c, _owner_name(walk.c.owner_id), func.count().over().label("matches")) \
+        .where(_text_search_on(walk, term))
     rows = list(session.execute(_ordered_on(near, walk, sort).limit(n)))
     if len(rows) == n:
         return rows, int(rows[0].matches), False
     found = select(*_PAGE_COLUMNS).where(without_text, _text_search(session, term), *after).offset(0).subquery()
     rows = list(session.execute(
-        _ordered_on(select(*found.c, func.count().over().label("matches")), found, sort).limit(n)))
+        _ordered_on(select(*found.c, _owner_name(found.c.owner_id), func.count().over().label("matches")), found,
+                    sort).limit(n)))
     return rows, int(rows[0].matches) if rows else 0, True
 
 
@@ -444,11 +447,7 @@ def _text_search_on(rows: Any, term: str) -> ColumnElement[bool]:
         joined = func.lower(func.concat_ws(literal("\n"), func.coalesce(rows.c.lead_name, ""),
                                            func.coalesce(rows.c.email, ""), func.coalesce(rows.c.company, "")))
         return joined.like(func.lower(pattern), escape="\\")
-    return or_(
-        rows.c.lead_name.ilike(pattern, escape="\\"),
-        rows.c.email.ilike(pattern, escape="\\"),
-        rows.c.company.ilike(pattern, escape="\\"),
-    )
+    return _ilike_any(pattern, rows.c.lead_name, rows.c.email, rows.c.company)
 
 
 def _ordered_on(q: Select[Any], rows: Any, sort: str) -> Select[Any]:

@@ -116,3 +116,21 @@ def test_search_pages_in_sort_order_whichever_step_finds_them(db: Database, monk
             break
         cursor = page.next_cursor
     assert got == want and len(want) == 20
+
+
+@pytest.mark.parametrize("walk", [3, 2000])
+def test_search_pages_carry_their_owners_names_whichever_step_finds_them(db: Database, monkeypatch, walk: int) -> None:
+    from leadcore import listing
+
+    monkeypatch.setattr(listing, "SEARCH_WALK", walk)
+    with db.uow() as uow:
+        manager = _insert_user(uow.session, email="m@x.io", password=None, role="manager", team_name="A",
+                               display_name="Maya")
+        actor = manager.actor()
+        cands = [LeadCandidate(lead_name=f"Acme Person {i}", email=f"p{i}@x{i}.io", lead_score=i) for i in range(6)]
+        save_batch(uow.session, actor, cands, SearchContext())
+        uow.session.execute(update(Lead).where(Lead.lead_score % 2 == 0).values(owner_id=manager.id))
+        uow.commit()
+    page = list_leads(db.uow(), actor, LeadFilters(q="acme"), limit=4)
+    assert [(r["lead_score"], r["owner_name"]) for r in page.items] == [(5, None), (4, "Maya"), (3, None), (2, "Maya")]
+    assert page.owners == {manager.id: "Maya"}
