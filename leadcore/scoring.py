@@ -253,18 +253,7 @@ def score_lead(
 
     Without ``weights`` the configured weights are used (see :func:`load_weights`).
     """
-    w = weights if weights is not None else load_weights()
-    ctx = context or ScoreContext()
-    lead_type = "COMPANY" if _is_company(c) else "INDIVIDUAL"
-    reasons = []
-    for name, types, fn in RULES:
-        points = w.points(name)
-        if points and lead_type in types:
-            label = fn(c, ctx, w)
-            if label is not None:
-                reasons.append(ScoreReason(name, label, points))
-    total = w.base + sum(r.points for r in reasons)
-    return Score(value=max(MIN_SCORE, min(MAX_SCORE, total)), reasons=tuple(reasons), base=w.base)
+    return Scorer(weights, context).score(c)
 
 
 # Rules that read nothing of a lead but these fields (besides the context and weights): a Scorer remembers their
@@ -279,10 +268,12 @@ _MEMO_KEYS: dict[str, Callable[[LeadCandidate], Any]] = {
 
 
 class Scorer:
-    """:func:`score_lead` for many leads under one context and one set of weights (a batch of a search).
+    """Scores for many leads under one context and one set of weights (a batch of a search); :func:`score_lead`
+    is one lead with a fresh scorer.
 
     The rules that can fire are picked once per lead type, and the labels of rules that depend on a single field
-    (title, industry, place) are remembered per value for the scorer's lifetime. Same results as score_lead."""
+    (title, industry, place) are remembered per value for the scorer's lifetime: a remembered label is the one the
+    rule gives that value, so the results are those of scoring each lead alone."""
 
     def __init__(self, weights: Weights | None = None, context: ScoreContext | None = None) -> None:
         self.weights = w = weights if weights is not None else load_weights()
