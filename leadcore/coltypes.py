@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, Text
+from sqlalchemy import JSON, Column, Text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
@@ -38,3 +38,21 @@ class JSONDoc(TypeDecorator[Any]):
         if dialect.name == "postgresql":
             return dialect.type_descriptor(postgresql.JSONB(none_as_null=True))
         return dialect.type_descriptor(JSON(none_as_null=True))
+
+
+_PROCESSORS: dict[tuple[str, str, str], Any] = {}
+
+
+def bind_processor(dialect: Dialect, column: Column[Any]) -> Any:
+    """SQLAlchemy's own conversion of a Python value for ``column`` on ``dialect`` (identity when it has none), for
+    writes that bypass the ORM; remembered per dialect and column."""
+    key = (dialect.name, column.table.name, column.name)
+    proc = _PROCESSORS.get(key)
+    if proc is None:
+        found = column.type.dialect_impl(dialect).bind_processor(dialect)
+        proc = _PROCESSORS[key] = found if found is not None else _identity
+    return proc
+
+
+def _identity(value: Any) -> Any:
+    return value

@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from leadcore.actors import Actor, ensure_visible
+from leadcore.coltypes import bind_processor
 from leadcore.db import UnitOfWork
 from leadcore.errors import NotFound
 from leadcore.models import Lead, LeadEvent, User
@@ -63,6 +64,7 @@ def record(
     )
 
 
+_EVENTS = cast(Table, LeadEvent.__table__)
 _EVENT_COLUMNS = ("lead_id", "team_id", "user_id", "kind", "search_id", "data")
 _PG_INSERT_MANY = (
     "INSERT INTO lead_events (lead_id, team_id, user_id, kind, search_id, data) "
@@ -88,18 +90,12 @@ def record_many(session: Session, rows: list[dict[str, Any]]) -> None:
         doc = json.dumps([{k: row.get(k) for k in _EVENT_COLUMNS} for row in rows])
         conn.exec_driver_sql(_PG_INSERT_MANY, (doc,))
         return
-    dump = _json_processor(conn.dialect)
+    dump = bind_processor(conn.dialect, _EVENTS.c.data)
     conn.exec_driver_sql(
         _SQLITE_INSERT_MANY,
         [(r["lead_id"], r["team_id"], r.get("user_id"), r["kind"], r.get("search_id"), dump(r.get("data")))
          for r in rows],
     )
-
-
-def _json_processor(dialect: Any) -> Any:
-    """How SQLAlchemy binds LeadEvent.data on ``dialect`` (a JSON document as text, None as NULL)."""
-    proc = LeadEvent.__table__.c.data.type.dialect_impl(dialect).bind_processor(dialect)
-    return proc if proc is not None else (lambda value: value)
 
 
 def timeline(uow: UnitOfWork, actor: Actor, lead_id: int, *, limit: int = 500) -> list[TimelineEntry]:

@@ -19,7 +19,7 @@ from operator import attrgetter
 from typing import Any, cast
 
 import psycopg
-from sqlalchemy import Column, Table, bindparam, func, select, text, update
+from sqlalchemy import Table, bindparam, func, select, text, update
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from leadcore import dbfaults, events
 from leadcore.actors import Actor
 from leadcore.candidates import TEXT_FIELDS, LeadCandidate
+from leadcore.coltypes import bind_processor
 from leadcore.config import settings
 from leadcore.db import begin_write
 from leadcore.dedupe import MatchKeys, cluster, match_keys
@@ -281,9 +282,9 @@ class _Encoder:
             self.json: Any = _json_or_none
             self.tags: Any = _pg_text_array
         else:
-            self.now = _bind_processor(dialect, table.c.created_at)(now)
-            self.json = _bind_processor(dialect, table.c.raw_data)
-            self.tags = _bind_processor(dialect, table.c.tags)
+            self.now = bind_processor(dialect, table.c.created_at)(now)
+            self.json = bind_processor(dialect, table.c.raw_data)
+            self.tags = bind_processor(dialect, table.c.tags)
 
 
 def _pg_text_array(value: list[str] | None) -> str:
@@ -296,23 +297,6 @@ def _pg_text_array(value: list[str] | None) -> str:
 
 def _json_or_none(value: Any) -> str | None:
     return None if value is None else json.dumps(value)
-
-
-_PROCESSORS: dict[tuple[str, str], Any] = {}
-
-
-def _bind_processor(dialect: Dialect, column: Column[Any]) -> Any:
-    """SQLAlchemy's own conversion of a Python value for ``column`` on ``dialect`` (identity when it has none)."""
-    key = (dialect.name, column.name)
-    proc = _PROCESSORS.get(key)
-    if proc is None:
-        found = column.type.dialect_impl(dialect).bind_processor(dialect)
-        proc = _PROCESSORS[key] = found if found is not None else _identity
-    return proc
-
-
-def _identity(value: Any) -> Any:
-    return value
 
 
 def _lead_row(
