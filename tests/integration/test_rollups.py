@@ -25,7 +25,7 @@ from leadcore.leads import (
     restore_lead,
     update_lead,
 )
-from leadcore.matcher import SearchContext
+from leadcore.matcher import SearchContext, save_batch
 from leadcore.models import Lead, User
 from leadcore.rescoring import rescore_team
 from leadcore.retry import retry_on_deadlock
@@ -80,8 +80,6 @@ def _candidates(prefix: str, n: int) -> list[LeadCandidate]:
 
 
 def _save(db: Database, actor: Actor, cands: list[LeadCandidate], query: str) -> list[int]:
-    from leadcore.matcher import save_batch
-
     with db.uow() as uow:
         result = save_batch(uow.session, actor, cands, SearchContext(query=query, source="test"))
         uow.commit()
