@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import auth, nav, state
+from ui import auth, nav, prefetch, state
 from ui.resources import database
 
 st.set_page_config(page_title="Leads workspace", page_icon=":material/contacts:", layout="wide")
@@ -18,5 +18,7 @@ if user is not None:
         if st.button("Log out", icon=":material/logout:"):
             auth.logout("You are logged out.")
             st.switch_page(nav.LOGIN)
+        if nav.allowed(user, "analytics"):
+            prefetch.chart_code_once()
 auth.show_flash()
 current.run()

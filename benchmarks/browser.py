@@ -20,7 +20,7 @@
      (history push + popstate, what a shared link or the back button does inside a session: Streamlit reruns the
      page with the new query params and the page seeds its filters from them); the filter panel says "active" and
      every row shown is Contacted or Qualified;
-   - analytics: click "Analytics" in the sidebar; every chart drawn (Vega-Lite; Plotly in older versions).
+   - analytics: click "Analytics" in the sidebar; every Plotly chart drawn (its SVG bars on screen).
 
    The first visit after the server started also pays for importing the page's modules and fills the
    caches. Analytics aggregates are cached for 30 s (``ui/cached.py``), so warm analytics visits are served from
@@ -280,8 +280,8 @@ GRID_READY = """
 """
 
 # A chart of either kind the Analytics page has used, and what each looks like once drawn (Plotly's SVG, Vega's
-# canvas or SVG marks), so the same benchmark times the page before and after the switch to Vega-Lite.
-CHARTS = "[data-testid=stVegaLiteChart], [data-testid=stPlotlyChart]"
+# canvas or SVG marks), so the same benchmark times either version of the page.
+CHARTS = "[data-testid=stPlotlyChart], [data-testid=stVegaLiteChart]"
 DRAWN = ".main-svg, canvas, svg.marks"
 
 ANALYTICS_READY = """

@@ -1,10 +1,9 @@
-"""Bar charts whose bars open the Leads grid, and tables that download as CSV (the Analytics page).
+"""Plotly bar charts whose bars open the Leads grid, and tables that download as CSV (the Analytics page).
 
-The charts are Vega-Lite specs (``st.vega_lite_chart``), built as plain dicts. They used to be Plotly figures:
-in the browser each Plotly chart cost about 0.1 s of main-thread time (Streamlit draws every one twice, and
-Plotly.js sets up each plot from scratch), which made up most of the page's render time; Vega-Lite draws the
-same bars, hover texts and click selections for a fraction of that. Table CSVs are built only when someone
-downloads them.
+Every chart is a bar chart: one bar (or a group or stack of bars) per category, a hover text per bar, and the
+bar's click key in its ``customdata``, which :func:`clickable` reads back to open the grid with that filter.
+Category labels are cut to :data:`LABEL_MAX` characters (the hover keeps them whole) and kept distinct; value
+labels sit past each bar's end. Table CSVs are built only when someone downloads them.
 """
 
 from __future__ import annotations
@@ -14,6 +13,7 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from leadcore.listing import LeadFilters
@@ -21,11 +21,13 @@ from ui import nav
 
 PRIMARY = "#2563eb"
 MUTED = "#94a3b8"
+LABEL_COLOR = "#475569"
 LABEL_MAX = 40  # longer category labels are cut (the hover shows them whole)
-MIN_SLOTS = 6  # a column chart with fewer bars keeps them as wide as if it had this many (one bar is no wall)
-PICK = "pick"  # the click selection's name in every spec
-
-Spec = dict[str, Any]
+MIN_SLOTS = 6  # a column chart with fewer bars keeps them about as wide as if it had this many (no walls)
+MAX_TICKS = 12  # a category axis with more labels shows every n-th one (Plotly does not thin category labels)
+# No mode bar (zoom, pan and lasso mean nothing on these bars); a click selects, dragging does nothing.
+CONFIG = {"displayModeBar": False, "responsive": True, "scrollZoom": False, "doubleClick": False}
+MARGIN = {"l": 8, "r": 8, "t": 8, "b": 8}
 
 
 def short(label: object, limit: int = LABEL_MAX) -> str:
@@ -53,30 +55,46 @@ def _domain(values: Sequence[float], *, room: float, value_range: Sequence[float
     return [0, 1] if not top else ([0, top * room] if room > 1 else None)
 
 
-def _value_channel(title: str, values: Sequence[float], *, room: float = 1.0,
-                   value_range: Sequence[float] | None = None, fmt: str | None = None) -> dict[str, Any]:
-    channel: dict[str, Any] = {"field": "value", "type": "quantitative", "title": title or None,
-                               "axis": {"format": fmt or ",~f", "tickCount": 5}}
-    domain = _domain(values, room=room, value_range=value_range)
-    if domain is not None:
-        channel["scale"] = {"domain": domain}
-    return channel
-
-
-def _category_channel(*, horizontal: bool, order: Sequence[str]) -> dict[str, Any]:
-    axis: dict[str, Any] = {"title": None, "labelLimit": 260} if horizontal else {
-        "title": None, "labelAngle": 0, "labelOverlap": "greedy"}
-    channel = {"field": "label", "type": "nominal", "sort": list(order), "axis": axis}
-    if not horizontal and len(order) < MIN_SLOTS:  # (horizontal charts grow with their rows instead)
-        channel["scale"] = {"paddingOuter": (MIN_SLOTS - len(order)) / 2}
-    return channel
-
-
 def _hover_texts(hover: str | Sequence[str], labels: Sequence[str], values: Sequence[float]) -> list[str]:
     """One text per bar; a ``str`` is a format with ``{label}`` and ``{value}`` (e.g. ``"{label}: {value:.1f}"``)."""
     if isinstance(hover, str):
         return [hover.format(label=lab, value=val) for lab, val in zip(labels, values, strict=True)]
     return list(hover)
+
+
+def _figure(traces: Sequence[go.Bar], *, names: Sequence[str], horizontal: bool, height: int, value_title: str,
+            domain: list[float] | None, value_format: str | None = None, legend: bool = False,
+            **layout: Any) -> go.Figure:
+    """The shared layout: categories in the given order (top to bottom when horizontal), a value axis from 0."""
+    fig = go.Figure(list(traces))
+    few = 0 if horizontal else max(0, MIN_SLOTS - len(names))
+    fig.update_layout(height=height, margin=MARGIN, showlegend=legend, clickmode="event+select", dragmode=False,
+                      bargap=min(0.7, 0.25 + 0.1 * few), hovermode="closest", **layout)
+    if legend:
+        fig.update_layout(legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", "x": 0,
+                                  "traceorder": "normal", "title": None})
+    value: dict[str, Any] = {"title": {"text": value_title or None}, "rangemode": "tozero", "nticks": 6,
+                             "tickformat": value_format or ",~f", "fixedrange": True}
+    if domain is not None:
+        value["range"] = domain
+    category: dict[str, Any] = {"type": "category", "categoryorder": "array", "categoryarray": list(names),
+                                "automargin": True, "fixedrange": True}
+    if horizontal:
+        category["autorange"] = "reversed"  # the first category on top
+        fig.update_layout(xaxis=value, yaxis=category)
+    else:
+        if len(names) > MAX_TICKS:
+            shown = list(names)[:: -(-len(names) // MAX_TICKS)]
+            category.update(tickmode="array", tickvals=shown, ticktext=shown)
+        category["tickangle"] = 0
+        fig.update_layout(xaxis=category, yaxis=value)
+    return fig
+
+
+def _bar_trace(names: Sequence[str], values: Sequence[float], *, horizontal: bool, **kw: Any) -> go.Bar:
+    axes = {"y": list(names), "x": list(values), "orientation": "h"} if horizontal else {
+        "x": list(names), "y": list(values)}
+    return go.Bar(**axes, hovertemplate="%{hovertext}<extra></extra>", **kw)
 
 
 def bar(
@@ -91,34 +109,20 @@ def bar(
     hover: str | Sequence[str] = "{label}: {value:,}",
     colors: Sequence[str] | None = None,
     value_range: Sequence[float] | None = None,
-) -> Spec:
+) -> go.Figure:
     """A bar per label; ``keys`` become each bar's click key. ``text`` labels sit just past each bar's end."""
     vals = [0 if v is None else v for v in values]
     names = _labels(labels)
     tips = _hover_texts(hover, [str(x) for x in labels], vals)
-    rows = [{"label": n, "value": v, "key": k, "tip": t, "text": "" if text is None else text[i],
-             "color": colors[i % len(colors)] if colors else PRIMARY}
-            for i, (n, v, k, t) in enumerate(zip(names, vals, keys, tips, strict=True))]
     longest = max((len(t) for t in text or ()), default=0)
     # room past the longest bar for its label: about the label's length on a horizontal chart, a line on a vertical
     room = (1.0 + min(0.9, 0.012 * longest + 0.05)) if horizontal and text else (1.12 if text else 1.0)
-    value = _value_channel(value_title, vals, room=room, value_range=value_range)
-    category = _category_channel(horizontal=horizontal, order=names)
-    encoding = {"y": category, "x": value} if horizontal else {"x": category, "y": value}
-    label_mark = ({"type": "text", "align": "left", "dx": 4, "fontSize": 11} if horizontal
-                  else {"type": "text", "baseline": "bottom", "dy": -3, "fontSize": 11})
-    layers: list[Spec] = [_bars_layer({"color": {"field": "color", "type": "nominal", "scale": None}})]
-    if text is not None:
-        layers.append({"mark": label_mark, "encoding": {"text": {"field": "text"}, "color": {"value": "#475569"}}})
-    return {"data": {"values": rows}, "height": height, "encoding": encoding, "layer": layers}
-
-
-def _bars_layer(encoding: Spec) -> Spec:
-    """The clickable bars: a click selects the bar's ``key`` (what :func:`clickable` reads back)."""
-    return {"mark": {"type": "bar", "cursor": "pointer"},
-            "params": [{"name": PICK, "select": {"type": "point", "fields": ["key"], "on": "click",
-                                                  "clear": False}}],
-            "encoding": {"tooltip": {"field": "tip", "type": "nominal"}, **encoding}}
+    palette = [colors[i % len(colors)] for i in range(len(vals))] if colors else PRIMARY
+    trace = _bar_trace(names, vals, horizontal=horizontal, customdata=list(keys), hovertext=tips,
+                       marker={"color": palette}, text=list(text) if text is not None else None,
+                       textposition="outside", cliponaxis=False, textfont={"color": LABEL_COLOR, "size": 11})
+    return _figure([trace], names=names, horizontal=horizontal, height=height, value_title=value_title,
+                   domain=_domain(vals, room=room, value_range=value_range))
 
 
 def bars(
@@ -132,34 +136,21 @@ def bars(
     hover: str = "{series} · {label}: {value:,}",
     value_format: str | None = None,
     value_range: Sequence[float] | None = None,
-) -> Spec:
+) -> go.Figure:
     """Several bars per label (``series`` = name, values, click keys, colour), grouped or stacked, with a legend.
 
     ``hover`` is a format with ``{series}``, ``{label}`` and ``{value}``."""
     names = _labels(labels)
-    rows = []
-    for order, (name, values, keys, _) in enumerate(series):
+    traces, tops = [], [0.0] * len(names)  # tops: the longest bar (stacked: the longest stack) per label
+    for name, values, keys, color in series:
         vals = [0 if v is None else v for v in values]
-        rows += [{"label": n, "value": v, "key": k, "series": name, "order": order,
-                  "tip": hover.format(series=name, label=full, value=v)}
-                 for n, full, v, k in zip(names, labels, vals, keys, strict=True)]
-    tops: dict[str, float] = {}  # the longest bar (stacked: the longest stack) per label
-    for r in rows:
-        was = tops.get(r["label"], 0)
-        tops[r["label"]] = (was + r["value"]) if stacked else max(was, r["value"])
-    value = _value_channel(value_title, list(tops.values()), value_range=value_range, fmt=value_format)
-    category = _category_channel(horizontal=horizontal, order=names)
-    series_names = [s[0] for s in series]
-    color = {"field": "series", "type": "nominal", "sort": series_names,
-             "scale": {"domain": series_names, "range": [s[3] for s in series]},
-             "legend": {"orient": "top", "title": None, "direction": "horizontal"}}
-    encoding: Spec = {"y": category, "x": value} if horizontal else {"x": category, "y": value}
-    extra: Spec = {"color": color, "order": {"field": "order", "type": "quantitative"}}
-    if stacked:
-        encoding["x" if horizontal else "y"]["stack"] = "zero"
-    else:
-        extra["yOffset" if horizontal else "xOffset"] = {"field": "series", "type": "nominal", "sort": series_names}
-    return {"data": {"values": rows}, "height": height, "encoding": encoding, "layer": [_bars_layer(extra)]}
+        tops = [(t + v) if stacked else max(t, v) for t, v in zip(tops, vals, strict=True)]
+        tips = [hover.format(series=name, label=full, value=v) for full, v in zip(labels, vals, strict=True)]
+        traces.append(_bar_trace(names, vals, horizontal=horizontal, name=name, customdata=list(keys),
+                                 hovertext=tips, marker={"color": color}))
+    return _figure(traces, names=names, horizontal=horizontal, height=height, value_title=value_title,
+                   domain=_domain(tops, room=1.0, value_range=value_range), value_format=value_format,
+                   legend=True, barmode="stack" if stacked else "group")
 
 
 def over_time(
@@ -170,25 +161,36 @@ def over_time(
     hover: Sequence[str],
     value_title: str = "",
     height: int = 260,
-) -> Spec:
+) -> go.Figure:
     """A bar per period (a day, or a week labelled by its Monday: the hover texts say which), in date order.
 
-    The periods come gap-filled (a bar for every day or week in the range, zeros included), so a band per period
-    is an exact time axis, and one that only ever reads in days: a single day of data is one labelled bar, not
-    an axis of hours. Labels that would overlap are left out.
+    The periods come gap-filled (a bar for every day or week in the range, zeros included), so a category per
+    period is an exact time axis, and one that only ever reads in days: a single day of data is one labelled
+    bar, not an axis of hours. With many periods every n-th one is labelled.
     """
     with_year = len({d.year for d in starts}) > 1
     labels = [f"{d:%b} {d.day}" + (f", {d.year}" if with_year else "") for d in starts]
     return bar(labels, list(values), keys=keys, hover=hover, value_title=value_title, height=height)
 
 
-def clickable(spec: Spec, *, key: str, targets: Mapping[str, LeadFilters], alt: str) -> None:
-    """Show ``spec``; clicking a bar opens the Leads grid filtered to ``targets[that bar's key]``."""
-    event = st.vega_lite_chart(spec, key=key, on_select="rerun", selection_mode=[PICK], width="stretch", alt=alt)
-    picked = ((event or {}).get("selection") or {}).get(PICK) or []
-    for point in picked if isinstance(picked, list) else [picked]:
-        k = point.get("key") if isinstance(point, Mapping) else None
-        if isinstance(k, str) and k in targets:
+def clicked_keys(event: Any) -> list[str]:
+    """The click keys of the bars a chart's selection event holds."""
+    points = ((event or {}).get("selection") or {}).get("points") or []
+    keys = []
+    for point in points:
+        data = point.get("customdata") if isinstance(point, Mapping) else None
+        k = data[0] if isinstance(data, list | tuple) and data else data
+        if isinstance(k, str):
+            keys.append(k)
+    return keys
+
+
+def clickable(fig: go.Figure, *, key: str, targets: Mapping[str, LeadFilters], alt: str) -> None:
+    """Show ``fig``; clicking a bar opens the Leads grid filtered to ``targets[that bar's key]``."""
+    event = st.plotly_chart(fig, key=key, on_select="rerun", selection_mode="points", width="stretch",
+                            config=CONFIG, alt=alt)
+    for k in clicked_keys(event):
+        if k in targets:
             st.switch_page(nav.page("leads"), query_params=targets[k].to_params())
 
 
@@ -224,6 +226,6 @@ def table(frame: pd.DataFrame, *, name: str, key: str, formats: Mapping[str, str
     ``formats`` maps columns to :data:`PERCENT`, :data:`DECIMAL` or :data:`WHEN`; ``helps`` to header tooltips.
     """
     st.dataframe(frame, hide_index=True, width="stretch", column_config=_column_config(formats or {}, helps or {}),
-                 alt=name)
+                 alt=name, placeholder="—")
     st.download_button("Download CSV", _csv(frame), file_name=f"{key}.csv", mime="text/csv", key=f"dl_{key}",
                        icon=":material/download:", on_click="ignore", type="tertiary")

@@ -24,3 +24,4 @@ GRID_OUTCOME = "lc_grid_outcome"  # what the last save / bulk action did, shown 
 GRID_OPEN = "lc_grid_open"  # lead id whose "Open" button was clicked
 LEAD_OUTCOME = "lc_lead_outcome"  # (kind, message) shown once on the lead detail page
 ADMIN_NEW_USER_V = "lc_admin_new_user_v"  # bumped after a user is created, to empty the form
+CHARTS_PREFETCHED = "lc_charts_prefetched"  # the browser was told to load the chart code in idle time

@@ -117,7 +117,7 @@ def capture(server: StreamlitServer) -> list[Path]:
             page.screenshot(path=str(leads_png))
             page.get_by_test_id("stExpandSidebarButton").click()
             go(page, "Analytics", heading(page, "Conversion by source query"))
-            expect(page.get_by_test_id("stVegaLiteChart").first).to_be_visible()
+            expect(page.get_by_test_id("stPlotlyChart").first).to_be_visible()
             wait_idle(page)
             page.mouse.move(0, 0)
             analytics_png = shot(page, "readme-analytics", full=True)

@@ -111,7 +111,7 @@ def test_a_rep_following_a_managers_link_is_told_the_page_is_for_managers(make, 
     assert not at.exception
     assert not not_found
     assert at.warning[0].value == "Only managers and admins can open Analytics."
-    assert not at.get("vega_lite_chart")
+    assert not at.get("plotly_chart")
     with pytest.raises(ValueError):  # still not a page a rep can reach
         at.switch_page("pages/analytics.py")
 
