@@ -1,6 +1,8 @@
-"""AppTest fixtures: a fresh, migrated SQLite file per test that the app is pointed at, and a login helper.
+"""AppTest fixtures: a fresh, migrated database per test that the app is pointed at, and a login helper.
 
-Migrating takes seconds, so one template file is migrated per run (per xdist worker) and copied per test.
+Every page test runs on SQLite and, when LEADCORE_TEST_DATABASE_URL is set, on PostgreSQL too (the run's schema,
+emptied per test; the app reaches it through ``PGOPTIONS``, as a server started with that variable would).
+Migrating takes seconds, so on SQLite one template file is migrated per run (per xdist worker) and copied per test.
 ``db`` is overridden here to be the app's database, so the shared ``make`` factory creates data the pages see.
 
     def test_x(app_db, make, new_app, logged_in):
@@ -25,8 +27,9 @@ from leadcore import migrate
 from leadcore.actors import Actor
 from leadcore.config import settings
 from leadcore.db import make_engine, session_factory
-from leadcore.runtime import Database
+from leadcore.runtime import Database, open_database
 from leadcore.users import UserInfo, get_user
+from tests.conftest import BACKENDS, Backend
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
@@ -42,20 +45,35 @@ def _migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-@pytest.fixture
-def app_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, _migrated_template: Path) -> Iterator[Database]:
-    """A fresh migrated SQLite file; LEADCORE_DATABASE_URL points at it and the app's cached database is reset."""
-    path = tmp_path / "app.db"
-    shutil.copyfile(_migrated_template, path)
-    url = f"sqlite:///{path}"
+@pytest.fixture(params=BACKENDS)
+def app_db(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+           _migrated_template: Path, backends: dict[str, Backend]) -> Iterator[Database]:
+    """A fresh migrated database; LEADCORE_DATABASE_URL points at it and the app's cached database is reset."""
+    if request.param == "sqlite":
+        path = tmp_path / "app.db"
+        shutil.copyfile(_migrated_template, path)
+        url = f"sqlite:///{path}"
+        engine = make_engine(url)
+    else:
+        backend = backends[request.param]
+        backend.clean()
+        url, engine = backend.url, backend.engine_copy()
+        monkeypatch.setenv("PGOPTIONS", backend.env()["PGOPTIONS"])
     monkeypatch.setenv("LEADCORE_DATABASE_URL", url)
+    opened: list[Database] = []  # what the app opened, so its pooled connections are closed after the test
+
+    def open_and_track(database_url: str) -> Database:
+        opened.append(open_database(database_url))
+        return opened[-1]
+
+    monkeypatch.setattr(ui.resources, "open_database", open_and_track)
     settings.cache_clear()
     ui.resources.database.clear()
     st.cache_data.clear()  # cached reads are keyed by team id, and every test's first team is team 1
-    engine = make_engine(url)
     yield Database(url=url, engine=engine, sessions=session_factory(engine))
-    engine.dispose()
     ui.resources.database.clear()
+    for e in [engine, *(d.engine for d in opened)]:
+        e.dispose()
     settings.cache_clear()
 
 
