@@ -4,11 +4,29 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, Text, and_, exists, false, func, literal, literal_column, or_, select, text, true, tuple_
+from sqlalchemy import (
+    Integer,
+    Select,
+    Text,
+    and_,
+    any_,
+    bindparam,
+    exists,
+    false,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    text,
+    true,
+    tuple_,
+)
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
@@ -18,9 +36,9 @@ from leadcore.candidates import LEAD_TYPES, STATUSES
 from leadcore.db import UnitOfWork
 from leadcore.errors import InvalidInput
 from leadcore.models import Lead, User
-from leadcore.records import LEAD_COLUMNS, lead_dict
+from leadcore.records import LEAD_COLUMNS
 
-SORTS = {
+SORTS: dict[str, tuple[Any, bool]] = {
     # name: (column expression, descending?)
     "score": (Lead.lead_score, True),
     "created": (Lead.created_at, True),
@@ -34,6 +52,9 @@ MAX_PAGE_SIZE = 500
 COUNT_CAP = 1_000
 # PostgreSQL text search first looks for the page among this many leads in sort order (see _search_page).
 SEARCH_WALK = 2_000
+# ... and when that finds too few, walks on in score order if the planner expects more matches than this (see
+# _search_page); fewer are all collected through the trigram index and sorted.
+SEARCH_COMMON = 20_000
 UNASSIGNED = 0  # owner filter value meaning "nobody"
 
 
@@ -174,65 +195,96 @@ def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _tags_any(session: Session, tags: tuple[str, ...]) -> ColumnElement[bool]:
-    if session.get_bind().dialect.name == "postgresql":
+def _bound(dialect: str, actor: Actor, f: LeadFilters) -> dict[str, Any]:
+    """The values ``filter_clause`` binds for ``f``, by parameter name. Which names are present is, with
+    ``_shape``, all a statement depends on: the grid re-runs one compiled statement per shape with new values."""
+    v: dict[str, Any] = {"team_id": actor.team_id}
+    # One status, type or owner binds alone ("status = x"): PostgreSQL then reads a multi-column index in sort order,
+    # which it cannot do for "status = ANY(array)".
+    lists = (("statuses", f.statuses), ("types", f.types), ("owner_ids", [o for o in f.owner_ids if o != UNASSIGNED]))
+    v.update((name, values[0] if len(values) == 1 else list(values)) for name, values in lists if values)
+    if f.tags:
+        v["tags"] = list(f.tags)
+    v.update((name, getattr(f, name)) for name in ("score_min", "score_max", "search_id")
+             if getattr(f, name) is not None)
+    if f.search_query:
+        v["search_query"] = f.search_query
+    # Days are UTC days: aware bounds, so PostgreSQL does not read them in the session's time zone.
+    if f.created_from:
+        v["created_from"] = datetime.combine(f.created_from, time.min, tzinfo=UTC)
+    if f.created_to:
+        v["created_to"] = datetime.combine(f.created_to + timedelta(days=1), time.min, tzinfo=UTC)
+    if f.q:
+        term = f.q.strip()
+        v["q_pattern"] = f"%{_like_escape(term)}%"
+        if dialect == "sqlite" and len(term) >= 3:
+            v["fts_phrase"] = '"' + term.replace('"', '""') + '"'
+    return v
+
+
+def _shape(f: LeadFilters, v: dict[str, Any]) -> tuple[Any, ...]:
+    """What, besides the names in ``v``, changes the SQL of ``filter_clause``."""
+    return (*((name, isinstance(value, list)) for name, value in v.items()), f.deleted, f.imported,
+            UNASSIGNED in f.owner_ids, "\n" in (f.q or "").strip())
+
+
+def _one_of(dialect: str, column: Any, name: str, values: Any) -> ColumnElement[bool]:
+    if not isinstance(values, list):
+        return column == bindparam(name, values)
+    if dialect == "postgresql":  # one array parameter: the same SQL whatever the number of values
+        return column == any_(bindparam(name, values, type_=postgresql.ARRAY(column.type)))
+    return column.in_(bindparam(name, values, expanding=True))
+
+
+def _tags_any(dialect: str, tags: list[str]) -> ColumnElement[bool]:
+    if dialect == "postgresql":
         # TEXT[] && TEXT[]: a plain list binds as VARCHAR[], for which PostgreSQL has no && with TEXT[].
-        return Lead.tags.op("&&")(literal(list(tags), type_=postgresql.ARRAY(Text())))
+        return Lead.tags.op("&&")(bindparam("tags", tags, type_=postgresql.ARRAY(Text())))
     each = func.json_each(Lead.tags).table_valued("value")
-    return exists(select(literal(1)).select_from(each).where(each.c.value.in_(tags)))
+    return exists(select(literal(1)).select_from(each).where(each.c.value.in_(bindparam("tags", tags, expanding=True))))
 
 
 def filter_clause(session: Session, actor: Actor, f: LeadFilters) -> ColumnElement[bool]:
     """The WHERE clause for ``f`` within the actor's team."""
-    fts = _sqlite_fts(session, f.q)
+    return _where(session, f, _bound(session.get_bind().dialect.name, actor, f))
+
+
+def _where(session: Session, f: LeadFilters, v: dict[str, Any]) -> ColumnElement[bool]:
+    """``filter_clause`` for the values ``_bound`` gave, each a bound parameter of the same name."""
+    dialect = session.get_bind().dialect.name
+
+    def bound(name: str) -> Any:
+        return bindparam(name, v[name])
+
     # With the full-text index driving (SQLite), "team_id + 0" keeps the planner from walking a team index instead.
-    team = (Lead.team_id + 0 == actor.team_id) if fts is not None else (Lead.team_id == actor.team_id)
-    conds: list[ColumnElement[bool]] = [team, Lead.is_active == (not f.deleted)]
-    if f.statuses:
-        conds.append(Lead.status.in_(f.statuses))
-    if f.types:
-        conds.append(Lead.type.in_(f.types))
+    team = (Lead.team_id + 0 == bound("team_id")) if "fts_phrase" in v else (Lead.team_id == bound("team_id"))
+    conds: list[ColumnElement[bool]] = [team, Lead.is_active == (false() if f.deleted else true())]
+    conds += [_one_of(dialect, column, name, v[name]) for name, column in (("statuses", Lead.status),
+                                                                           ("types", Lead.type)) if name in v]
     if f.owner_ids:
-        owners = [o for o in f.owner_ids if o != UNASSIGNED]
-        parts = []
-        if owners:
-            parts.append(Lead.owner_id.in_(owners))
+        parts = [_one_of(dialect, Lead.owner_id, "owner_ids", v["owner_ids"])] if "owner_ids" in v else []
         if UNASSIGNED in f.owner_ids:
             parts.append(Lead.owner_id.is_(None))
         conds.append(or_(*parts))
-    if f.tags:
-        conds.append(_tags_any(session, f.tags))
-    if f.score_min is not None:
-        conds.append(Lead.lead_score >= f.score_min)
-    if f.score_max is not None:
-        conds.append(Lead.lead_score <= f.score_max)
-    # Days are UTC days: aware bounds, so PostgreSQL does not read them in the session's time zone.
-    if f.created_from:
-        conds.append(Lead.created_at >= datetime.combine(f.created_from, time.min, tzinfo=UTC))
-    if f.created_to:
-        conds.append(Lead.created_at < datetime.combine(f.created_to + timedelta(days=1), time.min, tzinfo=UTC))
-    if f.search_id is not None:
-        conds.append(Lead.search_id == f.search_id)
-    if f.search_query:
-        conds.append(Lead.search_query == f.search_query)
+    if "tags" in v:
+        conds.append(_tags_any(dialect, v["tags"]))
+    comparisons = (("score_min", Lead.lead_score.__ge__), ("score_max", Lead.lead_score.__le__),
+                   ("created_from", Lead.created_at.__ge__), ("created_to", Lead.created_at.__lt__),
+                   ("search_id", Lead.search_id.__eq__), ("search_query", Lead.search_query.__eq__))
+    conds += [compare(bound(name)) for name, compare in comparisons if name in v]
     if f.imported is not None:
         conds.append(Lead.imported == (true() if f.imported else false()))
-    if fts is not None:
-        conds.append(fts)
+    if "fts_phrase" in v:
+        conds.append(_sqlite_fts(v["fts_phrase"]))
     if f.q:
-        conds.append(_text_search(session, f.q.strip()))
+        conds.append(_text_search(session, f.q.strip(), bound("q_pattern")))
     return and_(*conds)
 
 
-def _sqlite_fts(session: Session, q: str | None) -> ColumnElement[bool] | None:
-    """SQLite: the leads whose name, email or company contains ``q`` per the FTS5 trigram index (migration 0002).
-
-    Its case folding is Unicode-wide where SQLite's LIKE folds ASCII only, so it finds a superset of the LIKE
-    matches; the LIKE still decides. None where it cannot help (other engines, terms under three characters)."""
-    term = (q or "").strip()
-    if len(term) < 3 or session.get_bind().dialect.name != "sqlite":
-        return None
-    phrase = '"' + term.replace('"', '""') + '"'
+def _sqlite_fts(phrase: str) -> ColumnElement[bool]:
+    """SQLite: the leads whose name, email or company contains the phrase per the FTS5 trigram index (migration
+    0002). Its case folding is Unicode-wide where SQLite's LIKE folds ASCII only, so it finds a superset of the LIKE
+    matches; the LIKE still decides. It cannot help with terms under three characters."""
     hits: Any = select(literal_column("rowid")).select_from(text("leads_search")).where(
         text("leads_search MATCH :fts_phrase").bindparams(fts_phrase=phrase)
     )
@@ -249,9 +301,10 @@ _SEARCH_TEXT: ColumnElement[str] = literal_column(SEARCH_TEXT_SQL.replace("(lead
                               .replace("(email", "(leads.email").replace("(company", "(leads.company"))
 
 
-def _text_search(session: Session, term: str) -> ColumnElement[bool]:
-    """Case-insensitive substring search over name, email and company."""
-    pattern = f"%{_like_escape(term)}%"
+def _text_search(session: Session, term: str, pattern: Any = None) -> ColumnElement[bool]:
+    """Case-insensitive substring search over name, email and company (``pattern``: the LIKE pattern's parameter)."""
+    if pattern is None:
+        pattern = bindparam("q_pattern", f"%{_like_escape(term)}%")
     if session.get_bind().dialect.name == "postgresql" and "\n" not in term:
         # One trigram index scan and one LIKE per candidate instead of three of each. A term without a newline
         # cannot match across the joined fields, so this finds exactly what the three ILIKEs below would.
@@ -259,7 +312,7 @@ def _text_search(session: Session, term: str) -> ColumnElement[bool]:
     return _ilike_any(pattern, Lead.lead_name, Lead.email, Lead.company)
 
 
-def _ilike_any(pattern: str, *columns: Any) -> ColumnElement[bool]:
+def _ilike_any(pattern: Any, *columns: Any) -> ColumnElement[bool]:
     return or_(*(c.ilike(pattern, escape="\\") for c in columns))
 
 
@@ -292,8 +345,8 @@ _SORT_ATTRIBUTES = {"score": "lead_score", "created": "created_at", "updated": "
 _CURSOR_TYPES: dict[str, type] = {"score": int, "created": datetime, "updated": datetime, "name": str}
 
 
-def _after(sort: str, cursor: str) -> ColumnElement[bool]:
-    col, desc = SORTS[sort]
+def _cursor_values(sort: str, cursor: str) -> dict[str, Any]:
+    """The bound values of ``_after`` for ``cursor``."""
     value, lead_id = decode_cursor(cursor)
     # A cursor made for another sort (or edited by hand) would compare a timestamp with a number: refuse it here
     # rather than let the database fail.
@@ -301,12 +354,17 @@ def _after(sort: str, cursor: str) -> ColumnElement[bool]:
         isinstance(value, int) and not -(2**31) <= value < 2**31
     ):
         raise InvalidInput("The page cursor is not valid; start from the first page", field="cursor")
+    return {"after_value": value, "after_id": lead_id}
+
+
+def _after(sort: str, v: dict[str, Any]) -> ColumnElement[bool]:
+    col, desc = SORTS[sort]
+    key = tuple_(bindparam("after_value", v["after_value"], type_=col.type),
+                 bindparam("after_id", v["after_id"], type_=Integer))
     # A row-value comparison, not "col < v OR (col = v AND id < i)": both engines turn it into an index range on
     # (team_id, col, id), so a page in the middle of a million leads costs what the first one does.
     # Every sort column is NOT NULL (name sorts on coalesce), so the two forms select the same rows.
-    if desc:
-        return tuple_(col, Lead.id) < tuple_(value, lead_id)
-    return tuple_(col, Lead.id) > tuple_(value, lead_id)
+    return tuple_(col, Lead.id) < key if desc else tuple_(col, Lead.id) > key
 
 
 def count_leads(session: Session, actor: Actor, f: LeadFilters) -> int:
@@ -344,6 +402,81 @@ def _owner_name(owner_id: Any) -> Any:
 _PAGE_COLUMNS = tuple(getattr(Lead, c) for c in LEAD_COLUMNS)
 
 
+@dataclass(frozen=True)
+class _Compiled:
+    """One statement shape, ready to run with new values: SQLAlchemy's statement (its cache key is computed once),
+    and on PostgreSQL its SQL text with the values of the constants it binds."""
+
+    statement: Select[Any]
+    names: tuple[str, ...]
+    sql: str | None = None
+    constants: dict[str, Any] = field(default_factory=dict)
+
+
+# The grid's statements by shape (see _bound and _shape): building a Select, compiling it and SQLAlchemy's result
+# layer cost several times what the SQL of a page does on PostgreSQL, so each shape is built once per process and
+# runs on the driver's cursor with the call's values (docs/performance.md). The shapes are few (which filters are
+# set, sort, keyset or offset, with or without the total).
+_STATEMENTS: dict[tuple[Any, ...], _Compiled] = {}
+
+
+def _compile(statement: Select[Any], dialect: Any) -> _Compiled:
+    names = tuple(statement.selected_columns.keys())
+    if dialect.name != "postgresql":  # SQLite's values need SQLAlchemy's result processing (dates, booleans)
+        return _Compiled(statement, names)
+    compiled = statement.compile(dialect=dialect)
+    return _Compiled(statement, names, compiled.string, dict(compiled.params))
+
+
+def _compiled(session: Session, shape: tuple[Any, ...], build: Callable[[], Select[Any]]) -> _Compiled:
+    """The statement ``build()`` makes for ``shape``, built and compiled once per shape and dialect."""
+    dialect = session.get_bind().dialect
+    key = (dialect.name, dialect.driver, *shape)
+    compiled = _STATEMENTS.get(key)
+    if compiled is None:
+        compiled = _STATEMENTS[key] = _compile(build(), dialect)
+    return compiled
+
+
+def _driver_cursor(session: Session) -> Any:
+    """A cursor of the driver's connection under the session's (PostgreSQL: psycopg)."""
+    return session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+
+
+def _run(session: Session, shape: tuple[Any, ...], build: Callable[[], Select[Any]], v: dict[str, Any]
+         ) -> list[dict[str, Any]]:
+    """The rows of ``build()`` run with the values ``v``, as dicts; ``build`` is called once per ``shape``."""
+    compiled = _compiled(session, shape, build)
+    if compiled.sql is None:
+        rows: Any = session.connection().execute(compiled.statement, v)
+    else:
+        with _driver_cursor(session) as cur:
+            cur.execute(compiled.sql, compiled.constants | v)
+            rows = cur.fetchall()
+    return [dict(zip(compiled.names, r, strict=True)) for r in rows]
+
+
+def _page(session: Session, f: LeadFilters, v: dict[str, Any], sort: str, *, with_total: bool) -> Select[Any]:
+    """One page of plain rows of the visible columns with their owner's name (not ORM objects: a page then costs
+    what its SQL costs); ``with_total``, the capped total rides along as one more column (computed once, in the
+    same snapshot): one round trip for the page and its total instead of two."""
+    where = _where(session, f, v)
+    q = select(*_PAGE_COLUMNS, _owner_name(Lead.owner_id)).where(where)
+    if "after_id" in v:
+        q = q.where(_after(sort, v))
+    elif "offset" in v:
+        q = q.offset(bindparam("offset", v["offset"], type_=Integer))
+    if with_total:
+        q = q.add_columns(_count_upto(where, COUNT_CAP).scalar_subquery().label("capped_total"))
+    return _ordered(q, sort).limit(bindparam("limit", v["limit"], type_=Integer))
+
+
+def _item(row: dict[str, Any]) -> dict[str, Any]:
+    """``lead_dict`` of a page row."""
+    return {name: row[name] for name in LEAD_COLUMNS} | {"tags": list(row["tags"] or []),
+                                                          "owner_name": row["owner_name"]}
+
+
 def list_leads(
     uow: UnitOfWork,
     actor: Actor,
@@ -366,83 +499,120 @@ def list_leads(
     with uow:
         uow.reading()  # the page, its total and its owners' names come from one statement
         s = uow.session
-        where = filter_clause(s, actor, f)
-        # Plain rows of the visible columns, not ORM objects: a page then costs what its SQL costs.
-        q = select(*_PAGE_COLUMNS, _owner_name(Lead.owner_id)).where(where)
+        v = _bound(uow.dialect, actor, f) | {"limit": limit + 1}
         if cursor:
-            q = q.where(_after(sort, cursor))
+            v |= _cursor_values(sort, cursor)
         elif offset:
-            q = q.offset(offset)
-        rows: list[Any]  # Row objects: lead_dict reads the page columns by name from them as from a Lead
+            v["offset"] = offset
         counted: int | None = None
         at_least: int | None = None  # a lower bound of the total, known without counting
         if f.q and not offset and uow.dialect == "postgresql":
-            rows, matches, whole = _search_page(s, actor, f, sort, cursor, limit + 1)
+            rows, matches, whole = _search_page(s, f, v, sort)
             if not cursor:  # the matches seen are all of them (whole), or at least that many
                 counted, at_least = (matches, None) if whole else (None, matches)
-        elif with_total:
-            # The capped total rides along as one more column (computed once, in the same snapshot): one round
-            # trip for the page and its total instead of two.
-            capped_total = _count_upto(where, COUNT_CAP).scalar_subquery().label("capped_total")
-            rows = list(s.connection().execute(_ordered(q.add_columns(capped_total), sort).limit(limit + 1)))
-            counted = rows[0].capped_total if rows else None
         else:
-            rows = list(s.connection().execute(_ordered(q, sort).limit(limit + 1)))  # Core: no ORM layer
+            rows = _run(s, ("page", sort, with_total, *_shape(f, v)),
+                        lambda: _page(s, f, v, sort, with_total=with_total), v)
+            counted = rows[0]["capped_total"] if with_total and rows else None
         more = len(rows) > limit
         rows = rows[:limit]
-        owners = {r.owner_id: r.owner_name for r in rows if r.owner_id}
-        items = [lead_dict(r, owner_name=r.owner_name) for r in rows]
         next_cursor = None
         if more and rows:
-            col_name = _SORT_ATTRIBUTES[sort]
             last = rows[-1]
-            value = getattr(last, col_name)
-            next_cursor = encode_cursor(value if value is not None else "", last.id)
+            value = last[_SORT_ATTRIBUTES[sort]]
+            next_cursor = encode_cursor(value if value is not None else "", last["id"])
         if not with_total:
             total, capped = -1, False
         elif counted is not None:
             total, capped = _capped(int(counted), COUNT_CAP)
         elif at_least is not None:
             total, capped = min(at_least, COUNT_CAP), True
-        else:
-            total, capped = _capped_count(s, where, COUNT_CAP)
-        return LeadPage(items=items, total=total, next_cursor=next_cursor, offset=offset, limit=limit, sort=sort,
-                        owners=owners, total_is_estimate=capped)
+        else:  # a page past the end: nothing to carry the total
+            total, capped = _capped_count(s, _where(s, f, v), COUNT_CAP)
+        return LeadPage(items=[_item(r) for r in rows], total=total, next_cursor=next_cursor, offset=offset,
+                        limit=limit, sort=sort, owners={r["owner_id"]: r["owner_name"] for r in rows if r["owner_id"]},
+                        total_is_estimate=capped)
 
 
-def _search_page(
-    session: Session, actor: Actor, f: LeadFilters, sort: str, cursor: str | None, n: int
-) -> tuple[list[Any], int, bool]:
-    """The first ``n`` text-search matches in sort order, on PostgreSQL, in at most two bounded steps; with how many
-    matches were seen and whether that is all of them (else it is a lower bound of the total).
+def _search_page(session: Session, f: LeadFilters, v: dict[str, Any], sort: str
+                 ) -> tuple[list[dict[str, Any]], int, bool]:
+    """The first ``v["limit"]`` text-search matches in sort order, on PostgreSQL, in at most two bounded steps; with
+    how many matches were seen and whether that is all of them (else it is a lower bound of the total).
 
     Left to itself the planner either walks the sort index until enough rows match — fast when many do, but
     through half the table when the matches sit low in the sort (a term like "gmail" among low scores) — or
     collects every match through the trigram index and sorts them, fast only when few do. So: first the best
-    matches among the next SEARCH_WALK leads in sort order; if those hold ``n`` matches they are the page (any
+    matches among the next SEARCH_WALK leads in sort order; if those hold enough matches they are the page (any
     lead further down sorts after all of them), and the matches counted in that window are a lower bound of the
-    total: counting them all would cost what the walk avoided. Otherwise every match, found through the trigram
-    index (the OFFSET 0 fence keeps the planner from turning that back into a walk), is counted and sorted for the
-    page in one statement."""
+    total: counting them all would cost what the walk avoided. Otherwise, when the planner expects more than
+    SEARCH_COMMON matches and the walk reads ix_leads_team_score alone (score order, no other filter), the walk
+    goes on until the page is full: the matches are many, so it ends long before the table does, and each step costs
+    an index entry rather than a table row. Else every match, found through the trigram index (the OFFSET 0 fence
+    keeps the planner from turning that back into a walk), is counted and sorted for the page in one statement."""
     term = (f.q or "").strip()
-    without_text = filter_clause(session, actor, replace(f, q=None))
-    after = [_after(sort, cursor)] if cursor else []
-    walk = _ordered(select(*_PAGE_COLUMNS).where(without_text, *after), sort).limit(SEARCH_WALK).subquery()
-    near = select(*walk.c, _owner_name(walk.c.owner_id), func.count().over().label("matches")) \
-        .where(_text_search_on(walk, term))
-    rows = list(session.execute(_ordered_on(near, walk, sort).limit(n)))
-    if len(rows) == n:
-        return rows, int(rows[0].matches), False
-    found = select(*_PAGE_COLUMNS).where(without_text, _text_search(session, term), *after).offset(0).subquery()
-    rows = list(session.execute(
-        _ordered_on(select(*found.c, _owner_name(found.c.owner_id), func.count().over().label("matches")), found,
-                    sort).limit(n)))
-    return rows, int(rows[0].matches) if rows else 0, True
+    v = v | {"walk": SEARCH_WALK}
+    shape = (sort, *_shape(f, v))
+    rows = _run(session, ("search-walk", *shape), lambda: _walk_page(session, f, v, sort, term, counted=True), v)
+    if len(rows) == v["limit"]:
+        return rows, int(rows[0]["matches"]), False
+    if sort == "score" and replace(f, q=None) == LeadFilters() and \
+            _estimated_matches(session, f, v) > SEARCH_COMMON:
+        rows = _run(session, ("search-on", *shape), lambda: _walk_page(session, f, v, sort, term, counted=False),
+                    v | {"walk": None})  # LIMIT NULL: no window; a short page is every match
+        return rows, len(rows), len(rows) < v["limit"]
+
+    def found() -> Select[Any]:
+        matches = select(*_PAGE_COLUMNS).where(*_unsearched(session, f, v, sort), _text_search(session, term,
+                                               bindparam("q_pattern"))).offset(0).subquery()
+        return _matches_page(matches, true(), sort)
+
+    rows = _run(session, ("search-all", *shape), found, v)
+    return rows, int(rows[0]["matches"]) if rows else 0, True
+
+
+def _walk_page(session: Session, f: LeadFilters, v: dict[str, Any], sort: str, term: str, *, counted: bool
+               ) -> Select[Any]:
+    """The best matches among the next ``walk`` leads in sort order (all of them when ``walk`` is NULL), with how
+    many matched in that window when ``counted``. The walk reads the sort key, id and the searched fields only (on
+    PostgreSQL, ix_leads_team_score holds them all); the page's other columns are read for its rows alone."""
+    sort_column, _ = SORTS[sort]
+    walk = select(Lead.id, sort_column.label("sort_key"), Lead.lead_name, Lead.email, Lead.company) \
+        .where(*_unsearched(session, f, v, sort))
+    window = _ordered(walk, sort).limit(bindparam("walk", type_=Integer)).subquery()
+    hits = select(window.c.id, window.c.sort_key, *([func.count().over().label("matches")] if counted else [])) \
+        .where(_text_search_on(window, term))
+    hits_page = _ordered_by(hits, window.c.sort_key, window.c.id, sort).limit(bindparam("limit", type_=Integer)) \
+        .subquery()
+    page = select(*_PAGE_COLUMNS, _owner_name(Lead.owner_id), *hits_page.c[2:]).join(hits_page,
+                                                                                    hits_page.c.id == Lead.id)
+    return _ordered_by(page, hits_page.c.sort_key, hits_page.c.id, sort)
+
+
+def _estimated_matches(session: Session, f: LeadFilters, v: dict[str, Any]) -> float:
+    """The planner's estimate of how many leads match ``f`` (from the statistics of the search expression that
+    ix_leads_search_trgm gives PostgreSQL): one quick round trip, nothing read."""
+    compiled = _compiled(session, ("search-estimate", *_shape(f, v)),
+                         lambda: select(literal(1)).select_from(Lead).where(_where(session, f, v)))
+    with _driver_cursor(session) as cur:
+        cur.execute("EXPLAIN (FORMAT JSON) " + (compiled.sql or ""), compiled.constants | v)
+        plan: Any = cur.fetchone()
+    return float(plan[0][0]["Plan"]["Plan Rows"])
+
+
+def _unsearched(session: Session, f: LeadFilters, v: dict[str, Any], sort: str) -> list[ColumnElement[bool]]:
+    """The search's other filters and its keyset cursor."""
+    return [_where(session, replace(f, q=None), v), *([_after(sort, v)] if "after_id" in v else [])]
+
+
+def _matches_page(rows: Any, where: ColumnElement[bool], sort: str) -> Select[Any]:
+    """The first ``limit`` of a subquery's rows in sort order, with their owners' names and how many there are."""
+    q = select(*rows.c, _owner_name(rows.c.owner_id), func.count().over().label("matches")).where(where)
+    return _ordered_on(q, rows, sort).limit(bindparam("limit", type_=Integer))
 
 
 def _text_search_on(rows: Any, term: str) -> ColumnElement[bool]:
     """The text search over a subquery's columns (no index involved), spelled as on the leads table."""
-    pattern = f"%{_like_escape(term)}%"
+    pattern: Any = bindparam("q_pattern")
     if "\n" not in term:  # one LIKE over the joined, lowercased fields: cheaper than three ILIKEs
         joined = func.lower(func.concat_ws(literal("\n"), func.coalesce(rows.c.lead_name, ""),
                                            func.coalesce(rows.c.email, ""), func.coalesce(rows.c.company, "")))
@@ -454,10 +624,12 @@ def _ordered_on(q: Select[Any], rows: Any, sort: str) -> Select[Any]:
     """``_ordered`` for a subquery of page columns."""
     column = {"score": rows.c.lead_score, "created": rows.c.created_at, "updated": rows.c.updated_at,
               "name": func.coalesce(rows.c.lead_name, "")}[sort]
+    return _ordered_by(q, column, rows.c.id, sort)
+
+
+def _ordered_by(q: Select[Any], column: Any, lead_id: Any, sort: str) -> Select[Any]:
     _, desc = SORTS[sort]
-    if desc:
-        return q.order_by(column.desc(), rows.c.id.desc())
-    return q.order_by(column.asc(), rows.c.id.asc())
+    return q.order_by(column.desc(), lead_id.desc()) if desc else q.order_by(column.asc(), lead_id.asc())
 
 
 def iter_filtered_ids(uow: UnitOfWork, actor: Actor, filters: LeadFilters, *, max_ids: int = 100_000) -> list[int]:
