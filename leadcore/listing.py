@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -36,6 +35,7 @@ from leadcore.candidates import LEAD_TYPES, STATUSES
 from leadcore.db import UnitOfWork
 from leadcore.errors import InvalidInput
 from leadcore.models import Lead, User
+from leadcore.prepared import driver_cursor, run, statement_for
 from leadcore.records import LEAD_COLUMNS
 
 SORTS: dict[str, tuple[Any, bool]] = {
@@ -402,60 +402,6 @@ def _owner_name(owner_id: Any) -> Any:
 _PAGE_COLUMNS = tuple(getattr(Lead, c) for c in LEAD_COLUMNS)
 
 
-@dataclass(frozen=True)
-class _Compiled:
-    """One statement shape, ready to run with new values: SQLAlchemy's statement (its cache key is computed once),
-    and on PostgreSQL its SQL text with the values of the constants it binds."""
-
-    statement: Select[Any]
-    names: tuple[str, ...]
-    sql: str | None = None
-    constants: dict[str, Any] = field(default_factory=dict)
-
-
-# The grid's statements by shape (see _bound and _shape): building a Select, compiling it and SQLAlchemy's result
-# layer cost several times what the SQL of a page does on PostgreSQL, so each shape is built once per process and
-# runs on the driver's cursor with the call's values (docs/performance.md). The shapes are few (which filters are
-# set, sort, keyset or offset, with or without the total).
-_STATEMENTS: dict[tuple[Any, ...], _Compiled] = {}
-
-
-def _compile(statement: Select[Any], dialect: Any) -> _Compiled:
-    names = tuple(statement.selected_columns.keys())
-    if dialect.name != "postgresql":  # SQLite's values need SQLAlchemy's result processing (dates, booleans)
-        return _Compiled(statement, names)
-    compiled = statement.compile(dialect=dialect)
-    return _Compiled(statement, names, compiled.string, dict(compiled.params))
-
-
-def _compiled(session: Session, shape: tuple[Any, ...], build: Callable[[], Select[Any]]) -> _Compiled:
-    """The statement ``build()`` makes for ``shape``, built and compiled once per shape and dialect."""
-    dialect = session.get_bind().dialect
-    key = (dialect.name, dialect.driver, *shape)
-    compiled = _STATEMENTS.get(key)
-    if compiled is None:
-        compiled = _STATEMENTS[key] = _compile(build(), dialect)
-    return compiled
-
-
-def _driver_cursor(session: Session) -> Any:
-    """A cursor of the driver's connection under the session's (PostgreSQL: psycopg)."""
-    return session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
-
-
-def _run(session: Session, shape: tuple[Any, ...], build: Callable[[], Select[Any]], v: dict[str, Any]
-         ) -> list[dict[str, Any]]:
-    """The rows of ``build()`` run with the values ``v``, as dicts; ``build`` is called once per ``shape``."""
-    compiled = _compiled(session, shape, build)
-    if compiled.sql is None:
-        rows: Any = session.connection().execute(compiled.statement, v)
-    else:
-        with _driver_cursor(session) as cur:
-            cur.execute(compiled.sql, compiled.constants | v)
-            rows = cur.fetchall()
-    return [dict(zip(compiled.names, r, strict=True)) for r in rows]
-
-
 def _page(session: Session, f: LeadFilters, v: dict[str, Any], sort: str, *, with_total: bool) -> Select[Any]:
     """One page of plain rows of the visible columns with their owner's name (not ORM objects: a page then costs
     what its SQL costs); ``with_total``, the capped total rides along as one more column (computed once, in the
@@ -511,7 +457,7 @@ def list_leads(
             if not cursor:  # the matches seen are all of them (whole), or at least that many
                 counted, at_least = (matches, None) if whole else (None, matches)
         else:
-            rows = _run(s, ("page", sort, with_total, *_shape(f, v)),
+            rows = run(s, ("page", sort, with_total, *_shape(f, v)),
                         lambda: _page(s, f, v, sort, with_total=with_total), v)
             counted = rows[0]["capped_total"] if with_total and rows else None
         more = len(rows) > limit
@@ -552,12 +498,12 @@ def _search_page(session: Session, f: LeadFilters, v: dict[str, Any], sort: str
     term = (f.q or "").strip()
     v = v | {"walk": SEARCH_WALK}
     shape = (sort, *_shape(f, v))
-    rows = _run(session, ("search-walk", *shape), lambda: _walk_page(session, f, v, sort, term, counted=True), v)
+    rows = run(session, ("search-walk", *shape), lambda: _walk_page(session, f, v, sort, term, counted=True), v)
     if len(rows) == v["limit"]:
         return rows, int(rows[0]["matches"]), False
     if sort == "score" and replace(f, q=None) == LeadFilters() and \
             _estimated_matches(session, f, v) > SEARCH_COMMON:
-        rows = _run(session, ("search-on", *shape), lambda: _walk_page(session, f, v, sort, term, counted=False),
+        rows = run(session, ("search-on", *shape), lambda: _walk_page(session, f, v, sort, term, counted=False),
                     v | {"walk": None})  # LIMIT NULL: no window; a short page is every match
         return rows, len(rows), len(rows) < v["limit"]
 
@@ -566,7 +512,7 @@ def _search_page(session: Session, f: LeadFilters, v: dict[str, Any], sort: str
                                                bindparam("q_pattern"))).offset(0).subquery()
         return _matches_page(matches, true(), sort)
 
-    rows = _run(session, ("search-all", *shape), found, v)
+    rows = run(session, ("search-all", *shape), found, v)
     return rows, int(rows[0]["matches"]) if rows else 0, True
 
 
@@ -591,9 +537,9 @@ def _walk_page(session: Session, f: LeadFilters, v: dict[str, Any], sort: str, t
 def _estimated_matches(session: Session, f: LeadFilters, v: dict[str, Any]) -> float:
     """The planner's estimate of how many leads match ``f`` (from the statistics of the search expression that
     ix_leads_search_trgm gives PostgreSQL): one quick round trip, nothing read."""
-    compiled = _compiled(session, ("search-estimate", *_shape(f, v)),
-                         lambda: select(literal(1)).select_from(Lead).where(_where(session, f, v)))
-    with _driver_cursor(session) as cur:
+    compiled = statement_for(session, ("search-estimate", *_shape(f, v)),
+                              lambda: select(literal(1)).select_from(Lead).where(_where(session, f, v)))
+    with driver_cursor(session) as cur:
         cur.execute("EXPLAIN (FORMAT JSON) " + (compiled.sql or ""), compiled.constants | v)
         plan: Any = cur.fetchone()
     return float(plan[0][0]["Plan"]["Plan Rows"])

@@ -1,0 +1,70 @@
+"""Statements built and compiled once per *shape* and run again with new values (the grid's hot path).
+
+A shape is whatever decides a statement's SQL (which filters are set, the sort, keyset or offset, …); its values
+are bound parameters. On PostgreSQL the compiled SQL runs on the psycopg cursor of the session's connection and
+rows come back as plain dicts; elsewhere SQLAlchemy runs the cached statement (SQLite's dates and booleans need its
+result processing).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Select
+from sqlalchemy.orm import Session
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """One statement shape, ready to run with new values: SQLAlchemy's statement (its cache key is computed once),
+    and on PostgreSQL its SQL text with the values of the constants it binds."""
+
+    statement: Select[Any]
+    names: tuple[str, ...]
+    sql: str | None = None
+    constants: dict[str, Any] = field(default_factory=dict)
+
+
+# Statements by shape (the grid's: see leadcore.listing._bound and _shape). Building a Select, compiling it and
+# SQLAlchemy's result layer cost several times what the SQL of a page does on PostgreSQL, so each shape is built
+# once per process and runs on the driver's cursor with the call's values (docs/performance.md). The shapes are
+# few (which filters are set, sort, keyset or offset, with or without the total).
+_STATEMENTS: dict[tuple[Any, ...], Compiled] = {}
+
+
+def _compile(statement: Select[Any], dialect: Any) -> Compiled:
+    names = tuple(statement.selected_columns.keys())
+    if dialect.name != "postgresql":  # SQLite's values need SQLAlchemy's result processing (dates, booleans)
+        return Compiled(statement, names)
+    compiled = statement.compile(dialect=dialect)
+    return Compiled(statement, names, compiled.string, dict(compiled.params))
+
+
+def statement_for(session: Session, shape: tuple[Any, ...], build: Callable[[], Select[Any]]) -> Compiled:
+    """The statement ``build()`` makes for ``shape``, built and compiled once per shape and dialect."""
+    dialect = session.get_bind().dialect
+    key = (dialect.name, dialect.driver, *shape)
+    found = _STATEMENTS.get(key)
+    if found is None:
+        found = _STATEMENTS[key] = _compile(build(), dialect)
+    return found
+
+
+def driver_cursor(session: Session) -> Any:
+    """A cursor of the driver's connection under the session's (PostgreSQL: psycopg)."""
+    return session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+
+
+def run(session: Session, shape: tuple[Any, ...], build: Callable[[], Select[Any]], v: dict[str, Any]
+        ) -> list[dict[str, Any]]:
+    """The rows of ``build()`` run with the values ``v``, as dicts; ``build`` is called once per ``shape``."""
+    compiled = statement_for(session, shape, build)
+    if compiled.sql is None:
+        rows: Any = session.connection().execute(compiled.statement, v)
+    else:
+        with driver_cursor(session) as cur:
+            cur.execute(compiled.sql, compiled.constants | v)
+            rows = cur.fetchall()
+    return [dict(zip(compiled.names, r, strict=True)) for r in rows]
