@@ -2,11 +2,13 @@
 
 import streamlit as st
 
-from ui import auth, nav, prefetch, state
+from ui import auth, nav, prefetch, sso, state
 from ui.resources import database
 
 st.set_page_config(page_title="Leads workspace", page_icon=":material/contacts:", layout="wide")
 database()  # migrate the schema before anything else touches it
+if state.USER not in st.session_state:
+    sso.sign_in()  # signed in at an identity provider (when one is configured) but not here yet
 user = auth.current_user()
 current = st.navigation(nav.pages_for(user), position=nav.position_for(user))
 if user is not None:
@@ -17,6 +19,7 @@ if user is not None:
         st.caption(f"Signed in as **{user.display_name}** · {user.role} · {user.team_name}")
         if st.button("Log out", icon=":material/logout:"):
             auth.logout("You are logged out.")
+            sso.logout()
             st.switch_page(nav.LOGIN)
         if nav.allowed(user, "analytics"):
             prefetch.chart_code_once()

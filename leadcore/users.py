@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -118,6 +118,11 @@ def _check_new_user(email: str, password: str | None, role: str) -> str:
     if password is not None and len(password) > MAX_PASSWORD_LENGTH:
         raise InvalidInput(f"Password must be at most {MAX_PASSWORD_LENGTH} characters", field="password")
     return email
+
+
+def _with_team() -> Select[User, str]:
+    """Users with their team's name."""
+    return select(User, Team.name).join(Team, Team.id == User.team_id)
 
 
 def _info(user: User, team_name: str) -> UserInfo:
@@ -230,7 +235,7 @@ def authenticate(uow: UnitOfWork, email: str, password: str, *, throttle: LoginT
         throttle.check(email)
     with uow:  # read, then verify outside any transaction: argon2 takes a while and holds no lock
         row = uow.session.execute(
-            select(User, Team.name).join(Team, Team.id == User.team_id).where(User.email == email)
+            _with_team().where(User.email == email)
         ).first()
         info = _info(row[0], row[1]) if row is not None else None
         stored = row[0].password_hash if row is not None else None
@@ -245,16 +250,37 @@ def authenticate(uow: UnitOfWork, email: str, password: str, *, throttle: LoginT
         if throttle:
             throttle.failed(email)
         raise AuthError("Wrong email or password")
-    now = datetime.now(UTC)
-    values: dict[str, object] = {"last_login_at": now}
-    if _hasher.check_needs_rehash(stored or ""):
-        values["password_hash"] = hash_password(password)
-    with uow:
-        uow.writing()
-        uow.session.execute(update(User).where(User.id == info.id).values(**values))
-        uow.commit()
+    rehashed = {"password_hash": hash_password(password)} if _hasher.check_needs_rehash(stored or "") else {}
+    info = _logged_in(uow, info, **rehashed)
     if throttle:
         throttle.succeeded(email)
+    return info
+
+
+def sign_in_verified_email(uow: UnitOfWork, email: str) -> UserInfo:
+    """The active account for an email address an identity provider has verified (single sign-on).
+
+    The provider proves who someone is; what they may do comes from their account here, which an admin creates
+    (a password is optional for it). No account, or an inactive one, is refused with the same message."""
+    email = (email or "").strip().lower()
+    with uow:
+        row = uow.session.execute(
+            _with_team().where(User.email == email)
+        ).first()
+        info = _info(row[0], row[1]) if row is not None else None
+    if info is None or not info.is_active:
+        raise AuthError(f"There is no active account for {email or 'this sign-in'} in this workspace. "
+                        "Ask an admin to add you on the Admin page.")
+    return _logged_in(uow, info)
+
+
+def _logged_in(uow: UnitOfWork, info: UserInfo, **values: object) -> UserInfo:
+    """Record the login (and any other column ``values``) and return ``info`` with its new login time."""
+    now = datetime.now(UTC)
+    with uow:
+        uow.writing()
+        uow.session.execute(update(User).where(User.id == info.id).values(last_login_at=now, **values))
+        uow.commit()
     return dataclasses.replace(info, last_login_at=now)
 
 
@@ -262,7 +288,7 @@ def get_user(uow: UnitOfWork, user_id: int) -> UserInfo:
     """One user by id (active or not)."""
     with uow:
         row = uow.session.execute(
-            select(User, Team.name).join(Team, Team.id == User.team_id).where(User.id == user_id)
+            _with_team().where(User.id == user_id)
         ).first()
         if row is None:
             raise NotFound(f"User {user_id} was not found")
@@ -272,7 +298,7 @@ def get_user(uow: UnitOfWork, user_id: int) -> UserInfo:
 def list_users(uow: UnitOfWork, actor: Actor, *, all_teams: bool = False) -> list[UserInfo]:
     """The actor's teammates (admins may ask for every team)."""
     with uow:
-        q = select(User, Team.name).join(Team, Team.id == User.team_id).order_by(Team.name, User.display_name)
+        q = _with_team().order_by(Team.name, User.display_name)
         if not (all_teams and actor.is_admin):
             q = q.where(User.team_id == actor.team_id)
         return [_info(u, t) for u, t in uow.session.execute(q)]

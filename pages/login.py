@@ -4,7 +4,7 @@ import streamlit as st
 
 from leadcore import users
 from leadcore.errors import LeadcoreError
-from ui import auth, state
+from ui import auth, sso, state
 from ui.resources import login_throttle, uow
 
 auth.ensure_routed()
@@ -40,6 +40,7 @@ with middle:
                                               "the demo data works without any setup.")
                         st.rerun()
     else:
+        sso.show_refusal()
         st.caption("Log in with the email and password your admin gave you.")
         with st.form("login"):
             email = st.text_input("Email")
@@ -53,3 +54,6 @@ with middle:
                     auth.login(info)
                     st.rerun()
         st.caption("Forgot your password? Ask an admin to set a new one on the Admin page.")
+        if sso.providers():
+            st.divider()
+            sso.login_buttons()

@@ -25,3 +25,5 @@ GRID_OPEN = "lc_grid_open"  # lead id whose "Open" button was clicked
 LEAD_OUTCOME = "lc_lead_outcome"  # (kind, message) shown once on the lead detail page
 ADMIN_NEW_USER_V = "lc_admin_new_user_v"  # bumped after a user is created, to empty the form
 CHARTS_PREFETCHED = "lc_charts_prefetched"  # the browser was told to load the chart code in idle time
+SSO_TRIED = "lc_sso_tried"  # the identity provider's email last tried for a single sign-on
+SSO_REFUSED = "lc_sso_refused"  # why that sign-on was refused, shown on the login page

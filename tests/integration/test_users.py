@@ -16,6 +16,7 @@ from leadcore.users import (
     get_user,
     has_users,
     list_teams,
+    sign_in_verified_email,
     team_actor,
     update_user,
 )
@@ -87,6 +88,22 @@ def test_a_user_without_a_password_cannot_log_in(db: Database) -> None:
     create_user(db.uow(), None, email="sso@example.com", password=None, role="rep")
     with pytest.raises(AuthError):
         authenticate(db.uow(), "sso@example.com", "")
+
+
+def test_single_sign_on_opens_the_active_account_with_that_email_only(db: Database) -> None:
+    admin = create_user(db.uow(), None, email="ada@example.com", password=PASSWORD, role="admin").actor()
+    sso = create_user(db.uow(), None, email="sso@example.com", password=None, role="manager", team_name="North")
+    info = sign_in_verified_email(db.uow(), "  SSO@Example.com ")
+    assert (info.id, info.role, info.team_name) == (sso.id, "manager", "North")
+    stored = get_user(db.uow(), sso.id).last_login_at
+    assert stored and info.last_login_at and stored.replace(tzinfo=None) == info.last_login_at.replace(tzinfo=None)
+    with pytest.raises(AuthError, match=r"no active account for nobody@example\.com"):
+        sign_in_verified_email(db.uow(), "nobody@example.com")
+    update_user(db.uow(), admin, sso.id, is_active=False)
+    with pytest.raises(AuthError, match=r"no active account for sso@example\.com"):
+        sign_in_verified_email(db.uow(), "sso@example.com")
+    with pytest.raises(AuthError):
+        sign_in_verified_email(db.uow(), "")
 
 
 def test_throttle_locks_an_email_after_repeated_failures(db: Database) -> None:
