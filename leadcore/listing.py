@@ -35,7 +35,7 @@ from leadcore.candidates import LEAD_TYPES, STATUSES
 from leadcore.db import UnitOfWork
 from leadcore.errors import InvalidInput
 from leadcore.models import Lead, User
-from leadcore.prepared import driver_cursor, run, statement_for
+from leadcore.prepared import driver_rows, run, statement_for
 from leadcore.records import LEAD_COLUMNS
 
 SORTS: dict[str, tuple[Any, bool]] = {
@@ -539,9 +539,7 @@ def _estimated_matches(session: Session, f: LeadFilters, v: dict[str, Any]) -> f
     ix_leads_search_trgm gives PostgreSQL): one quick round trip, nothing read."""
     compiled = statement_for(session, ("search-estimate", *_shape(f, v)),
                               lambda: select(literal(1)).select_from(Lead).where(_where(session, f, v)))
-    with driver_cursor(session) as cur:
-        cur.execute("EXPLAIN (FORMAT JSON) " + (compiled.sql or ""), compiled.constants | v)
-        plan: Any = cur.fetchone()
+    plan: Any = driver_rows(session, "EXPLAIN (FORMAT JSON) " + (compiled.sql or ""), compiled.constants | v)[0]
     return float(plan[0][0]["Plan"]["Plan Rows"])
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 
@@ -52,9 +53,23 @@ def statement_for(session: Session, shape: tuple[Any, ...], build: Callable[[], 
     return found
 
 
-def driver_cursor(session: Session) -> Any:
-    """A cursor of the driver's connection under the session's (PostgreSQL: psycopg)."""
-    return session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+def driver_rows(session: Session, sql: str, params: dict[str, Any]) -> list[Any]:
+    """Every row of ``sql`` run on the psycopg cursor of the session's connection.
+
+    A driver error comes out as SQLAlchemy's (``DataError``, ``OperationalError``, …), exactly as if SQLAlchemy had
+    run the statement, so callers map it the same way; a lost connection is invalidated, as SQLAlchemy would."""
+    conn = session.connection()
+    dbapi = conn.dialect.loaded_dbapi
+    try:
+        with conn.connection.driver_connection.cursor() as cur:  # type: ignore[union-attr]
+            cur.execute(sql, params)
+            return list(cur.fetchall())
+    except dbapi.Error as e:
+        gone = conn.dialect.is_disconnect(e, conn.connection.dbapi_connection, None)
+        if gone:
+            conn.invalidate(e)
+        raise DBAPIError.instance(sql, params, e, dbapi.Error, connection_invalidated=gone,
+                                  dialect=conn.dialect) from e
 
 
 def run(session: Session, shape: tuple[Any, ...], build: Callable[[], Select[Any]], v: dict[str, Any]
@@ -64,7 +79,5 @@ def run(session: Session, shape: tuple[Any, ...], build: Callable[[], Select[Any
     if compiled.sql is None:
         rows: Any = session.connection().execute(compiled.statement, v)
     else:
-        with driver_cursor(session) as cur:
-            cur.execute(compiled.sql, compiled.constants | v)
-            rows = cur.fetchall()
+        rows = driver_rows(session, compiled.sql, compiled.constants | v)
     return [dict(zip(compiled.names, r, strict=True)) for r in rows]

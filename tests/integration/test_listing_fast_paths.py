@@ -144,3 +144,40 @@ def test_postgresql_score_index_carries_the_searched_fields(pg_db: Database) -> 
         definition = uow.session.scalar(text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_leads_team_score' "
                                              "AND schemaname = current_schema()"))
     assert definition is not None and "INCLUDE (lead_name, email, company) WHERE is_active" in definition
+
+
+def test_driver_errors_come_out_as_sqlalchemy_errors(db: Database, team: tuple[Actor, Actor]) -> None:
+    """Statements run on the driver's cursor fail the way SQLAlchemy's do, so the API and UI map them alike: bad
+    input (PostgreSQL refuses NUL in text) is a DataError, nothing else."""
+    from sqlalchemy.exc import DataError
+
+    from leadcore.listing import encode_cursor
+
+    manager, _ = team
+    cursor = encode_cursor("a\x00", 1)
+    if db.engine.dialect.name != "postgresql":
+        list_leads(db.uow(), manager, sort="name", cursor=cursor)  # SQLite compares it fine
+        return
+    for _ in range(2):  # (the second time from the cached statement)
+        with pytest.raises(DataError):
+            list_leads(db.uow(), manager, sort="name", cursor=cursor)
+    assert list_leads(db.uow(), manager).items  # the connection is fine afterwards
+
+
+def test_a_connection_lost_under_a_driver_statement_is_invalidated(pg_db: Database) -> None:
+    """The server ends the session's connection: SQLAlchemy's OperationalError, marked invalidated, and the pool
+    hands out a working connection next time."""
+    from sqlalchemy.exc import OperationalError
+
+    from leadcore.prepared import driver_rows
+
+    with pg_db.uow() as uow:
+        s = uow.session
+        pid = s.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        with pg_db.engine.connect() as killer:
+            killer.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        with pytest.raises(OperationalError) as lost:
+            driver_rows(s, "SELECT 1", {})
+        assert lost.value.connection_invalidated
+    with pg_db.uow() as uow:
+        assert driver_rows(uow.session, "SELECT 41 + %(n)s", {"n": 1}) == [(42,)]
