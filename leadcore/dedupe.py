@@ -261,8 +261,9 @@ class MatchKeys:
         return tuple(keys)
 
 
-def match_keys(c: LeadCandidate, *, default_region: str | None = None) -> MatchKeys:
-    """All match keys of a candidate."""
+def match_keys(c: LeadCandidate, *, default_region: str | None = None, phone: bool = True) -> MatchKeys:
+    """All match keys of a candidate. ``phone=False`` leaves ``phone_norm`` None: the phone is stored normalized
+    but matches nothing, and parsing it is the costliest key."""
     lead_type = (c.type or "INDIVIDUAL").strip().upper()
     linkedin = linkedin_norm(c.linkedin_url)
     # A person whose LinkedIn link is their employer's page (common in scraped data) would
@@ -275,7 +276,7 @@ def match_keys(c: LeadCandidate, *, default_region: str | None = None) -> MatchK
         email_norm=_key_of_address(addr),
         linkedin_norm=linkedin,
         domain=_first_domain(registrable_domain(c.website), addr),
-        phone_norm=phone_norm(c.phone, default_region),
+        phone_norm=phone_norm(c.phone, default_region) if phone else None,
         name_key=name_key(lead_type, c.lead_name, c.company),
     )
 

@@ -30,7 +30,7 @@ from leadcore.candidates import TEXT_FIELDS, LeadCandidate
 from leadcore.coltypes import bind_processor
 from leadcore.config import settings
 from leadcore.db import begin_write
-from leadcore.dedupe import MatchKeys, cluster, match_keys
+from leadcore.dedupe import MatchKeys, cluster, match_keys, phone_norm
 from leadcore.models import Lead
 from leadcore.scoring import Scorer, Weights, context_from_query, load_weights
 from leadcore.validation import validate_candidate
@@ -105,7 +105,15 @@ class SaveResult:
 class _Row:
     index: int
     candidate: LeadCandidate
-    keys: MatchKeys
+    keys: MatchKeys  # phone_norm is None until with_phone: planning needs only the keys that match
+    phone: str | None  # as given, before an in-batch duplicate may fill it in
+
+    def with_phone(self, region: str | None) -> MatchKeys:
+        """The keys with the normalized phone, for a row the batch writes; parsed only then, so a new lead's number
+        is parsed while COPY streams the rows before it."""
+        k = self.keys
+        self.keys = MatchKeys(k.email_norm, k.linkedin_norm, k.domain, phone_norm(self.phone, region), k.name_key)
+        return self.keys
 
 
 # One lookup per key kind, UNIONed: each part is an equality search in its own (team_id, key) index on both engines,
@@ -216,14 +224,13 @@ def plan_batch(
     """Decide every row's outcome without writing: invalid, duplicate in batch, duplicate of a lead, or new."""
     plans: list[RowPlan] = []
     valid: list[_Row] = []
-    region = settings().default_phone_region or None
     for i, c in enumerate(candidates):
         reason = validate_candidate(c)
         if reason:
             plans.append(RowPlan(index=i, outcome=INVALID, reason=reason))
             continue
         plans.append(RowPlan(index=i, outcome=NEW))
-        valid.append(_Row(index=i, candidate=c, keys=match_keys(c, default_region=region)))
+        valid.append(_Row(index=i, candidate=c, keys=match_keys(c, phone=False), phone=c.phone))
     clusters = cluster([(r.candidate.type, r.keys) for r in valid])
     existing = _load_existing(session, team_id, valid)
     first_of_cluster: dict[int, _Row] = {}
@@ -512,8 +519,8 @@ def _merge_all(session: Session, merges: list[tuple[RowPlan, _Row]], index: _Ind
     """Merge every duplicate row into its lead, in row order; returns the text fields filled, by row index.
 
     The leads' merge columns are read (and on PostgreSQL locked) in one statement in id order, merged in memory,
-    and written back in one savepoint: per set of changed columns one UPDATE … FROM a JSON array of the leads on
-    PostgreSQL (the statement-level triggers on leads fire once), one executemany on SQLite.
+    and written back in one savepoint: one UPDATE … FROM a JSON array of the leads on PostgreSQL (the
+    statement-level triggers on leads fire once per batch), one executemany per set of changed columns on SQLite.
     Only when that hits a unique key a concurrent writer took meanwhile is it redone lead by lead, each in its own
     savepoint, exactly as :func:`_merge_into` always does."""
     if not merges:
@@ -536,27 +543,12 @@ def _merge_all(session: Session, merges: list[tuple[RowPlan, _Row]], index: _Ind
             st.changed.update(filled)
         out[plan.index] = {k: v for k, v in filled.items() if k in TEXT_FIELDS}
     now = datetime.now(UTC)
-    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-    for st in states.values():
-        columns = ("duplicate_count", *sorted(st.changed), "version") if st.changed else ("duplicate_count",)
-        params = {f"v_{c}": getattr(st, c) for c in columns}
-        params["v_id"] = st.id
-        if st.changed:
-            params["v_updated_at"] = now
-            columns = (*columns, "updated_at")
-        groups.setdefault(columns, []).append(params)
-    table = _leads_table()
     try:
         with session.begin_nested():
-            for columns, params_list in groups.items():
-                if postgresql:
-                    # One statement for the whole group: the statement-level triggers on leads run once, not per lead.
-                    _update_postgresql(session, columns, params_list)
-                    continue
-                stmt = update(table).where(table.c.id == bindparam("v_id")).values(
-                    {c: bindparam(f"v_{c}") for c in columns}
-                )
-                session.execute(stmt, params_list)
+            if postgresql:
+                _update_postgresql(session, list(states.values()), now)
+            else:
+                _update_sqlite(session, list(states.values()), now)
     except IntegrityError:
         return _merge_one_by_one(session, merges, index, ids, postgresql=postgresql)
     # Lead objects this session may hold (loaded before the batch) no longer tell the truth.
@@ -567,28 +559,48 @@ def _merge_all(session: Session, merges: list[tuple[RowPlan, _Row]], index: _Ind
     return out
 
 
-# PostgreSQL types of the columns a merge writes, for jsonb_to_recordset.
+def _written(st: _LeadState) -> tuple[str, ...]:
+    """The columns a merge writes to the lead: the counter, and what it filled with the version and time."""
+    return ("duplicate_count", *sorted(st.changed), "version", "updated_at") if st.changed else ("duplicate_count",)
+
+
+def _update_sqlite(session: Session, states: list[_LeadState], now: datetime) -> None:
+    """One executemany per set of written columns."""
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for st in states:
+        columns = _written(st)
+        groups.setdefault(columns, []).append(
+            {"v_id": st.id, **{f"v_{c}": now if c == "updated_at" else getattr(st, c) for c in columns}}
+        )
+    table = _leads_table()
+    for columns, params_list in groups.items():
+        stmt = update(table).where(table.c.id == bindparam("v_id")).values({c: bindparam(f"v_{c}") for c in columns})
+        session.execute(stmt, params_list)
+
+
+# What a merge may write, with its PostgreSQL type for jsonb_to_recordset. Every column but the counter is only
+# ever filled, never cleared, so a lead's JSON object carries just what it writes and the rest stays (COALESCE).
 _PG_MERGE_TYPES = {
-    "id": "integer", **dict.fromkeys(TEXT_FIELDS, "text"), "email_norm": "text", "linkedin_norm": "text",
-    "domain": "text", "phone_norm": "text", "raw_data": "jsonb", "duplicate_count": "integer", "version": "integer",
-    "updated_at": "timestamptz",
+    **dict.fromkeys(TEXT_FIELDS, "text"), "email_norm": "text", "linkedin_norm": "text", "domain": "text",
+    "phone_norm": "text", "raw_data": "jsonb", "version": "integer", "updated_at": "timestamptz",
 }
+_PG_MERGE = (
+    "UPDATE leads SET duplicate_count = x.duplicate_count, "
+    + ", ".join(f"{c} = coalesce(x.{c}, leads.{c})" for c in _PG_MERGE_TYPES)
+    + " FROM jsonb_to_recordset(CAST(%s AS jsonb)) AS x(id integer, duplicate_count integer, "
+    + ", ".join(f"{c} {t}" for c, t in _PG_MERGE_TYPES.items())
+    + ") WHERE leads.id = x.id"
+)
 
 
-def _update_postgresql(session: Session, columns: tuple[str, ...], params_list: list[dict[str, Any]]) -> None:
-    """UPDATE every lead of ``params_list`` (``v_id`` and ``v_<column>`` each) in one statement; the leads are
-    locked already."""
-    sets = ", ".join(f"{c} = x.{c}" for c in columns)
-    defs = ", ".join(f"{c} {_PG_MERGE_TYPES[c]}" for c in ("id", *columns))
+def _update_postgresql(session: Session, states: list[_LeadState], now: datetime) -> None:
+    """UPDATE every merged lead in one statement, so the statement-level triggers on leads run once per batch (the
+    leads are locked already)."""
+    stamp = now.isoformat()
     doc = json.dumps([
-        {"id": p["v_id"], **{c: p[f"v_{c}"].isoformat() if c == "updated_at" else p[f"v_{c}"] for c in columns}}
-        for p in params_list
+        {"id": st.id, **{c: stamp if c == "updated_at" else getattr(st, c) for c in _written(st)}} for st in states
     ])
-    session.connection().exec_driver_sql(
-        f"UPDATE leads SET {sets} FROM jsonb_to_recordset(CAST(%s AS jsonb)) AS x({defs}) "
-        "WHERE leads.id = x.id",
-        (doc,),
-    )
+    session.connection().exec_driver_sql(_PG_MERGE, (doc,))
 
 
 def _merge_one_by_one(
@@ -654,6 +666,7 @@ def _save_batch_once(
     weights: Weights | None = None,
 ) -> SaveResult:
     weights = weights or load_weights(settings().scoring_weights_file or None)
+    region = settings().default_phone_region or None
     scorer = Scorer(weights, context_from_query(ctx.query, ctx.industry, ctx.location))
     plans, valid, index = plan_batch(session, actor.team_id, candidates)
     by_index = {r.index: r for r in valid}
@@ -687,7 +700,8 @@ def _save_batch_once(
     new_ids = _insert_ignoring_conflicts(
         session,
         len(new_rows),
-        (_lead_row(actor, row.candidate, row.keys, ctx, scorer, enc, copies[row.index]) for row in new_rows),
+        (_lead_row(actor, row.candidate, row.with_phone(region), ctx, scorer, enc, copies[row.index])
+         for row in new_rows),
     )
     for row, lead_id in zip(new_rows, new_ids, strict=True):
         plan = plans[row.index]
@@ -716,7 +730,9 @@ def _save_batch_once(
                 continue
             plan.outcome = DUPLICATE_EXISTING
         if plan.outcome == DUPLICATE_EXISTING and plan.lead_id is not None:
-            merges.append((plan, by_index[plan.index]))
+            row = by_index[plan.index]
+            row.with_phone(region)
+            merges.append((plan, row))
     fills = _merge_all(session, merges, index)
     for plan in plans:
         if plan.index in in_batch and plan.lead_id is not None:

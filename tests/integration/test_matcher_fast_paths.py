@@ -1,7 +1,8 @@
 """The matcher's bulk paths against a real database: each gives what the careful path gives.
 
 - new leads stream in with COPY on PostgreSQL; a key the lookup missed makes the batch go the ON CONFLICT way;
-- duplicates are merged with one UPDATE per set of changed columns; the lead-by-lead ORM merge is the reference;
+- duplicates are merged with one UPDATE per batch (PostgreSQL) or per set of changed columns (SQLite); the
+  lead-by-lead ORM merge is the reference;
 - events go in with one statement, in row order;
 - lookups are chunked for big batches and still find each lead once.
 """
@@ -247,3 +248,33 @@ def test_text_that_needs_escaping_comes_back_as_written(db: Database, actor: Act
         assert lead.score_breakdown and lead.score_breakdown[0] == {"rule": "base", "label": "Base score",
                                                                     "points": lead.score_breakdown[0]["points"]}
         assert sum(row["points"] for row in lead.score_breakdown) == lead.lead_score
+
+
+def test_new_and_merged_leads_get_the_phone_key_planning_skipped(db: Database, actor: Actor) -> None:
+    """Planning leaves the phone out (it matches nothing); every lead the batch writes still gets its phone_norm."""
+    save(db, actor, [P("Ann Lee", email="ann@acme.io")])
+    result = save(db, actor, [
+        P("Bo Chan", email="bo@acme.io", phone="+49 (30) 123-4567"),
+        P("Cy Dee", email="cy@acme.io", phone="n/a"),
+        P("Ann Lee", email="ANN@acme.io", phone="0044 20 7946 0958"),
+    ])
+    assert [r.outcome for r in result.rows] == [NEW, NEW, DUPLICATE_EXISTING]
+    with db.uow() as uow:
+        keys = dict(uow.session.execute(select(Lead.lead_name, Lead.phone_norm)).all())
+    assert keys == {"Bo Chan": "+49301234567", "Cy Dee": None, "Ann Lee": "+442079460958"}
+
+
+def test_one_merge_statement_bumps_only_the_leads_it_filled(db: Database, actor: Actor) -> None:
+    """Leads that gained a field and leads that only counted a copy are written together: the first get a new
+    version and time, the others keep theirs, and every one counts the copy."""
+    ann, bo = save(db, actor, [P("Ann Lee", email="ann@acme.io"), P("Bo Chan", email="bo@acme.io")]).lead_ids
+    with db.uow() as uow:
+        before = dict(uow.session.execute(select(Lead.id, Lead.updated_at)).all())
+    save(db, actor, [P("Ann Lee", email="ann@acme.io", job_title="CTO"), P("Bo Chan", email="bo@acme.io")])
+    with db.uow() as uow:
+        rows = {r.id: r for r in uow.session.execute(
+            select(Lead.id, Lead.job_title, Lead.version, Lead.duplicate_count, Lead.updated_at))}
+    assert (rows[ann].job_title, rows[ann].version, rows[ann].duplicate_count) == ("CTO", 2, 1)
+    assert rows[ann].updated_at > before[ann]
+    assert (rows[bo].job_title, rows[bo].version, rows[bo].duplicate_count) == (None, 1, 1)
+    assert rows[bo].updated_at == before[bo]

@@ -7,6 +7,7 @@ code it replaced, over generated and hand-picked input.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import string
@@ -296,3 +297,28 @@ def test_breakdown_json_of_a_clamped_score(tmp_path: Any) -> None:
         score = scorer.score(c)
         assert score.value in (0, 100)
         assert scorer.breakdown_json(score) == json.dumps(score.breakdown())
+
+
+# -- match keys without the phone ----------------------------------------------------------------------------------
+
+keyed = st.builds(
+    LeadCandidate,
+    type=st.sampled_from(["INDIVIDUAL", "COMPANY", " company "]),
+    lead_name=short_text,
+    email=short_text | st.sampled_from(["ann.lee+x@gmail.com", "info@acme.io", "bo@sub.acme.co.uk"]),
+    phone=st.none() | st.sampled_from(["+49 30 1234567", "030 1234567", "0049 (30) 123-4567", "n/a", "+1 202 555 0143",
+                                       ""]),
+    company=short_text | st.sampled_from(["Acme GmbH", "The Acme Co., Ltd."]),
+    website=short_text | st.sampled_from(["https://acme.io/about", "linktr.ee/acme"]),
+    linkedin_url=st.none() | st.sampled_from(["https://www.linkedin.com/in/ann-lee/", "linkedin.com/company/acme"]),
+)
+
+
+@given(keyed, st.sampled_from([None, "DE", "US"]))
+@settings(max_examples=500)
+def test_keys_without_the_phone_are_the_keys_but_the_phone(c: LeadCandidate, region: str | None) -> None:
+    """Planning a batch skips the phone (it matches nothing); every key it does compute is the full one."""
+    full = dedupe.match_keys(c, default_region=region)
+    planned = dedupe.match_keys(c, default_region=region, phone=False)
+    assert planned.phone_norm is None
+    assert planned == dataclasses.replace(full, phone_norm=None)
