@@ -8,29 +8,39 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from unittest.mock import patch
 
 from sqlalchemy import event
 
 from benchmarks.database import BenchDatabase
 from benchmarks.dataset import LeadStream
-from leadcore import analytics
+from leadcore import analytics, listing, prepared
 from leadcore.actors import Actor
 from leadcore.listing import LeadFilters, list_leads
 from leadcore.matcher import plan_batch
 
 
 def _capture(bench: BenchDatabase, fn: Callable[[], object]) -> list[tuple[str, Any]]:
+    """The SELECTs ``fn`` sends: through SQLAlchemy (its engine event) and on the driver's cursor (the grid's
+    prepared statements, leadcore.prepared.driver_rows, which SQLAlchemy's events do not see)."""
     seen: list[tuple[str, Any]] = []
 
     def record(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
         if statement.lstrip().upper().startswith(("SELECT", "WITH")) and not many:
             seen.append((statement, parameters))
 
+    real = prepared.driver_rows
+
+    def driver_rows(session: Any, sql: str, params: dict[str, Any]) -> list[Any]:
+        record(None, None, sql, params, None, False)
+        return real(session, sql, params)
+
     event.listen(bench.engine, "before_cursor_execute", record)
-    try:
-        fn()
-    finally:
-        event.remove(bench.engine, "before_cursor_execute", record)
+    with patch.object(prepared, "driver_rows", driver_rows), patch.object(listing, "driver_rows", driver_rows):
+        try:
+            fn()
+        finally:
+            event.remove(bench.engine, "before_cursor_execute", record)
     return seen
 
 
