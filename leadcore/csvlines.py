@@ -1,15 +1,18 @@
-"""CSV export lines rendered by PostgreSQL itself: the same cells as :func:`leadcore.csvwriter.neutralize` writes.
+"""CSV export cells computed by PostgreSQL itself: the same cells as :func:`leadcore.csvwriter.neutralize` writes.
 
 Fetching a million rows of 34 columns into Python and formatting every cell costs ten times what the database
 needs to read them (SPEC §10: export must stream at the speed of the database). On PostgreSQL the export therefore
-selects one finished CSV line per lead; Python only joins lines into chunks. The rules mirror ``neutralize`` and
-``csv.writer`` exactly:
+selects finished cells and lets ``COPY … TO STDOUT (FORMAT csv)`` write the lines; Python only passes them on
+(:mod:`leadcore.export`). The cells mirror ``neutralize``, and COPY's quoting mirrors ``csv.writer``'s:
 
 - NULL is an empty cell; integers are their digits; booleans ``True``/``False``;
 - timestamps ISO 8601 in UTC (``2024-03-01T14:30:05.123456+00:00``; no fraction when it is zero);
 - tags are joined with ``", "``;
 - text starting with ``= + - @``, tab or carriage return gets a leading ``'``;
-- a cell holding a comma, a double quote, CR or LF is quoted, inner quotes doubled; lines end with CRLF.
+- an empty text is NULL, so COPY writes it bare as ``csv.writer`` does (COPY quotes an empty string);
+- COPY quotes a cell holding a comma, a double quote, CR or LF and doubles inner quotes, as ``csv.writer`` does
+  (its end-of-data marker ``\\.`` it quotes only in single-column rows); it ends lines with LF, which the export
+  turns into the CRLF ``csv.writer`` writes.
 """
 
 from __future__ import annotations
@@ -25,32 +28,25 @@ _TRIGGER_CODES = ", ".join(str(ord(c)) for c in ("=", "+", "-", "@", "\t", "\r")
 
 
 def _text(v: str) -> str:
-    neutral = f"CASE WHEN ascii({v}) IN ({_TRIGGER_CODES}) THEN '''' || {v} ELSE {v} END"
-    plain = f"strpos({v}, ',') = 0 AND strpos({v}, '\"') = 0 AND strpos({v}, chr(10)) = 0 AND strpos({v}, chr(13)) = 0"
-    return (f"CASE WHEN {v} IS NULL THEN '' WHEN {plain} THEN {neutral} "
-            f"ELSE '\"' || replace({neutral}, '\"', '\"\"') || '\"' END")
+    return f"NULLIF(CASE WHEN ascii({v}) IN ({_TRIGGER_CODES}) THEN '''' || {v} ELSE {v} END, '')"
 
 
 def _timestamp(v: str) -> str:
     utc = f"({v} AT TIME ZONE 'UTC')"
     fraction = f"CASE WHEN date_part('microseconds', {v})::int % 1000000 <> 0 THEN to_char({utc}, '.US') ELSE '' END"
     seconds = f"to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS')"
-    return f"CASE WHEN {v} IS NULL THEN '' ELSE {seconds} || {fraction} || '+00:00' END"
+    return f"{seconds} || {fraction} || '+00:00'"  # NULL stays NULL
 
 
 def cell(column: str, type_: TypeEngine[object]) -> str:
-    """The SQL text of one CSV cell for ``column`` (a qualified column reference) of type ``type_``."""
+    """The SQL text of one CSV cell for ``column`` (a qualified column reference) of type ``type_``: its text, or
+    NULL for an empty cell."""
     if isinstance(type_, Boolean):
-        return f"CASE WHEN {column} THEN 'True' WHEN NOT {column} THEN 'False' ELSE '' END"
+        return f"CASE WHEN {column} THEN 'True' WHEN NOT {column} THEN 'False' END"
     if isinstance(type_, Integer):
-        return f"coalesce({column}::text, '')"
+        return column
     if isinstance(type_, DateTime):
         return _timestamp(column)
     if isinstance(type_, TagList):
         return _text(f"array_to_string({column}, ', ', '')")
     return _text(column)
-
-
-def line(cells: list[str]) -> str:
-    """One CSV line (CRLF-terminated, as ``csv.writer`` ends its lines) from cell expressions."""
-    return " || ',' || ".join(f"({c})" for c in cells) + " || chr(13) || chr(10)"

@@ -14,6 +14,7 @@ from leadcore.csvwriter import csv_chunks, csv_rows
 from leadcore.db import UnitOfWork
 from leadcore.listing import LeadFilters, filter_clause
 from leadcore.models import Lead, User
+from leadcore.prepared import driver_cursor
 from leadcore.records import LEAD_COLUMNS
 
 EXPORT_COLUMNS = (*LEAD_COLUMNS, "owner_name")
@@ -34,14 +35,25 @@ def _select(session: Session, actor: Actor, filters: LeadFilters, *columns: Any)
 
 
 def _postgresql_lines(session: Session, actor: Actor, filters: LeadFilters) -> Iterator[tuple[str, int]]:
-    """Chunks of finished CSV lines, rendered by PostgreSQL (see :mod:`leadcore.csvlines`)."""
-    cells = [csvlines.cell(f"leads.{c}", Lead.__table__.c[c].type) for c in LEAD_COLUMNS]
-    cells.append(csvlines.cell("users.display_name", User.__table__.c.display_name.type))
-    q = _select(session, actor, filters, literal_column(csvlines.line(cells)).label("line"))
-    for part in session.execute(q).scalars().partitions():
-        for start in range(0, len(part), ROWS_PER_CHUNK):
-            lines = part[start : start + ROWS_PER_CHUNK]
-            yield "".join(lines), len(lines)
+    """Chunks of CSV lines written by PostgreSQL: ``COPY (SELECT <cells>) TO STDOUT (FORMAT csv)`` over the cells of
+    :mod:`leadcore.csvlines`, streamed as the server sends them (one message per row). Each line's LF becomes the
+    CRLF ``csv.writer`` ends lines with; memory holds one chunk."""
+    cells: list[Any] = [literal_column(csvlines.cell(f"leads.{c}", Lead.__table__.c[c].type)) for c in LEAD_COLUMNS]
+    cells.append(literal_column(csvlines.cell("users.display_name", User.__table__.c.display_name.type)))
+    compiled = _select(session, actor, filters, *cells).compile(dialect=session.get_bind().dialect)
+    sql = f"COPY ({compiled.string}) TO STDOUT (FORMAT csv)"
+    params = dict(compiled.params)
+    with driver_cursor(session, sql, params) as cur, cur.copy(sql, params) as copy:
+        parts: list[Any] = []
+        for row in copy:
+            if row[-1:] != b"\n":  # PostgreSQL sends every row as one message ending in its LF
+                raise RuntimeError("COPY sent a message that is not one whole CSV line")
+            parts += (row[:-1], b"\r\n")
+            if len(parts) == 2 * ROWS_PER_CHUNK:
+                yield b"".join(parts).decode(), ROWS_PER_CHUNK
+                parts.clear()
+        if parts:
+            yield b"".join(parts).decode(), len(parts) // 2
 
 
 def _python_lines(session: Session, actor: Actor, filters: LeadFilters) -> Iterator[tuple[str, int]]:

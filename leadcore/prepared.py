@@ -8,7 +8,8 @@ result processing).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,8 +54,9 @@ def statement_for(session: Session, shape: tuple[Any, ...], build: Callable[[], 
     return found
 
 
-def driver_rows(session: Session, sql: str, params: dict[str, Any]) -> list[Any]:
-    """Every row of ``sql`` run on the psycopg cursor of the session's connection.
+@contextmanager
+def driver_cursor(session: Session, sql: str, params: Any) -> Iterator[Any]:
+    """A psycopg cursor of the session's connection, for running ``sql`` with ``params`` on the driver itself.
 
     A driver error comes out as SQLAlchemy's (``DataError``, ``OperationalError``, …), exactly as if SQLAlchemy had
     run the statement, so callers map it the same way; a lost connection is invalidated, as SQLAlchemy would."""
@@ -62,14 +64,20 @@ def driver_rows(session: Session, sql: str, params: dict[str, Any]) -> list[Any]
     dbapi = conn.dialect.loaded_dbapi
     try:
         with conn.connection.driver_connection.cursor() as cur:  # type: ignore[union-attr]
-            cur.execute(sql, params)
-            return list(cur.fetchall())
+            yield cur
     except dbapi.Error as e:
         gone = conn.dialect.is_disconnect(e, conn.connection.dbapi_connection, None)
         if gone:
             conn.invalidate(e)
         raise DBAPIError.instance(sql, params, e, dbapi.Error, connection_invalidated=gone,
                                   dialect=conn.dialect) from e
+
+
+def driver_rows(session: Session, sql: str, params: dict[str, Any]) -> list[Any]:
+    """Every row of ``sql`` run on the driver's cursor (see :func:`driver_cursor`)."""
+    with driver_cursor(session, sql, params) as cur:
+        cur.execute(sql, params)
+        return list(cur.fetchall())
 
 
 def run(session: Session, shape: tuple[Any, ...], build: Callable[[], Select[Any]], v: dict[str, Any]

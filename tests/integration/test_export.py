@@ -10,11 +10,13 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
+from leadcore import export
 from leadcore.actors import Actor
 from leadcore.candidates import LeadCandidate
 from leadcore.export import EXPORT_COLUMNS, export_csv, export_to_file
 from leadcore.listing import LeadFilters
 from leadcore.matcher import SearchContext, save_batch
+from leadcore.prepared import driver_cursor
 from leadcore.records import LEAD_COLUMNS
 from leadcore.runtime import Database
 from leadcore.users import _insert_user
@@ -84,14 +86,20 @@ def test_export_respects_the_filter_and_the_team(db: Database, manager: Actor) -
     assert len(parse("".join(export_csv(db.uow(), other)))) == 1
 
 
-def test_export_is_streamed_lazily_in_chunks(db: Database, backend: Any, manager: Actor) -> None:
+def test_export_is_streamed_lazily_in_chunks(db: Database, backend: Any, manager: Actor,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
     add(db, manager, [LeadCandidate(lead_name=f"Lead {i}", email=f"l{i}@acme.io") for i in range(1234)])
-    selects: list[str] = []
+    selects: list[str] = []  # through SQLAlchemy (SQLite) or on the driver's cursor (PostgreSQL's COPY)
 
     def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
         if statement.lstrip().upper().startswith("SELECT"):
             selects.append(statement)
 
+    def on_driver(session: Any, sql: str, params: Any) -> Any:
+        selects.append(sql)
+        return driver_cursor(session, sql, params)
+
+    monkeypatch.setattr(export, "driver_cursor", on_driver)
     event.listen(backend.engine, "before_cursor_execute", count)
     try:
         chunks = export_csv(db.uow(), manager)

@@ -60,3 +60,19 @@ def test_postgresql_lines_come_in_bounded_chunks(pg_db: Database, rows: int) -> 
     with pg_db.uow() as uow:
         sizes = [n for _, n in _postgresql_lines(uow.session, actor, LeadFilters())]
     assert sum(sizes) == rows and all(0 < n <= 500 for n in sizes)
+
+
+def test_a_cell_that_is_copys_end_of_data_marker_is_written_bare(pg_db: Database) -> None:
+    # COPY quotes \. only when a row has a single column; ours have 35, so csv.writer and COPY agree on it too.
+    with pg_db.uow() as uow:
+        actor = _insert_user(uow.session, email="m@x.io", password=None, role="manager", team_name="A",
+                             display_name="M").actor()
+        save_batch(uow.session, actor, [LeadCandidate(lead_name="Dot", email="d@acme.io", company="\\.")],
+                   SearchContext())
+        uow.commit()
+    with pg_db.uow() as uow:
+        want = "".join(text for text, _ in _python_lines(uow.session, actor, LeadFilters()))
+    with pg_db.uow() as uow:
+        got = "".join(text for text, _ in _postgresql_lines(uow.session, actor, LeadFilters()))
+    assert ",\\.," in want
+    assert got == want
