@@ -36,7 +36,7 @@ from leadcore.db import UnitOfWork
 from leadcore.errors import InvalidInput
 from leadcore.models import Lead, User
 from leadcore.prepared import driver_rows, run, statement_for
-from leadcore.records import LEAD_COLUMNS
+from leadcore.records import LEAD_COLUMNS, row_dict
 
 SORTS: dict[str, tuple[Any, bool]] = {
     # name: (column expression, descending?)
@@ -417,12 +417,6 @@ def _page(session: Session, f: LeadFilters, v: dict[str, Any], sort: str, *, wit
     return _ordered(q, sort).limit(bindparam("limit", v["limit"], type_=Integer))
 
 
-def _item(row: dict[str, Any]) -> dict[str, Any]:
-    """``lead_dict`` of a page row."""
-    return {name: row[name] for name in LEAD_COLUMNS} | {"tags": list(row["tags"] or []),
-                                                          "owner_name": row["owner_name"]}
-
-
 def list_leads(
     uow: UnitOfWork,
     actor: Actor,
@@ -475,7 +469,7 @@ def list_leads(
             total, capped = min(at_least, COUNT_CAP), True
         else:  # a page past the end: nothing to carry the total
             total, capped = _capped_count(s, _where(s, f, v), COUNT_CAP)
-        return LeadPage(items=[_item(r) for r in rows], total=total, next_cursor=next_cursor, offset=offset,
+        return LeadPage(items=[row_dict(r) for r in rows], total=total, next_cursor=next_cursor, offset=offset,
                         limit=limit, sort=sort, owners={r["owner_id"]: r["owner_name"] for r in rows if r["owner_id"]},
                         total_is_estimate=capped)
 
