@@ -125,6 +125,12 @@ def _with_team() -> Select[User, str]:
     return select(User, Team.name).join(Team, Team.id == User.team_id)
 
 
+def _by_email(session: Session, email: str) -> tuple[User, str] | None:
+    """The account with this (normalized) email and its team's name, if there is one."""
+    row = session.execute(_with_team().where(User.email == email)).first()
+    return (row[0], row[1]) if row is not None else None
+
+
 def _info(user: User, team_name: str) -> UserInfo:
     return UserInfo(
         id=user.id,
@@ -234,10 +240,8 @@ def authenticate(uow: UnitOfWork, email: str, password: str, *, throttle: LoginT
     if throttle:
         throttle.check(email)
     with uow:  # read, then verify outside any transaction: argon2 takes a while and holds no lock
-        row = uow.session.execute(
-            _with_team().where(User.email == email)
-        ).first()
-        info = _info(row[0], row[1]) if row is not None else None
+        row = _by_email(uow.session, email)
+        info = _info(*row) if row is not None else None
         stored = row[0].password_hash if row is not None else None
     # Verify against a real hash even for an unknown, inactive or password-less account, so the time a wrong
     # login takes does not tell whether the email exists.
@@ -264,10 +268,8 @@ def sign_in_verified_email(uow: UnitOfWork, email: str) -> UserInfo:
     (a password is optional for it). No account, or an inactive one, is refused with the same message."""
     email = (email or "").strip().lower()
     with uow:
-        row = uow.session.execute(
-            _with_team().where(User.email == email)
-        ).first()
-        info = _info(row[0], row[1]) if row is not None else None
+        row = _by_email(uow.session, email)
+        info = _info(*row) if row is not None else None
     if info is None or not info.is_active:
         raise AuthError(f"There is no active account for {email or 'this sign-in'} in this workspace. "
                         "Ask an admin to add you on the Admin page.")
