@@ -69,9 +69,11 @@ def app_db(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.setattr(ui.resources, "open_database", open_and_track)
     settings.cache_clear()
     ui.resources.database.clear()
+    ui.resources.login_throttle.clear()  # process-wide (st.cache_resource): every test starts unthrottled
     st.cache_data.clear()  # cached reads are keyed by team id, and every test's first team is team 1
     yield Database(url=url, engine=engine, sessions=session_factory(engine))
     ui.resources.database.clear()
+    ui.resources.login_throttle.clear()
     for e in [engine, *(d.engine for d in opened)]:
         e.dispose()
     settings.cache_clear()

@@ -11,17 +11,9 @@ import streamlit.commands.navigation as navigation
 from streamlit.runtime.scriptrunner import RerunData
 from streamlit.testing.v1 import AppTest, local_script_runner
 
-import ui.resources
 from ui import state
 
 PASSWORD = "correct horse battery"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttle():
-    ui.resources.login_throttle.clear()
-    yield
-    ui.resources.login_throttle.clear()
 
 
 @pytest.fixture

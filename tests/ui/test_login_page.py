@@ -5,20 +5,11 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import ui.resources
 from leadcore import users
 from leadcore.config import settings
 from ui import state
 
 PASSWORD = "correct horse battery"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttle():
-    """The throttle is process-wide (st.cache_resource): give every test its own."""
-    ui.resources.login_throttle.clear()
-    yield
-    ui.resources.login_throttle.clear()
 
 
 def fill(at: AppTest, **by_label: str) -> AppTest:
