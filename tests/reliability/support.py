@@ -6,8 +6,9 @@ import csv
 import io
 import itertools
 import os
+import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -142,3 +143,21 @@ def scratch_database(kind: str, pg_url: str, tmp_path: Any, *, revision: str | N
             with admin.begin() as conn:
                 conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
             admin.dispose()
+
+
+def errors_in_threads(fn: Callable[[], object], n: int) -> list[BaseException]:
+    """Run ``fn`` in ``n`` threads at once; what each raised (failed assertions included), none when all passed."""
+    errors: list[BaseException] = []
+
+    def guarded() -> None:
+        try:
+            fn()
+        except BaseException as e:
+            errors.append(e)
+
+    threads = [threading.Thread(target=guarded) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return errors

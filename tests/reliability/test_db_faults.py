@@ -26,7 +26,7 @@ from leadcore.providers.demo import DemoProvider
 from leadcore.runtime import Database
 from leadcore.searches import run_discovery
 from tests.conftest import Backend
-from tests.reliability.support import PG_URL, csv_table, lead, user
+from tests.reliability.support import PG_URL, csv_table, errors_in_threads, lead, user
 
 LOST = "Lost the connection to the database; nothing was saved"
 
@@ -239,21 +239,11 @@ def test_pool_recovers_after_the_server_closes_every_connection(pg_copy: Databas
             "WHERE application_name = :name) k"), {"name": name}).scalar()
     admin.dispose()
     assert killed == 5
-    errors: list[BaseException] = []
 
     def read() -> None:
-        try:
-            page = listing.list_leads(pg_copy.uow(), manager)
-            assert page.total == 5
-        except BaseException as e:
-            errors.append(e)
+        assert listing.list_leads(pg_copy.uow(), manager).total == 5
 
-    readers = [threading.Thread(target=read) for _ in range(8)]
-    for t in readers:
-        t.start()
-    for t in readers:
-        t.join()
-    assert errors == []
+    assert errors_in_threads(read, 8) == []
     assert lead(pg_copy, manager)  # and writes work too
 
 

@@ -44,7 +44,7 @@ from leadcore.providers.base import SearchQuery
 from leadcore.providers.demo import DemoProvider
 from leadcore.runtime import Database, open_database
 from leadcore.searches import run_discovery
-from tests.reliability.support import csv_table, lead, snapshot, user
+from tests.reliability.support import csv_table, errors_in_threads, lead, snapshot, user
 
 SERVER_TOOLS = ("initdb", "pg_ctl", "postgres")
 
@@ -238,20 +238,11 @@ def _restart_with_stale_connections_in_the_pool(cluster: Cluster, db: Database) 
     cluster.restart()
 
     assert server_started_at(cluster) > started  # a real restart happened
-    errors: list[BaseException] = []
 
     def read() -> None:
-        try:
-            assert listing.list_leads(db.uow(), manager).total == 5
-        except BaseException as e:
-            errors.append(e)
+        assert listing.list_leads(db.uow(), manager).total == 5
 
-    readers = [threading.Thread(target=read) for _ in range(6)]
-    for t in readers:
-        t.start()
-    for t in readers:
-        t.join()
-    assert errors == []
+    assert errors_in_threads(read, 6) == []
     version = leads.get_lead(db.uow(), manager, ids[0])["version"]
     out = leads.update_lead(db.uow(), manager, ids[0], {"status": "QUALIFIED"}, expected_version=version)
     assert out["status"] == "QUALIFIED" and out["version"] == version + 1
