@@ -407,6 +407,18 @@ def _edit_rows(at: AppTest, rows: dict[int, dict[str, Any]]) -> AppTest:
     return run(at)
 
 
+def _bulk_cells(world: World, ui_got: dict[Cell, str], role: str, cell: str, ids: dict[str, int],
+                row: dict[int, int], before: dict[str, dict[str, Any]], warning: str, words: tuple[str, ...],
+                changed: Callable[[dict[str, Any]], bool]) -> None:
+    """Each lead's outcome of a bulk action over the whole grid: hidden, or as _grid_outcome tells it, where the
+    refusal counts as said when the warning names how many leads the service refused and says ``words``."""
+    n_refused = sum(1 for w in WHOSE if world.service[(role, w, cell)] == REFUSED)
+    said = f"{n_refused} lead" in warning and all(word in warning for word in words)
+    for w in WHOSE:
+        ui_got[(role, w, cell)] = (HIDDEN if ids[w] not in row
+                                   else _grid_outcome(world, ids[w], before[w], changed, said))
+
+
 def _bulk(at: AppTest, action: str, value: str | None = None) -> AppTest:
     """Tick every row, pick the bulk action (and its value), apply, confirm."""
     _edit_rows(at, {pos: {"select": True} for pos in range(len(_shown(at)))})
@@ -488,14 +500,8 @@ def test_leads_grid_agrees_with_the_services(world: World, role: str, downloads:
         )
     before = {w: state(live, ids[w]) for w in WHOSE}
     _bulk(at, "status", "QUALIFIED")
-    warning = texts(at.warning)
-    n_refused = sum(1 for w in WHOSE if world.service[(role, w, "bulk")] == REFUSED)
-    for w in WHOSE:
-        if ids[w] not in row:
-            ui_got[(role, w, "bulk")] = HIDDEN
-            continue
-        said = f"{n_refused} lead" in warning and "not changed: only" in warning and "owner or a manager" in warning
-        ui_got[(role, w, "bulk")] = _grid_outcome(world, ids[w], before[w], lambda s: s["status"] == "QUALIFIED", said)
+    _bulk_cells(world, ui_got, role, "bulk", ids, row, before, texts(at.warning),
+                ("not changed: only", "owner or a manager"), lambda s: s["status"] == "QUALIFIED")
 
     # bulk import: tick the rows, Import as contacts / companies, confirm.
     for w in WHOSE:
@@ -503,14 +509,8 @@ def test_leads_grid_agrees_with_the_services(world: World, role: str, downloads:
     before = {w: state(live, ids[w]) for w in WHOSE}
     assert _shown(at) == shown  # the grid re-read the same leads after the bulk status
     _bulk(at, "import")
-    warning = texts(at.warning)
-    n_refused = sum(1 for w in WHOSE if world.service[(role, w, "bulk_import")] == REFUSED)
-    for w in WHOSE:
-        if ids[w] not in row:
-            ui_got[(role, w, "bulk_import")] = HIDDEN
-            continue
-        said = f"{n_refused} lead" in warning and "not imported" in warning and "to another rep" in warning
-        ui_got[(role, w, "bulk_import")] = _grid_outcome(world, ids[w], before[w], lambda s: s["imported"], said)
+    _bulk_cells(world, ui_got, role, "bulk_import", ids, row, before, texts(at.warning),
+                ("not imported", "to another rep"), lambda s: s["imported"])
 
     # export: the Download CSV of this filter holds exactly the leads the service exports, byte for byte.
     exported = _ids_in_csv("".join(export_csv(twin.uow(), actor, LeadFilters(q=q))))
