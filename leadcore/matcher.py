@@ -403,13 +403,28 @@ _SQLITE_INSERT = (
 )
 
 
+# The search index (FTS5) takes the batch in one statement: its insert trigger skips the id range named in
+# leads_search_bulk (migration 0005), which is emptied again before the transaction ends.
+_SQLITE_BULK_SEARCH = (
+    "INSERT INTO leads_search_bulk (first_id, last_id) VALUES (?, ?)",
+    "INSERT INTO leads_search (rowid, lead_name, email, company) "
+    "SELECT id, lead_name, email, company FROM leads WHERE id BETWEEN ? AND ?",
+    "DELETE FROM leads_search_bulk",
+)
+
+
 def _insert_sqlite(session: Session, rows: list[tuple[Any, ...]]) -> list[int | None]:
     """One executemany with ids given up front. SQLite has one writer at a time and refuses to turn this read
-    transaction into a write one if anybody wrote since it began, so the ids after max(id) are ours."""
+    transaction into a write one if anybody wrote since it began, so the ids after max(id) are ours. The rows enter
+    the search index together afterwards (one statement instead of one trigger call each: a quarter of the cost)."""
     conn = session.connection()
     first = int(conn.scalar(select(func.coalesce(func.max(Lead.id), 0))) or 0) + 1
     ids = list(range(first, first + len(rows)))
+    mark, index_range, unmark = _SQLITE_BULK_SEARCH
+    conn.exec_driver_sql(mark, (first, ids[-1]))
     result = conn.exec_driver_sql(_SQLITE_INSERT, [(lead_id, *row) for lead_id, row in zip(ids, rows, strict=True)])
+    conn.exec_driver_sql(index_range, (first, ids[-1]))
+    conn.exec_driver_sql(unmark)
     if result.rowcount == len(rows):
         return list(ids)
     present = set(conn.scalars(select(Lead.id).where(Lead.id.in_(ids))))

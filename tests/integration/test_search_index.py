@@ -134,3 +134,30 @@ def test_search_pages_carry_their_owners_names_whichever_step_finds_them(db: Dat
     page = list_leads(db.uow(), actor, LeadFilters(q="acme"), limit=4)
     assert [(r["lead_score"], r["owner_name"]) for r in page.items] == [(5, None), (4, "Maya"), (3, None), (2, "Maya")]
     assert page.owners == {manager.id: "Maya"}
+
+
+def test_sqlite_bulk_saves_and_single_inserts_both_reach_the_search_index(db: Database, backend, people: Actor) -> None:
+    """A batch enters the FTS5 index in one statement (its insert trigger skips the batch's id range, migration
+    0005); an insert from anywhere else still goes through the trigger; nothing is left marked afterwards."""
+    if backend.name != "sqlite":
+        pytest.skip("the FTS5 index is SQLite's")
+    with db.uow() as uow:
+        s = uow.session
+        assert s.execute(text("SELECT count(*) FROM leads_search_bulk")).scalar() == 0
+        s.execute(text("INSERT INTO leads (team_id, type, status, lead_name, lead_score, tags, source, is_active, "
+                       "imported, duplicate_count, version) VALUES (:team, 'INDIVIDUAL', 'NEW', 'Quentin Solo', 0, "
+                       "'[]', 'manual', 1, 0, 0, 1)"), {"team": people.team_id})
+        save_batch(s, people, [LeadCandidate(lead_name=f"Zora Batch {i}", email=f"zora{i}@batch.io") for i in range(3)],
+                   SearchContext())
+        assert s.execute(text("SELECT count(*) FROM leads_search_bulk")).scalar() == 0
+        uow.commit()
+    assert _names(db, people, "quentin") == {"Quentin Solo"}
+    assert _names(db, people, "zora") == {f"Zora Batch {i}" for i in range(3)}
+    assert _names(db, people, "batch.io") == {f"Zora Batch {i}" for i in range(3)}
+    with db.uow() as uow:  # a batch that is never committed leaves nothing in the index either
+        save_batch(uow.session, people, [LeadCandidate(lead_name="Yuri Gone", email="yuri@gone.io")], SearchContext())
+    assert _names(db, people, "yuri") == set()
+    with db.uow() as uow:
+        fts = uow.session.execute(text("SELECT count(*) FROM leads_search")).scalar()
+        leads = uow.session.execute(text("SELECT count(*) FROM leads")).scalar()
+    assert fts == leads
