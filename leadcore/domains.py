@@ -151,10 +151,22 @@ def _path_key(base: str, segments: list[str]) -> str | None:
     return base + "/" + "/".join(segments[:take])
 
 
+# The shape nearly every provider sends (https://www.linkedin.com/in/jane-doe-1a2b3c): already canonical but for
+# the scheme, host prefix and letter case, so it needs none of the general parsing below.
+_CANONICAL_LINKEDIN = re.compile(r"https?://(?:www\.)?linkedin\.com/(in|company|school|showcase)/([A-Za-z0-9-]+)/?")
+
+
 def linkedin_norm(raw: str | None) -> str | None:
     """Canonical ``linkedin.com/<kind>/<slug>`` of a LinkedIn profile or company URL, else None."""
     if not raw or not isinstance(raw, str):
         return None
+    m = _CANONICAL_LINKEDIN.fullmatch(raw)
+    if m is not None:
+        return f"linkedin.com/{m[1]}/{m[2].lower()}"
+    return _linkedin_norm_parsed(raw)
+
+
+def _linkedin_norm_parsed(raw: str) -> str | None:
     parts = _url_parts(raw)
     if parts is None:
         return None

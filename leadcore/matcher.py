@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 import logging
 import random
+import re
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from operator import attrgetter
@@ -42,7 +43,8 @@ DUPLICATE_IN_BATCH = "duplicate_in_file"
 DUPLICATE_EXISTING = "duplicate_existing"
 INVALID = "invalid"
 
-_LOOKUP_CHUNK = 2_000
+# Rows per lookup query: small enough that on PostgreSQL the server looks up one chunk while the next is keyed.
+_LOOKUP_CHUNK = 128
 
 
 @dataclass(frozen=True)
@@ -137,9 +139,11 @@ _LOOKUP_PARTS = {
 }
 
 
-def _lookup_query(dialect: str, team_id: int, keys: list[MatchKeys], types: list[str]) -> tuple[Any, dict[str, Any]]:
-    """One statement finding every lead of the team that shares a key with ``keys``, ordered by id (None when
-    the keys hold nothing to look up), and its parameters."""
+def _lookup_query(
+    dialect: str, team_id: int, keys: list[MatchKeys], types: list[str]
+) -> tuple[str | None, dict[str, Any]]:
+    """One statement (with ``:name`` parameters) finding every lead of the team that shares a key with ``keys``,
+    ordered by id (None when the keys hold nothing to look up), and its parameters."""
     wanted = {
         "emails": {k.email_norm for k in keys if k.email_norm},
         "links": {k.linkedin_norm for k in keys if k.linkedin_norm},
@@ -155,7 +159,10 @@ def _lookup_query(dialect: str, team_id: int, keys: list[MatchKeys], types: list
             params[kind] = json.dumps(sorted(values))  # one text parameter: no per-element array quoting
     if not sql:
         return None, params
-    return text(" UNION ".join(sql) + " ORDER BY id"), params
+    return " UNION ".join(sql) + " ORDER BY id", params
+
+
+_NAMED_PARAMETER = re.compile(r":(\w+)")
 
 
 @dataclass(frozen=True)
@@ -202,19 +209,45 @@ class _Index:
         return None
 
 
-def _load_existing(session: Session, team_id: int, rows: list[_Row]) -> _Index:
+def _load_existing(
+    session: Session, team_id: int, chunks: Iterable[list[_Row]], meanwhile: Callable[[], None] | None = None
+) -> _Index:
+    """The team's leads that share a key with the rows, which arrive in chunks, one query each. On PostgreSQL each
+    chunk's query goes out as soon as the chunk arrives (pipeline mode) and the answers are read at the end, so the
+    server looks up while the caller makes the next chunk and then runs ``meanwhile``."""
     index = _Index()
-    dialect = session.get_bind().dialect.name
     seen: set[int] = set()
-    for start in range(0, len(rows), _LOOKUP_CHUNK):
-        chunk = rows[start : start + _LOOKUP_CHUNK]
-        q, params = _lookup_query(dialect, team_id, [r.keys for r in chunk], [r.candidate.type for r in chunk])
-        if q is None:
-            continue
-        for row in session.execute(q, params):
+
+    def add(found: Iterable[Any]) -> None:
+        for row in found:
             if row[0] not in seen:  # chunks are looked up one by one: a lead two of them share comes back twice
                 seen.add(row[0])
                 index.add(_Existing(*row))
+
+    dialect = session.get_bind().dialect.name
+    queries = (_lookup_query(dialect, team_id, [r.keys for r in c], [r.candidate.type for r in c]) for c in chunks)
+    if dialect != "postgresql":
+        for q, params in queries:
+            if q is not None:
+                add(session.execute(text(q), params))
+        if meanwhile is not None:
+            meanwhile()
+        return index
+    conn: Any = session.connection().connection.driver_connection
+    cursors: list[Any] = []
+    try:
+        with conn.pipeline():
+            for q, params in queries:
+                if q is not None:
+                    cursors.append(conn.cursor())
+                    cursors[-1].execute(_NAMED_PARAMETER.sub(r"%(\1)s", q), params, prepare=True)
+            if meanwhile is not None:
+                meanwhile()
+            for cursor in cursors:
+                add(cursor.fetchall())
+    finally:
+        for cursor in cursors:
+            cursor.close()
     return index
 
 
@@ -224,15 +257,26 @@ def plan_batch(
     """Decide every row's outcome without writing: invalid, duplicate in batch, duplicate of a lead, or new."""
     plans: list[RowPlan] = []
     valid: list[_Row] = []
-    for i, c in enumerate(candidates):
-        reason = validate_candidate(c)
-        if reason:
-            plans.append(RowPlan(index=i, outcome=INVALID, reason=reason))
-            continue
-        plans.append(RowPlan(index=i, outcome=NEW))
-        valid.append(_Row(index=i, candidate=c, keys=match_keys(c, phone=False), phone=c.phone))
-    clusters = cluster([(r.candidate.type, r.keys) for r in valid])
-    existing = _load_existing(session, team_id, valid)
+
+    def keyed_chunks() -> Iterator[list[_Row]]:
+        # Validated and keyed a chunk at a time: the lookup sends a chunk's query before the next one is keyed.
+        for start in range(0, len(candidates), _LOOKUP_CHUNK):
+            first = len(valid)
+            for i, c in enumerate(candidates[start : start + _LOOKUP_CHUNK], start):
+                reason = validate_candidate(c)
+                if reason:
+                    plans.append(RowPlan(index=i, outcome=INVALID, reason=reason))
+                    continue
+                plans.append(RowPlan(index=i, outcome=NEW))
+                valid.append(_Row(index=i, candidate=c, keys=match_keys(c, phone=False), phone=c.phone))
+            yield valid[first:]
+
+    clusters: list[int] = []
+
+    def cluster_rows() -> None:
+        clusters.extend(cluster([(r.candidate.type, r.keys) for r in valid]))
+
+    existing = _load_existing(session, team_id, keyed_chunks(), meanwhile=cluster_rows)
     first_of_cluster: dict[int, _Row] = {}
     for row, cl in zip(valid, clusters, strict=True):
         plan = plans[row.index]
@@ -324,12 +368,18 @@ def _lead_row(
 
 def _insert_ignoring_conflicts(session: Session, count: int, rows: Iterator[tuple[Any, ...]]) -> list[int | None]:
     """Insert ``count`` new leads in one go, in the given order; each row's new id, or None where a unique key
-    already exists (another writer got there first). ``rows`` is consumed as the rows go out (see
-    :func:`_insert_postgresql`)."""
+    already exists (another writer got there first). PostgreSQL: COPY into a temp staging table, then one
+    INSERT … SELECT … ON CONFLICT DO NOTHING, where the unique indexes settle who wins row by row, in the callers'
+    (stable key) order, so concurrent writers take row locks in the same order. SQLite: one executemany. (The
+    common case on PostgreSQL, COPY straight into leads, is :func:`_write_optimistically`.)"""
     if not count:
         return []
     if session.get_bind().dialect.name == "postgresql":
-        return _insert_postgresql(session, count, rows)
+        cursor = _driver_cursor(session)
+        try:
+            return _insert_postgresql_staged(cursor, _next_ids(cursor, count), list(rows))
+        finally:
+            cursor.close()
     return _insert_sqlite(session, list(rows))
 
 
@@ -340,38 +390,16 @@ _STAGING_DDL = (
     "ON COMMIT DELETE ROWS"
 )
 _NEXT_IDS = "SELECT nextval(pg_get_serial_sequence('leads', 'id')) FROM generate_series(1, %s)"
+_COPY_LEADS = f"COPY leads (id, {_INSERT_NAMES}) FROM STDIN"
 
 
-def _insert_postgresql(session: Session, count: int, rows: Iterator[tuple[Any, ...]]) -> list[int | None]:
-    """COPY the rows straight into leads, with ids drawn from its sequence first: one stream per batch, each row
-    made (scored, encoded) just before it is written, so the server inserts while the next rows are made.
+def _driver_cursor(session: Session) -> Any:
+    return session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
 
-    COPY knows no ON CONFLICT, so it runs in a savepoint: when a unique key is taken after all (a writer outside
-    the team's save lock, such as an edit, got there since the lookup) it rolls back and the batch goes the careful
-    way instead: COPY into a temp staging table, then one INSERT … SELECT … ON CONFLICT DO NOTHING, where the
-    unique indexes settle who wins row by row. Either way rows go in the callers' (stable key) order, so concurrent
-    writers take row locks in the same order."""
-    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
-    try:
-        cursor.execute(_NEXT_IDS, (count,))
-        ids: list[int] = [lead_id for (lead_id,) in cursor.fetchall()]
-        made: list[tuple[Any, ...]] = []
-        cursor.execute("SAVEPOINT leadcore_copy")
-        try:
-            with cursor.copy(f"COPY leads (id, {_INSERT_NAMES}) FROM STDIN") as copy:
-                for lead_id in ids:
-                    row = next(rows)
-                    made.append(row)
-                    copy.write_row((lead_id, *map(_pg_copy_value, _INSERT_COLUMNS, row)))
-        except psycopg.errors.UniqueViolation:
-            cursor.execute("ROLLBACK TO SAVEPOINT leadcore_copy")
-            cursor.execute("RELEASE SAVEPOINT leadcore_copy")
-            made.extend(rows)  # the rows the failed stream had not reached yet
-            return _insert_postgresql_staged(cursor, ids, made)
-        cursor.execute("RELEASE SAVEPOINT leadcore_copy")
-        return list(ids)
-    finally:
-        cursor.close()
+
+def _next_ids(cursor: Any, count: int) -> list[int]:
+    cursor.execute(_NEXT_IDS, (count,))
+    return [lead_id for (lead_id,) in cursor.fetchall()]
 
 
 def _pg_copy_value(column: str, value: Any) -> Any:
@@ -534,21 +562,53 @@ def _merge_all(session: Session, merges: list[tuple[RowPlan, _Row]], index: _Ind
     """Merge every duplicate row into its lead, in row order; returns the text fields filled, by row index.
 
     The leads' merge columns are read (and on PostgreSQL locked) in one statement in id order, merged in memory,
-    and written back in one savepoint: one UPDATE … FROM a JSON array of the leads on PostgreSQL (the
-    statement-level triggers on leads fire once per batch), one executemany per set of changed columns on SQLite.
-    Only when that hits a unique key a concurrent writer took meanwhile is it redone lead by lead, each in its own
-    savepoint, exactly as :func:`_merge_into` always does."""
+    and written back in one savepoint (:func:`_write_merges`). Only when that hits a unique key a concurrent writer
+    took meanwhile is it redone lead by lead, each in its own savepoint, exactly as :func:`_merge_into` always does."""
     if not merges:
         return {}
-    ids = sorted({plan.lead_id for plan, _ in merges if plan.lead_id is not None})
-    postgresql = session.get_bind().dialect.name == "postgresql"
-    q = _state_query(ids)
-    if postgresql:
+    states = _lock_states(session, merges)
+    return _write_merged(session, merges, index, states, _merge_in_memory(states, merges, index))
+
+
+def _write_merged(
+    session: Session,
+    merges: list[tuple[RowPlan, _Row]],
+    index: _Index,
+    states: dict[int, _LeadState],
+    fills: dict[int, dict[str, Any]],
+) -> dict[int, dict[str, Any]]:
+    """Write the merged leads in a savepoint; when that hits a key a concurrent writer took meanwhile, redo the
+    merges lead by lead. Returns the fills that were written."""
+    if not states:
+        return fills
+    try:
+        with session.begin_nested():
+            _write_merges(session, states)
+    except IntegrityError:
+        return _merge_one_by_one(session, merges, index, sorted(states), postgresql=_is_postgresql(session))
+    return fills
+
+
+def _is_postgresql(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _lock_states(session: Session, merges: list[tuple[RowPlan, _Row]]) -> dict[int, _LeadState]:
+    """The merge columns of the leads ``merges`` go into, read in id order (and locked, on PostgreSQL)."""
+    if not merges:
+        return {}
+    q = _state_query(sorted({plan.lead_id for plan, _ in merges if plan.lead_id is not None}))
+    if _is_postgresql(session):
         q = q.with_for_update()
-    states = {row[0]: _LeadState(row) for row in session.execute(q)}
+    return {row[0]: _LeadState(row) for row in session.execute(q)}
+
+
+def _merge_in_memory(
+    states: dict[int, _LeadState], merges: list[tuple[RowPlan, _Row]], index: _Index
+) -> dict[int, dict[str, Any]]:
     out: dict[int, dict[str, Any]] = {}
     for plan, row in merges:
-        st = states[plan.lead_id]
+        st = states[plan.lead_id]  # type: ignore[index]
         filled = _fills(st, row.candidate, row.keys, index)
         st.duplicate_count = (st.duplicate_count or 0) + 1
         if filled:
@@ -557,21 +617,24 @@ def _merge_all(session: Session, merges: list[tuple[RowPlan, _Row]], index: _Ind
             st.version += 1
             st.changed.update(filled)
         out[plan.index] = {k: v for k, v in filled.items() if k in TEXT_FIELDS}
+    return out
+
+
+def _write_merges(session: Session, states: dict[int, _LeadState]) -> None:
+    """One UPDATE … FROM a JSON array of the leads on PostgreSQL (the statement-level triggers on leads fire once
+    per batch), one executemany per set of changed columns on SQLite."""
+    if not states:
+        return
     now = datetime.now(UTC)
-    try:
-        with session.begin_nested():
-            if postgresql:
-                _update_postgresql(session, list(states.values()), now)
-            else:
-                _update_sqlite(session, list(states.values()), now)
-    except IntegrityError:
-        return _merge_one_by_one(session, merges, index, ids, postgresql=postgresql)
+    if _is_postgresql(session):
+        _update_postgresql(session, list(states.values()), now)
+    else:
+        _update_sqlite(session, list(states.values()), now)
     # Lead objects this session may hold (loaded before the batch) no longer tell the truth.
     for lead_id in states:
         obj = session.identity_map.get(session.identity_key(Lead, lead_id))
         if obj is not None:
             session.expire(obj)
-    return out
 
 
 def _written(st: _LeadState) -> tuple[str, ...]:
@@ -644,32 +707,59 @@ def save_batch(
     On PostgreSQL, writers of one team take turns: the batch waits for the team's save lock (held until the
     caller's transaction ends), so it plans against everything saved before it. Without that, two writers whose
     batches hold the same people in different spellings (one knows an email, the other the LinkedIn of the same
-    person) wait on each other's new keys and deadlock again and again. The unique indexes still back this up,
-    and a batch that loses a deadlock anyway (against an edit holding a lead) rolls back to its savepoint and
-    runs again. The caller never sees either.
+    person) wait on each other's new keys and deadlock again and again. The unique indexes still back this up:
+    the batch is first written the quick way (:func:`_write_optimistically`), and one that meets a key taken since
+    its lookup (by an edit, which does not take the save lock) rolls back to its savepoint and runs again the
+    careful way. A batch that loses a deadlock anyway (against an edit holding a lead) runs again too. The caller
+    never sees either.
     """
-    if session.get_bind().dialect.name != "postgresql":
+    if not _is_postgresql(session):
         # SQLite has one writer at a time. Starting the transaction as a writer (BEGIN IMMEDIATE) makes this batch
         # wait its turn; a reader that turns writer after someone else wrote fails at once instead ("database is
         # locked"), and only the caller's retry of the whole transaction helps then.
         begin_write(session)
-        return _save_batch_once(session, actor, candidates, ctx, weights=weights)
+        return _save_batch_once(session, actor, candidates, ctx, weights=weights, optimistic=False)
     session.execute(text("SELECT pg_advisory_xact_lock(:space, :team)"), {"space": _SAVE_LOCK, "team": actor.team_id})
-    for attempt in range(1, _DEADLOCK_ATTEMPTS + 1):
+    optimistic, attempt = OPTIMISTIC_WRITES, 1
+    while True:
         try:
             with session.begin_nested():
-                return _save_batch_once(session, actor, candidates, ctx, weights=weights)
+                return _save_batch_once(session, actor, candidates, ctx, weights=weights, optimistic=optimistic)
+        except _KeyTaken:
+            log.info("a key of a batch of %d rows was taken since its lookup; saving it the careful way",
+                     len(candidates))
+            optimistic = False
         except (DBAPIError, psycopg.Error) as e:
             if attempt == _DEADLOCK_ATTEMPTS or not dbfaults.is_locked(e):
                 raise
             log.info("batch of %d rows lost a deadlock (attempt %d); planning it again", len(candidates), attempt)
             time.sleep(random.uniform(0.0, 0.05) * attempt)
-    raise AssertionError("unreachable")  # pragma: no cover
+            attempt += 1
 
 
 _DEADLOCK_ATTEMPTS = 5
 # First key of the two-key advisory lock that serializes save_batch per team (the second is the team id).
 _SAVE_LOCK = 0x1EAD
+# PostgreSQL writes a batch the quick way first (see save_batch); the tests turn this off to compare with the careful
+# way, which gives the same leads and events.
+OPTIMISTIC_WRITES = True
+
+
+class _KeyTaken(Exception):
+    """The quick write of a batch met a unique key that a writer outside the team's save lock took since the
+    batch's lookup."""
+
+
+class _Events:
+    """The batch's timeline events, in the order they happen."""
+
+    def __init__(self, actor: Actor, ctx: SearchContext) -> None:
+        self.rows: list[dict[str, Any]] = []
+        self.team_id, self.user_id, self.search_id = actor.team_id, actor.user_id, ctx.search_id
+
+    def add(self, lead_id: int, kind: str, data: dict[str, Any]) -> None:
+        self.rows.append({"lead_id": lead_id, "team_id": self.team_id, "user_id": self.user_id, "kind": kind,
+                          "search_id": self.search_id, "data": data})
 
 
 def _save_batch_once(
@@ -678,7 +768,8 @@ def _save_batch_once(
     candidates: list[LeadCandidate],
     ctx: SearchContext,
     *,
-    weights: Weights | None = None,
+    weights: Weights | None,
+    optimistic: bool,
 ) -> SaveResult:
     weights = weights or load_weights(settings().scoring_weights_file or None)
     region = settings().default_phone_region or None
@@ -690,20 +781,7 @@ def _save_batch_once(
     for plan in plans:
         if plan.outcome == DUPLICATE_IN_BATCH and plan.representative is not None:
             _fill_empty(by_index[plan.representative].candidate, by_index[plan.index].candidate)
-    event_rows: list[dict[str, Any]] = []
-
-    def event(lead_id: int, kind: str, data: dict[str, Any] | None = None) -> None:
-        event_rows.append(
-            {
-                "lead_id": lead_id,
-                "team_id": actor.team_id,
-                "user_id": actor.user_id,
-                "kind": kind,
-                "search_id": ctx.search_id,
-                "data": data or {},
-            }
-        )
-
+    log_event = _Events(actor, ctx)
     # Insert new leads in a stable key order so concurrent writers take row locks in the same order.
     new_rows = sorted(
         (by_index[p.index] for p in plans if p.outcome == NEW),
@@ -712,60 +790,125 @@ def _save_batch_once(
     # A lead seen twice in one batch counts its copies like any later duplicate (and gets an event for each).
     copies = Counter(p.representative for p in plans if p.outcome == DUPLICATE_IN_BATCH)
     enc = _Encoder(session.get_bind().dialect, datetime.now(UTC))
-    new_ids = _insert_ignoring_conflicts(
-        session,
-        len(new_rows),
-        (_lead_row(actor, row.candidate, row.with_phone(region), ctx, scorer, enc, copies[row.index])
-         for row in new_rows),
-    )
+    made = (_lead_row(actor, row.candidate, row.with_phone(region), ctx, scorer, enc, copies[row.index])
+            for row in new_rows)
+    batch = _Batch(plans, by_index, index, region, log_event, result, ctx.source)
+    if optimistic:
+        _write_optimistically(session, batch, new_rows, made)
+    else:
+        _write_carefully(session, actor, batch, new_rows, made)
+    events.record_many(session, log_event.rows)
+    session.flush()
+    return result
+
+
+@dataclass
+class _Batch:
+    """A planned batch on its way in: what the write steps read and fill."""
+
+    plans: list[RowPlan]
+    by_index: dict[int, _Row]
+    index: _Index
+    region: str | None
+    log_event: _Events
+    result: SaveResult
+    source: str
+
+    def created(self, row: _Row, lead_id: int) -> None:
+        self.plans[row.index].lead_id = lead_id
+        k = row.keys
+        self.index.add(_Existing(lead_id, row.candidate.type, k.email_norm, k.linkedin_norm, k.domain, k.name_key))
+        self.log_event.add(lead_id, "created", {"source": self.source})
+
+    def merges(self) -> tuple[list[tuple[RowPlan, _Row]], set[int]]:
+        """The rows to merge into an existing lead, and those that are a second copy of a lead this batch creates.
+        Run once every new row has its id."""
+        merges: list[tuple[RowPlan, _Row]] = []
+        in_batch: set[int] = set()
+        plans = self.plans
+        for plan in plans:
+            if plan.outcome == DUPLICATE_IN_BATCH and plan.representative is not None:
+                plan.lead_id = plans[plan.representative].lead_id
+                if plan.lead_id is not None and plans[plan.representative].outcome == NEW:
+                    in_batch.add(plan.index)
+                    continue
+                plan.outcome = DUPLICATE_EXISTING
+            if plan.outcome == DUPLICATE_EXISTING and plan.lead_id is not None:
+                row = self.by_index[plan.index]
+                row.with_phone(self.region)
+                merges.append((plan, row))
+        return merges, in_batch
+
+    def account(self, in_batch: set[int], fills: dict[int, dict[str, Any]]) -> None:
+        """Count every row's outcome and log the duplicates' events, in row order."""
+        result, source = self.result, self.source
+        for plan in self.plans:
+            if plan.index in in_batch and plan.lead_id is not None:
+                self.log_event.add(plan.lead_id, "duplicate_seen", {"source": source, "in_batch": True})
+                result.duplicates += 1
+            elif plan.outcome == DUPLICATE_EXISTING and plan.lead_id is not None:
+                filled = fills[plan.index]
+                data: dict[str, Any] = {"source": source}
+                if filled:
+                    data["filled"] = sorted(filled)
+                self.log_event.add(plan.lead_id, "duplicate_seen", data)
+                result.duplicates += 1
+            elif plan.outcome == NEW:
+                result.saved += 1
+            elif plan.outcome == INVALID:
+                result.invalid += 1
+
+
+def _write_optimistically(
+    session: Session, batch: _Batch, new_rows: list[_Row], made: Iterator[tuple[Any, ...]]
+) -> None:
+    """PostgreSQL's common case in as few round trips as the work allows: ids for the new leads from the sequence,
+    the leads to merge into read and locked, the new leads COPYed straight into leads, then the merges written (see
+    :func:`_merge_all`). While the server still inserts the rows in flight, the merges are worked out in memory.
+    Each new row is made (scored, encoded) just before it is written, so the server inserts while the next rows are
+    made.
+
+    COPY knows no ON CONFLICT: a unique key taken since the lookup (by an edit, which does not take the team's save
+    lock) fails it and raises _KeyTaken, and save_batch runs the batch again the careful way."""
+    cursor = _driver_cursor(session)
+    try:
+        ids = _next_ids(cursor, len(new_rows)) if new_rows else []
+        for row, lead_id in zip(new_rows, ids, strict=True):
+            batch.created(row, lead_id)
+        merges, in_batch = batch.merges()
+        states = _lock_states(session, merges)
+        if ids:
+            try:
+                with cursor.copy(_COPY_LEADS) as copy:
+                    for lead_id in ids:
+                        copy.write_row((lead_id, *map(_pg_copy_value, _INSERT_COLUMNS, next(made))))
+                    fills = _merge_in_memory(states, merges, batch.index)
+            except psycopg.errors.UniqueViolation as e:
+                raise _KeyTaken from e
+        else:
+            fills = _merge_in_memory(states, merges, batch.index)
+    finally:
+        cursor.close()
+    batch.account(in_batch, _write_merged(session, merges, batch.index, states, fills))
+
+
+def _write_carefully(
+    session: Session, actor: Actor, batch: _Batch, new_rows: list[_Row], made: Iterator[tuple[Any, ...]]
+) -> None:
+    """Every row settled by the unique indexes: a new lead that lost a race to a writer who saved it since the
+    lookup becomes a duplicate of that lead, and a merge that hits a key taken meanwhile is redone lead by lead."""
+    plans, index = batch.plans, batch.index
+    new_ids = _insert_ignoring_conflicts(session, len(new_rows), made)
     for row, lead_id in zip(new_rows, new_ids, strict=True):
-        plan = plans[row.index]
         if lead_id is not None:
-            plan.lead_id = lead_id
-            index.add(
-                _Existing(lead_id, row.candidate.type, row.keys.email_norm, row.keys.linkedin_norm, row.keys.domain,
-                          row.keys.name_key)
-            )
-            event(lead_id, "created", {"source": ctx.source})
+            batch.created(row, lead_id)
             continue
         # Lost a race: someone else saved this lead since we looked. It is a duplicate after all.
-        fresh = _load_existing(session, actor.team_id, [row])
+        fresh = _load_existing(session, actor.team_id, [[row]])
         hit = fresh.find(row.candidate.type, row.keys)
         if hit is None:
             raise RuntimeError("insert conflicted but no matching lead was found")  # pragma: no cover
         index.add(hit)
-        plan.outcome, plan.lead_id = DUPLICATE_EXISTING, hit.id
-    merges: list[tuple[RowPlan, _Row]] = []
-    in_batch: set[int] = set()
-    for plan in plans:
-        if plan.outcome == DUPLICATE_IN_BATCH and plan.representative is not None:
-            plan.lead_id = plans[plan.representative].lead_id
-            if plan.lead_id is not None and plans[plan.representative].outcome == NEW:
-                in_batch.add(plan.index)
-                continue
-            plan.outcome = DUPLICATE_EXISTING
-        if plan.outcome == DUPLICATE_EXISTING and plan.lead_id is not None:
-            row = by_index[plan.index]
-            row.with_phone(region)
-            merges.append((plan, row))
-    fills = _merge_all(session, merges, index)
-    for plan in plans:
-        if plan.index in in_batch and plan.lead_id is not None:
-            event(plan.lead_id, "duplicate_seen", {"source": ctx.source, "in_batch": True})
-            result.duplicates += 1
-            continue
-        if plan.outcome == DUPLICATE_EXISTING and plan.lead_id is not None:
-            filled = fills[plan.index]
-            data: dict[str, Any] = {"source": ctx.source}
-            if filled:
-                data["filled"] = sorted(filled)
-            event(plan.lead_id, "duplicate_seen", data)
-            result.duplicates += 1
-        elif plan.outcome == NEW:
-            result.saved += 1
-        elif plan.outcome == INVALID:
-            result.invalid += 1
-    events.record_many(session, event_rows)
-    session.flush()
-    return result
-
+        plans[row.index].outcome, plans[row.index].lead_id = DUPLICATE_EXISTING, hit.id
+    merges, in_batch = batch.merges()
+    batch.account(in_batch, _merge_all(session, merges, index))

@@ -237,10 +237,12 @@ class LeadEvent(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"))
-    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The event's context: plain columns, no foreign keys, so saving a batch's events checks nothing per row (see
+    # migration 0006). Teams, users and searches are never deleted; an unknown user shows as such.
+    team_id: Mapped[int] = mapped_column()
+    user_id: Mapped[int | None] = mapped_column()
     kind: Mapped[str] = mapped_column(String(40))
-    search_id: Mapped[int | None] = mapped_column(ForeignKey("lead_searches.id", ondelete="SET NULL"))
+    search_id: Mapped[int | None] = mapped_column()
     data: Mapped[Any | None] = mapped_column(JSONDoc)
     created_at: Mapped[datetime] = _now()
 

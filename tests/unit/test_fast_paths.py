@@ -1,7 +1,7 @@
 """The save path's shortcuts give exactly what the long way gives.
 
 Each fast path (the ASCII email rule, the one-pass row check, the single phone parse, the regex tokenizer, the
-cached host check, the batch scorer) is compared with its reference: the general code it skips, or a copy of the
+cached host check, the canonical LinkedIn URL, the batch scorer) is compared with its reference: the general code it skips, or a copy of the
 code it replaced, over generated and hand-picked input.
 """
 
@@ -195,6 +195,35 @@ def test_tokens_match_the_character_loop(text: str, drop: str) -> None:
 @given(st.text(alphabet=st.characters(codec=None), max_size=20))
 def test_valid_segment_matches_the_character_loop(seg: str) -> None:
     assert domains._valid_segment(seg) == (bool(seg) and all(ch.isalnum() or ch in "-_.@~+" for ch in seg))
+
+
+# -- the canonical LinkedIn URL -------------------------------------------------------------------------------------
+
+linkedin_like = st.builds(
+    lambda scheme, host, kind, slug, tail: f"{scheme}{host}/{kind}/{slug}{tail}",
+    st.sampled_from(["https://", "http://", "HTTPS://", "", "//", "https:/"]),
+    st.sampled_from(["www.linkedin.com", "linkedin.com", "de.linkedin.com", "WWW.LinkedIn.com", "linkedin.co",
+                     "www.linkedin.com.", "wwwxlinkedin.com"]),
+    st.sampled_from(["in", "company", "school", "showcase", "pub", "IN", "jobs", ""]),
+    st.text(alphabet=string.ascii_letters + string.digits + "-_.%@+~ /Ééü", max_size=12),
+    st.sampled_from(["", "/", "//", "/x", "?trk=1", "#about", " ", "\n"]),
+)
+
+
+@given(linkedin_like | st.text(max_size=40))
+@settings(max_examples=3000)
+def test_canonical_linkedin_shortcut_agrees_with_the_parser(url: str) -> None:
+    assert domains.linkedin_norm(url) == domains._linkedin_norm_parsed(url)
+
+
+@pytest.mark.parametrize("url", [
+    "https://www.linkedin.com/in/jane-doe-1a2b3c", "http://linkedin.com/company/ACME-Labs/", "https://www.linkedin.com/in/",
+    "https://www.linkedin.com/in/-", "https://www.linkedin.com/in/a--b", "https://www.linkedin.com/in/jane//",
+    "https://www.linkedin.com/school/mit", "https://www.linkedin.com/pub/jane/1/2/3",
+])
+def test_canonical_linkedin_urls_agree(url: str) -> None:
+    assert domains.linkedin_norm(url) == domains._linkedin_norm_parsed(url)
+    assert domains._CANONICAL_LINKEDIN.fullmatch(url) or "pub" in url or url.endswith(("/in/", "//"))
 
 
 @pytest.mark.parametrize("host", [
