@@ -134,7 +134,7 @@ def test_rollups_equal_the_recount_after_every_kind_of_write(pg_db: Database) ->
         uow.commit()
     assert purge_rejected(pg_db.uow(), manager, older_than_days=30) > 0  # hard delete, events cascade
     check()
-    with pg_db.uow() as uow:  # a deleted user: their events stay, without a user (ON DELETE SET NULL)
+    with pg_db.uow() as uow:  # a user deleted behind leadcore's back (it deactivates): their events stay as they were
         uow.session.execute(update(Lead).where(Lead.owner_id == rep.user_id).values(owner_id=None))
         uow.session.execute(delete(User).where(User.id == rep.user_id))
         uow.commit()

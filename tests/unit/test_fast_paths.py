@@ -1,8 +1,8 @@
 """The save path's shortcuts give exactly what the long way gives.
 
 Each fast path (the ASCII email rule, the one-pass row check, the single phone parse, the regex tokenizer, the
-cached host check, the canonical LinkedIn URL, the batch scorer) is compared with its reference: the general code it skips, or a copy of the
-code it replaced, over generated and hand-picked input.
+cached host check, the canonical LinkedIn URL, the batch scorer) is compared with its reference: the general code
+it skips, or a copy of the code it replaced, over generated and hand-picked input.
 """
 
 from __future__ import annotations
