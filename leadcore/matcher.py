@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from operator import attrgetter
 from typing import Any, cast
 
@@ -548,10 +549,14 @@ _STATE_NAMES = ("id", "type", *TEXT_FIELDS, "email_norm", "linkedin_norm", "doma
                 "duplicate_count", "version")
 
 
-def _state_query(ids: list[int]) -> Any:
+@lru_cache(maxsize=2)
+def _state_query(lock: bool) -> Any:
+    """The merge columns of the leads whose ids are bound as ``ids``, in id order (locked when ``lock``): built once,
+    since building the statement cost a small batch more than running it."""
     table = _leads_table()
     columns = [table.c[n] if n != "raw_data" else table.c.raw_data.is_not(None) for n in _STATE_NAMES]
-    return select(*columns).where(table.c.id.in_(ids)).order_by(table.c.id)
+    q = select(*columns).where(table.c.id.in_(bindparam("ids", expanding=True))).order_by(table.c.id)
+    return q.with_for_update() if lock else q
 
 
 def _leads_table() -> Table:
@@ -597,10 +602,8 @@ def _lock_states(session: Session, merges: list[tuple[RowPlan, _Row]]) -> dict[i
     """The merge columns of the leads ``merges`` go into, read in id order (and locked, on PostgreSQL)."""
     if not merges:
         return {}
-    q = _state_query(sorted({plan.lead_id for plan, _ in merges if plan.lead_id is not None}))
-    if _is_postgresql(session):
-        q = q.with_for_update()
-    return {row[0]: _LeadState(row) for row in session.execute(q)}
+    ids = sorted({plan.lead_id for plan, _ in merges if plan.lead_id is not None})
+    return {row[0]: _LeadState(row) for row in session.execute(_state_query(_is_postgresql(session)), {"ids": ids})}
 
 
 def _merge_in_memory(

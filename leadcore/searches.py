@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import Table, bindparam, select, update
 
 from leadcore.actors import Actor, ensure_visible
 from leadcore.candidates import LeadCandidate
@@ -79,19 +79,28 @@ def open_search(
         return run.id
 
 
-def _bump(uow: UnitOfWork, search_id: int, returned: int, page: SaveResult) -> None:
-    """Add the page to the run's counters: one UPDATE, no read first."""
+@functools.cache
+def _bump_statement() -> Any:
+    """Built once: building it cost a 25-lead page about as much as running it."""
     t = cast(Table, LeadSearch.__table__)
-    done = uow.session.execute(
+    return (
         update(t)
-        .where(t.c.id == search_id)
+        .where(t.c.id == bindparam("search_id"))
         .values(
-            returned=t.c.returned + returned,
-            saved=t.c.saved + page.saved,
-            duplicates=t.c.duplicates + page.duplicates,
-            invalid=t.c.invalid + page.invalid,
+            returned=t.c.returned + bindparam("returned"),
+            saved=t.c.saved + bindparam("saved"),
+            duplicates=t.c.duplicates + bindparam("duplicates"),
+            invalid=t.c.invalid + bindparam("invalid"),
         )
     )
+
+
+def _bump(uow: UnitOfWork, search_id: int, returned: int, page: SaveResult) -> None:
+    """Add the page to the run's counters: one UPDATE, no read first."""
+    done = uow.session.execute(_bump_statement(), {
+        "search_id": search_id, "returned": returned, "saved": page.saved, "duplicates": page.duplicates,
+        "invalid": page.invalid,
+    })
     assert done.rowcount == 1  # type: ignore[attr-defined]
     run = uow.session.identity_map.get(uow.session.identity_key(LeadSearch, search_id))
     if run is not None:
