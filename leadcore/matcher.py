@@ -241,7 +241,7 @@ def _load_existing(
             for q, params in queries:
                 if q is not None:
                     cursors.append(conn.cursor())
-                    cursors[-1].execute(_NAMED_PARAMETER.sub(r"%(\1)s", q), params, prepare=True)
+                    cursors[-1].execute(_NAMED_PARAMETER.sub(r"%(\1)s", q), params)
             if meanwhile is not None:
                 meanwhile()
             for cursor in cursors:
