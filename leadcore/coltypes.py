@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, Text
@@ -56,3 +57,10 @@ def bind_processor(dialect: Dialect, column: Column[Any]) -> Any:
 
 def _identity(value: Any) -> Any:
     return value
+
+
+def aware_utc(value: datetime | None) -> datetime | None:
+    """A stored timestamp with its time zone: SQLite hands back naive datetimes, which leadcore wrote as UTC."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)

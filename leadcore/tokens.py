@@ -13,10 +13,11 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+from leadcore.coltypes import aware_utc
 from leadcore.db import UnitOfWork
 from leadcore.errors import AuthError, InvalidInput, NotFound
 from leadcore.models import ApiToken, Team, User
-from leadcore.users import UserInfo
+from leadcore.users import UserInfo, user_info
 
 PREFIX = "lc_"
 MAX_TOKEN_LENGTH = 200  # a real token is 46 characters; anything much longer is not worth hashing
@@ -46,21 +47,14 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _utc(value: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes; they were written as UTC."""
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=UTC)
-
-
 def _info(t: ApiToken) -> TokenInfo:
     return TokenInfo(
         id=t.id,
         user_id=t.user_id,
         name=t.name,
-        created_at=_utc(t.created_at) or datetime.now(UTC),
-        last_used_at=_utc(t.last_used_at),
-        revoked_at=_utc(t.revoked_at),
+        created_at=aware_utc(t.created_at) or datetime.now(UTC),
+        last_used_at=aware_utc(t.last_used_at),
+        revoked_at=aware_utc(t.revoked_at),
     )
 
 
@@ -102,21 +96,12 @@ def authenticate_token(uow: UnitOfWork, token: str, *, now: datetime | None = No
         api_token, user, team_name = row
         if api_token.revoked_at is not None or not user.is_active:
             raise AuthError(_INVALID)
-        last = _utc(api_token.last_used_at)
+        last = aware_utc(api_token.last_used_at)
         if last is None or now - last >= LAST_USED_RESOLUTION:
             # Throttled so that a busy integration does not turn every read into a write.
             api_token.last_used_at = now
             uow.commit()
-        return UserInfo(
-            id=user.id,
-            email=user.email,
-            display_name=user.display_name,
-            role=user.role,
-            team_id=user.team_id,
-            team_name=team_name,
-            is_active=user.is_active,
-            last_login_at=user.last_login_at,
-        )
+        return user_info(user, team_name)
 
 
 def revoke_token(uow: UnitOfWork, token_id: int, *, user_id: int | None = None) -> TokenInfo:

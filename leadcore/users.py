@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from leadcore.actors import ROLES, Actor, ensure_admin
+from leadcore.coltypes import aware_utc
 from leadcore.db import UnitOfWork
 from leadcore.errors import AuthError, InvalidInput, NotFound
 from leadcore.models import Team, User
@@ -131,7 +132,8 @@ def _by_email(session: Session, email: str) -> tuple[User, str] | None:
     return (row[0], row[1]) if row is not None else None
 
 
-def _info(user: User, team_name: str) -> UserInfo:
+def user_info(user: User, team_name: str) -> UserInfo:
+    """The account as callers see it (timestamps with their time zone on every engine)."""
     return UserInfo(
         id=user.id,
         email=user.email,
@@ -140,7 +142,7 @@ def _info(user: User, team_name: str) -> UserInfo:
         team_id=user.team_id,
         team_name=team_name,
         is_active=user.is_active,
-        last_login_at=user.last_login_at,
+        last_login_at=aware_utc(user.last_login_at),
     )
 
 
@@ -161,7 +163,7 @@ def _insert_user(
     )
     session.add(user)
     session.flush()
-    return _info(user, team.name)
+    return user_info(user, team.name)
 
 
 def create_user(
@@ -241,7 +243,7 @@ def authenticate(uow: UnitOfWork, email: str, password: str, *, throttle: LoginT
         throttle.check(email)
     with uow:  # read, then verify outside any transaction: argon2 takes a while and holds no lock
         row = _by_email(uow.session, email)
-        info = _info(*row) if row is not None else None
+        info = user_info(*row) if row is not None else None
         stored = row[0].password_hash if row is not None else None
     # Verify against a real hash even for an unknown, inactive or password-less account, so the time a wrong
     # login takes does not tell whether the email exists.
@@ -269,7 +271,7 @@ def sign_in_verified_email(uow: UnitOfWork, email: str) -> UserInfo:
     email = (email or "").strip().lower()
     with uow:
         row = _by_email(uow.session, email)
-        info = _info(*row) if row is not None else None
+        info = user_info(*row) if row is not None else None
     if info is None or not info.is_active:
         raise AuthError(f"There is no active account for {email or 'this sign-in'} in this workspace. "
                         "Ask an admin to add you on the Admin page.")
@@ -294,7 +296,7 @@ def get_user(uow: UnitOfWork, user_id: int) -> UserInfo:
         ).first()
         if row is None:
             raise NotFound(f"User {user_id} was not found")
-        return _info(row[0], row[1])
+        return user_info(row[0], row[1])
 
 
 def list_users(uow: UnitOfWork, actor: Actor, *, all_teams: bool = False) -> list[UserInfo]:
@@ -303,7 +305,7 @@ def list_users(uow: UnitOfWork, actor: Actor, *, all_teams: bool = False) -> lis
         q = _with_team().order_by(Team.name, User.display_name)
         if not (all_teams and actor.is_admin):
             q = q.where(User.team_id == actor.team_id)
-        return [_info(u, t) for u, t in uow.session.execute(q)]
+        return [user_info(u, t) for u, t in uow.session.execute(q)]
 
 
 def list_teams(uow: UnitOfWork) -> list[tuple[int, str]]:
@@ -345,4 +347,4 @@ def update_user(
         s.flush()
         team = s.get(Team, user.team_id)
         uow.commit()
-        return _info(user, team.name if team else "")
+        return user_info(user, team.name if team else "")
