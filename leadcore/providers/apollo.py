@@ -8,19 +8,13 @@ Organizations: ``POST /api/v1/mixed_companies/search``. The key travels in the `
 
 from __future__ import annotations
 
-import random as random_module
 import re
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
-import httpx
-
 from leadcore.candidates import LeadCandidate
-from leadcore.config import Settings
-from leadcore.config import settings as default_settings
 from leadcore.providers.base import SearchQuery, clean, join_place
-from leadcore.providers.http import ProviderHttp
+from leadcore.providers.http import KeyedProvider
 
 PEOPLE_PATH = "/api/v1/mixed_people/search"
 ORGANIZATIONS_PATH = "/api/v1/mixed_companies/search"
@@ -31,34 +25,18 @@ KEY_SETTING = "LEADCORE_APOLLO_API_KEY"
 _LOCKED_EMAIL = re.compile(r"(?i)^(email_not_unlocked|not_unlocked|unavailable)@|@domain\.com$")
 
 
-class ApolloProvider:
+class ApolloProvider(KeyedProvider):
     """Apollo.io people (mode 'individual') and organization (mode 'company') search."""
 
     name = "apollo"
     label = "Apollo.io"
     is_demo = False
 
-    def __init__(
-        self,
-        client: httpx.Client | None = None,
-        *,
-        api_key: str,
-        settings: Settings | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-        random: Callable[[], float] = random_module.random,
-    ) -> None:
-        self.settings = settings or default_settings()
-        self._api_key = api_key
-        self._http = ProviderHttp(
-            self.settings,
-            label=self.label,
-            key_setting=KEY_SETTING,
-            secrets=[api_key],
-            client=client,
-            sleep=sleep,
-            random=random,
-        )
-        self._base = self.settings.apollo_base_url.rstrip("/")
+    key_setting = KEY_SETTING
+
+    @property
+    def _base(self) -> str:
+        return self.settings.apollo_base_url.rstrip("/")
 
     def search(self, query: SearchQuery) -> Iterator[list[LeadCandidate]]:
         """Pages of people or organizations, ``per_page`` fixed so Apollo's page numbers stay aligned."""

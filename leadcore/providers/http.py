@@ -22,6 +22,7 @@ from typing import Any
 import httpx
 
 from leadcore.config import Settings
+from leadcore.config import settings as default_settings
 from leadcore.errors import ProviderError
 
 log = logging.getLogger(__name__)
@@ -248,3 +249,38 @@ def _times(n: int) -> str:
 
 def _secs(seconds: float) -> str:
     return f"{round(seconds, 1):g}"
+
+
+class KeyedProvider:
+    """What the providers reached with an API key share: their settings, their key and the HTTP helper that retries
+    and words failures. The HTTP client, the retry clock and the jitter are injectable (tests pass a MockTransport
+    client and a fake clock). A subclass names its label, key setting and, where its API differs, the statuses that
+    mean "slow down" and "quota used up"."""
+
+    label: str
+    key_setting: str
+    rate_limit_statuses: frozenset[int] = frozenset({429})
+    quota_statuses: frozenset[int] = frozenset()
+
+    def __init__(
+        self,
+        client: httpx.Client | None = None,
+        *,
+        api_key: str,
+        settings: Settings | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        random: Callable[[], float] = random_module.random,
+    ) -> None:
+        self.settings = settings or default_settings()
+        self._api_key = api_key
+        self._http = ProviderHttp(
+            self.settings,
+            label=self.label,
+            key_setting=self.key_setting,
+            secrets=[api_key],
+            client=client,
+            sleep=sleep,
+            random=random,
+            rate_limit_statuses=self.rate_limit_statuses,
+            quota_statuses=self.quota_statuses,
+        )

@@ -7,21 +7,15 @@ query parameter or the ``X-API-KEY`` header; we send the header so the key never
 
 from __future__ import annotations
 
-import random as random_module
 import re
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
-
 from leadcore.candidates import LeadCandidate
-from leadcore.config import Settings
-from leadcore.config import settings as default_settings
 from leadcore.errors import ProviderError
 from leadcore.providers.base import SearchQuery, clean, join_place
-from leadcore.providers.http import ProviderHttp
+from leadcore.providers.http import KeyedProvider
 
 DOMAIN_SEARCH_PATH = "/v2/domain-search"
 MAX_PER_REQUEST = 100  # Hunter's documented ceiling for `limit`
@@ -30,37 +24,21 @@ KEY_SETTING = "LEADCORE_HUNTER_API_KEY"
 _DOMAIN = re.compile(r"^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
 
-class HunterProvider:
+class HunterProvider(KeyedProvider):
     """Hunter.io domain search; individual mode only (Hunter finds people at a domain)."""
 
     name = "hunter"
     label = "Hunter.io"
     is_demo = False
 
-    def __init__(
-        self,
-        client: httpx.Client | None = None,
-        *,
-        api_key: str,
-        settings: Settings | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-        random: Callable[[], float] = random_module.random,
-    ) -> None:
-        self.settings = settings or default_settings()
-        self._api_key = api_key
-        # Hunter: 403 = "you hit the per-second rate limit" (retry), 429 = "monthly usage is used up".
-        self._http = ProviderHttp(
-            self.settings,
-            label=self.label,
-            key_setting=KEY_SETTING,
-            secrets=[api_key],
-            client=client,
-            sleep=sleep,
-            random=random,
-            rate_limit_statuses={403},
-            quota_statuses={429},
-        )
-        self._url = self.settings.hunter_base_url.rstrip("/") + DOMAIN_SEARCH_PATH
+    key_setting = KEY_SETTING
+    # Hunter: 403 = "you hit the per-second rate limit" (retry), 429 = "monthly usage is used up".
+    rate_limit_statuses = frozenset({403})
+    quota_statuses = frozenset({429})
+
+    @property
+    def _url(self) -> str:
+        return self.settings.hunter_base_url.rstrip("/") + DOMAIN_SEARCH_PATH
 
     def search(self, query: SearchQuery) -> Iterator[list[LeadCandidate]]:
         """Pages of people at the domain typed as the query text.
