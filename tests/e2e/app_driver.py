@@ -57,10 +57,34 @@ def nav_titles(page: Page) -> list[str]:
 
 
 def go(page: Page, title: str, shows: Locator) -> None:
-    """Open a page through the sidebar navigation (keeps the Streamlit session, unlike page.goto)."""
-    page.get_by_test_id("stSidebarNav").get_by_test_id("stSidebarNavLink").filter(
-        has=page.locator(f'span[label="{title}"]')).click()
+    """Open a page through the sidebar navigation (keeps the Streamlit session, unlike page.goto).
+
+    Already on that page, nothing is clicked: the page's heading is on screen before the click's rerun has even
+    started, so waiting for it would not wait for that rerun, which then redraws the page under the next action
+    (typing into a form it resets)."""
+    link = page.get_by_test_id("stSidebarNav").get_by_test_id("stSidebarNavLink").filter(
+        has=page.locator(f'span[label="{title}"]'))
+    if _same_page(link.get_attribute("href") or "", page.url):
+        settle(page, shows)
+        return
+    link.click()
     settle(page, shows)
+
+
+def _same_page(href: str, url: str) -> bool:
+    """The link leads exactly where the browser is (same path, no query parameters that a click would drop)."""
+    def where(u: str) -> str:
+        return re.sub(r"^[a-z]+://[^/]+", "", u).split("#")[0].rstrip("/")
+
+    return where(href) == where(url)
+
+
+def fill_in(page: Page, values: dict[str, str]) -> None:
+    """Type into several inputs, then check that each still holds its text before the caller submits."""
+    for label, value in values.items():
+        field(page, label).fill(value)
+    for label, value in values.items():
+        expect(field(page, label)).to_have_value(value)
 
 
 def signed_in(page: Page) -> Locator:

@@ -22,6 +22,7 @@ from .app_driver import (
     as_int,
     button,
     field,
+    fill_in,
     go,
     heading,
     log_in,
@@ -95,9 +96,7 @@ def demo_search(admin: Page) -> dict[str, int]:
     """A demo discovery run from the Discover page; returns the result's counts."""
     page = admin
     go(page, "Discover", heading(page, "Discover leads"))
-    field(page, "Search for").fill("VP Engineering fintech")
-    field(page, "Location").fill("Berlin")
-    field(page, "How many leads (at most)").fill("20")
+    fill_in(page, {"Search for": "VP Engineering fintech", "Location": "Berlin", "How many leads (at most)": "20"})
     button(page, "Search").click()
     settle(page, heading(page, "Result"))
     no_errors(page)
