@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import logging
 import random
-import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -122,14 +121,19 @@ class _Row:
 # One lookup per key kind, UNIONed: each part is an equality search in its own (team_id, key) index on both engines,
 # where SQLite would otherwise scan the whole team for an OR. The keys of each kind travel as one JSON array: a handful
 # of text parameters whatever the batch size (no per-element quoting on the way), and one statement text to plan.
-_LOOKUP_SELECT = "SELECT id, type, email_norm, linkedin_norm, domain, name_key FROM leads WHERE team_id = :team AND "
+# PostgreSQL's goes straight to psycopg's cursor (pipeline mode, see _load_existing), SQLite's through SQLAlchemy:
+# each is written in its driver's parameter style.
+_LOOKUP_SELECT = {
+    dialect: f"SELECT id, type, email_norm, linkedin_norm, domain, name_key FROM leads WHERE team_id = {team} AND "
+    for dialect, team in (("postgresql", "%(team)s"), ("sqlite", ":team"))
+}
 _LOOKUP_PARTS = {
     "postgresql": {
-        "emails": "email_norm = ANY(ARRAY(SELECT jsonb_array_elements_text(CAST(:emails AS jsonb))))",
-        "links": "linkedin_norm = ANY(ARRAY(SELECT jsonb_array_elements_text(CAST(:links AS jsonb))))",
+        "emails": "email_norm = ANY(ARRAY(SELECT jsonb_array_elements_text(CAST(%(emails)s AS jsonb))))",
+        "links": "linkedin_norm = ANY(ARRAY(SELECT jsonb_array_elements_text(CAST(%(links)s AS jsonb))))",
         "domains": "type = 'COMPANY' AND "
-        "domain = ANY(ARRAY(SELECT jsonb_array_elements_text(CAST(:domains AS jsonb))))",
-        "names": "name_key = ANY(ARRAY(SELECT jsonb_array_elements_text(CAST(:names AS jsonb))))",
+        "domain = ANY(ARRAY(SELECT jsonb_array_elements_text(CAST(%(domains)s AS jsonb))))",
+        "names": "name_key = ANY(ARRAY(SELECT jsonb_array_elements_text(CAST(%(names)s AS jsonb))))",
     },
     "sqlite": {
         "emails": "email_norm IN (SELECT value FROM json_each(:emails))",
@@ -143,27 +147,25 @@ _LOOKUP_PARTS = {
 def _lookup_query(
     dialect: str, team_id: int, keys: list[MatchKeys], types: list[str]
 ) -> tuple[str | None, dict[str, Any]]:
-    """One statement (with ``:name`` parameters) finding every lead of the team that shares a key with ``keys``,
-    ordered by id (None when the keys hold nothing to look up), and its parameters."""
+    """One statement (in the driver's parameter style) finding every lead of the team that shares a key with
+    ``keys``, ordered by id (None when the keys hold nothing to look up), and its parameters."""
     wanted = {
         "emails": {k.email_norm for k in keys if k.email_norm},
         "links": {k.linkedin_norm for k in keys if k.linkedin_norm},
         "domains": {k.domain for k, t in zip(keys, types, strict=True) if k.domain and t == "COMPANY"},
         "names": {k.name_key for k in keys if k.name_key},
     }
-    parts = _LOOKUP_PARTS["postgresql" if dialect == "postgresql" else "sqlite"]
+    engine = "postgresql" if dialect == "postgresql" else "sqlite"
+    select_, parts = _LOOKUP_SELECT[engine], _LOOKUP_PARTS[engine]
     sql: list[str] = []
     params: dict[str, Any] = {"team": team_id}
     for kind, values in wanted.items():
         if values:
-            sql.append(_LOOKUP_SELECT + parts[kind])
+            sql.append(select_ + parts[kind])
             params[kind] = json.dumps(sorted(values))  # one text parameter: no per-element array quoting
     if not sql:
         return None, params
     return " UNION ".join(sql) + " ORDER BY id", params
-
-
-_NAMED_PARAMETER = re.compile(r":(\w+)")
 
 
 @dataclass(frozen=True)
@@ -234,14 +236,14 @@ def _load_existing(
         if meanwhile is not None:
             meanwhile()
         return index
-    conn: Any = session.connection().connection.driver_connection
+    conn = _driver_connection(session)
     cursors: list[Any] = []
     try:
         with conn.pipeline():
             for q, params in queries:
                 if q is not None:
                     cursors.append(conn.cursor())
-                    cursors[-1].execute(_NAMED_PARAMETER.sub(r"%(\1)s", q), params)
+                    cursors[-1].execute(q, params)
             if meanwhile is not None:
                 meanwhile()
             for cursor in cursors:
@@ -375,7 +377,7 @@ def _insert_ignoring_conflicts(session: Session, count: int, rows: Iterator[tupl
     common case on PostgreSQL, COPY straight into leads, is :func:`_write_optimistically`.)"""
     if not count:
         return []
-    if session.get_bind().dialect.name == "postgresql":
+    if _is_postgresql(session):
         cursor = _driver_cursor(session)
         try:
             return _insert_postgresql_staged(cursor, _next_ids(cursor, count), list(rows))
@@ -394,8 +396,14 @@ _NEXT_IDS = "SELECT nextval(pg_get_serial_sequence('leads', 'id')) FROM generate
 _COPY_LEADS = f"COPY leads (id, {_INSERT_NAMES}) FROM STDIN"
 
 
+def _driver_connection(session: Session) -> Any:
+    """psycopg's connection under the session's: the matcher's bulk statements run on it directly (its errors are
+    psycopg's own, which save_batch and dbfaults both understand)."""
+    return session.connection().connection.driver_connection
+
+
 def _driver_cursor(session: Session) -> Any:
-    return session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    return _driver_connection(session).cursor()
 
 
 def _next_ids(cursor: Any, count: int) -> list[int]:
@@ -569,8 +577,6 @@ def _merge_all(session: Session, merges: list[tuple[RowPlan, _Row]], index: _Ind
     The leads' merge columns are read (and on PostgreSQL locked) in one statement in id order, merged in memory,
     and written back in one savepoint (:func:`_write_merges`). Only when that hits a unique key a concurrent writer
     took meanwhile is it redone lead by lead, each in its own savepoint, exactly as :func:`_merge_into` always does."""
-    if not merges:
-        return {}
     states = _lock_states(session, merges)
     return _write_merged(session, merges, index, states, _merge_in_memory(states, merges, index))
 
@@ -626,8 +632,6 @@ def _merge_in_memory(
 def _write_merges(session: Session, states: dict[int, _LeadState]) -> None:
     """One UPDATE … FROM a JSON array of the leads on PostgreSQL (the statement-level triggers on leads fire once
     per batch), one executemany per set of changed columns on SQLite."""
-    if not states:
-        return
     now = datetime.now(UTC)
     if _is_postgresql(session):
         _update_postgresql(session, list(states.values()), now)
