@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, overload
 
 from sqlalchemy import JSON, Column, Text
 from sqlalchemy.dialects import postgresql
@@ -59,6 +59,10 @@ def _identity(value: Any) -> Any:
     return value
 
 
+@overload
+def aware_utc(value: datetime) -> datetime: ...
+@overload
+def aware_utc(value: None) -> None: ...
 def aware_utc(value: datetime | None) -> datetime | None:
     """A stored timestamp with its time zone: SQLite hands back naive datetimes, which leadcore wrote as UTC."""
     if value is None or value.tzinfo is not None:

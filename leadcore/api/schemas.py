@@ -8,13 +8,14 @@ UTF-8) cannot store, so they are a 422 at the edge rather than a database error.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 from pydantic.alias_generators import to_camel
 from pydantic.json_schema import SkipJsonSchema
 
+from leadcore.coltypes import aware_utc
 from leadcore.validation import is_plausible_email
 
 INT32_MAX = 2_147_483_647  # ids are INTEGER columns: anything larger cannot exist
@@ -38,16 +39,11 @@ def storable(value: str) -> str:
     return value
 
 
-def as_utc(value: datetime) -> datetime:
-    """SQLite returns naive datetimes (written as UTC); always answer with an explicit offset."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
-
-
 Text = Annotated[str, AfterValidator(storable)]
 Short = Annotated[str, StringConstraints(max_length=SHORT_MAX), AfterValidator(storable)]
 Tag = Annotated[str, StringConstraints(min_length=1, max_length=TAG_MAX), AfterValidator(storable)]
 Id = Annotated[int, Field(ge=1, le=INT32_MAX)]
-UtcDatetime = Annotated[datetime, AfterValidator(as_utc)]
+UtcDatetime = Annotated[datetime, AfterValidator(aware_utc)]
 
 
 class OutModel(BaseModel):
