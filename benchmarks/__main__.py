@@ -15,7 +15,7 @@ from benchmarks import exporting, ingest, plans, reads
 from benchmarks.database import BenchDatabase, BenchSetupError, fresh_database
 from benchmarks.dataset import LeadStream
 from benchmarks.report import FIGURES, machine, sizes, table
-from leadcore.users import create_user
+from leadcore.accounts.users import create_user
 
 # Rows per save transaction. Discovery saves one provider page per transaction (25 rows by default, up to 100);
 # at that size each page is dominated by its commit, so the throughput comparison with COPY uses the bulk size the

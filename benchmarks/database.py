@@ -14,9 +14,9 @@ from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
-from leadcore import migrate
-from leadcore.db import make_engine, session_factory
-from leadcore.runtime import Database
+from leadcore.db import migrate
+from leadcore.db.engine import make_engine, session_factory
+from leadcore.db.runtime import Database
 
 
 @dataclass

@@ -12,7 +12,7 @@ import random
 from collections.abc import Iterator
 from dataclasses import replace
 
-from leadcore.candidates import LeadCandidate
+from leadcore.intake.candidates import LeadCandidate
 
 DUPLICATE_SHARE = 0.10
 _RECENT = 4_000  # variants copy one of the last N originals, so some fall into the same batch

@@ -11,10 +11,10 @@ import json
 import sys
 import time
 
-from leadcore.actors import Actor
-from leadcore.db import make_engine, session_factory
-from leadcore.export import export_csv
-from leadcore.runtime import Database
+from leadcore.accounts.actors import Actor
+from leadcore.db.engine import make_engine, session_factory
+from leadcore.db.runtime import Database
+from leadcore.grid.export import export_csv
 
 
 def _status_mb(field: str) -> float:

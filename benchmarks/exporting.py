@@ -10,12 +10,12 @@ import time
 from typing import Any
 
 from benchmarks.database import BenchDatabase
-from leadcore.actors import Actor
-from leadcore.records import LEAD_COLUMNS
+from leadcore.accounts.actors import Actor
+from leadcore.leads.views import LEAD_COLUMNS
 
 
 def export_through_leadcore(bench: BenchDatabase, actor: Actor) -> dict[str, Any]:
-    """Run ``leadcore.export.export_csv`` over the whole team in a fresh process; returns its report."""
+    """Run ``leadcore.grid.export.export_csv`` over the whole team in a fresh process; returns its report."""
     out = subprocess.run(
         [sys.executable, "-m", "benchmarks.export_probe", bench.url, bench.schema or "", str(actor.team_id),
          str(actor.user_id)],

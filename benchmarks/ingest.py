@@ -12,11 +12,11 @@ from sqlalchemy import Column, ForeignKeyConstraint, Index, Integer, MetaData, T
 
 from benchmarks.database import BenchDatabase
 from benchmarks.dataset import LeadStream, queries
-from leadcore.actors import Actor
-from leadcore.matcher import SearchContext
-from leadcore.models import Lead
-from leadcore.providers.base import SearchQuery
-from leadcore.searches import close_search, open_search, save_page
+from leadcore.accounts.actors import Actor
+from leadcore.db.models import Lead
+from leadcore.discovery.providers.base import SearchQuery
+from leadcore.discovery.runs import close_search, open_search, save_page
+from leadcore.intake.matcher import SearchContext
 
 PAGES_PER_SEARCH = 20  # discovery's default page cap: one search run is at most 20 pages
 

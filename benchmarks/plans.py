@@ -14,15 +14,16 @@ from sqlalchemy import event
 
 from benchmarks.database import BenchDatabase
 from benchmarks.dataset import LeadStream
-from leadcore import analytics, listing, prepared
-from leadcore.actors import Actor
-from leadcore.listing import LeadFilters, list_leads
-from leadcore.matcher import plan_batch
+from leadcore.accounts.actors import Actor
+from leadcore.analytics import dashboard
+from leadcore.grid import listing, prepared
+from leadcore.grid.listing import LeadFilters, list_leads
+from leadcore.intake.matcher import plan_batch
 
 
 def _capture(bench: BenchDatabase, fn: Callable[[], object]) -> list[tuple[str, Any]]:
     """The SELECTs ``fn`` sends: through SQLAlchemy (its engine event) and on the driver's cursor (the grid's
-    prepared statements, leadcore.prepared.driver_rows, which SQLAlchemy's events do not see)."""
+    prepared statements, leadcore.grid.prepared.driver_rows, which SQLAlchemy's events do not see)."""
     seen: list[tuple[str, Any]] = []
 
     def record(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
@@ -74,7 +75,7 @@ def explain_hot_queries(bench: BenchDatabase, actor: Actor, cursor: str) -> str:
         ("Grid: search for a name (trigram indexes)", lambda: list_leads(uow(), actor, LeadFilters(q="kowalski"))),
         ("Grid: search for a common term", lambda: list_leads(uow(), actor, LeadFilters(q="gmail"))),
         ("Analytics page (every query)",
-         lambda: analytics.dashboard(uow(), actor, analytics.AnalyticsFilters())),
+         lambda: dashboard.dashboard(uow(), actor, dashboard.AnalyticsFilters())),
         ("Save: the matcher's one lookup for a 500-row batch", lookup),
     ]
     out = []

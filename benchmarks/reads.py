@@ -9,9 +9,10 @@ from sqlalchemy import text
 from benchmarks.database import BenchDatabase
 from benchmarks.dataset import search_terms
 from benchmarks.timing import Samples, sample
-from leadcore import analytics, leads
-from leadcore.actors import Actor
-from leadcore.listing import LeadFilters, encode_cursor, list_leads
+from leadcore.accounts.actors import Actor
+from leadcore.analytics import dashboard
+from leadcore.grid.listing import LeadFilters, encode_cursor, list_leads
+from leadcore.leads import edits
 
 FILTERED = (
     LeadFilters(statuses=("NEW",), types=("INDIVIDUAL",), score_min=30, score_max=70),
@@ -64,11 +65,11 @@ def grid(bench: BenchDatabase, actor: Actor, n: int, *, budget_s: float) -> dict
 def analytics_page(bench: BenchDatabase, actor: Actor, *, budget_s: float) -> dict[str, Samples]:
     """Every query of the Analytics page (``dashboard``), and conversion by search query alone; no cache."""
     uow = bench.db.uow
-    f = analytics.AnalyticsFilters()
+    f = dashboard.AnalyticsFilters()
     return {
-        "dashboard": sample(lambda i: analytics.dashboard(uow(), actor, f), warmup=1, min_n=3, max_n=15,
+        "dashboard": sample(lambda i: dashboard.dashboard(uow(), actor, f), warmup=1, min_n=3, max_n=15,
                             budget_s=budget_s),
-        "conversion": sample(lambda i: analytics.conversion_by_query(uow(), actor, f), warmup=1, min_n=3,
+        "conversion": sample(lambda i: dashboard.conversion_by_query(uow(), actor, f), warmup=1, min_n=3,
                              max_n=15, budget_s=budget_s),
     }
 
@@ -88,7 +89,7 @@ def update(bench: BenchDatabase, actor: Actor, n: int, *, budget_s: float) -> Sa
 
     def edit(i: int) -> None:
         lead_id = ids[i % len(ids)]
-        out = leads.update_lead(
+        out = edits.update_lead(
             bench.db.uow(), actor, lead_id, {"status": statuses[i % 3], "notes": f"bench edit {i}"},
             expected_version=versions[lead_id],
         )

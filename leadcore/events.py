@@ -10,11 +10,11 @@ from typing import Any, cast
 from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
-from leadcore.actors import Actor, ensure_visible
-from leadcore.coltypes import bind_processor
-from leadcore.db import UnitOfWork
+from leadcore.accounts.actors import Actor, ensure_visible
+from leadcore.db.coltypes import bind_processor
+from leadcore.db.engine import UnitOfWork
+from leadcore.db.models import Lead, LeadEvent, User
 from leadcore.errors import NotFound
-from leadcore.models import Lead, LeadEvent, User
 
 EVENT_KINDS = (
     "created",

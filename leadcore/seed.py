@@ -10,12 +10,12 @@ from typing import cast
 
 from sqlalchemy import Table, bindparam, update
 
-from leadcore.actors import Actor
-from leadcore.candidates import LeadCandidate
-from leadcore.db import UnitOfWork
+from leadcore.accounts.actors import Actor
+from leadcore.db.engine import UnitOfWork
+from leadcore.db.models import Lead
 from leadcore.errors import InvalidInput
-from leadcore.matcher import SaveResult, SearchContext, save_batch
-from leadcore.models import Lead
+from leadcore.intake.candidates import LeadCandidate
+from leadcore.intake.matcher import SaveResult, SearchContext, save_batch
 
 FIRST = [
     "Anna", "Ben", "Clara", "David", "Elena", "Felix", "Greta", "Hannah", "Ivan", "Julia", "Karl", "Lena", "Marco",

@@ -8,8 +8,8 @@ from alembic import context
 from sqlalchemy import Connection
 
 from leadcore.config import settings
-from leadcore.db import make_engine
-from leadcore.models import UNMODELED_INDEXES, UNMODELED_TABLE_PREFIX, Base
+from leadcore.db.engine import make_engine
+from leadcore.db.models import UNMODELED_INDEXES, UNMODELED_TABLE_PREFIX, Base
 
 config = context.config
 target_metadata = Base.metadata

@@ -5,12 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from leadcore import leads, users
-from leadcore.actors import ROLES
+from leadcore.accounts import users
+from leadcore.accounts.actors import ROLES
+from leadcore.accounts.users import UserInfo
 from leadcore.config import settings
+from leadcore.discovery.providers import available_providers
 from leadcore.errors import LeadcoreError
-from leadcore.providers import available_providers
-from leadcore.users import UserInfo
+from leadcore.leads import bulk
 from ui import auth, cached, forms, nav, state
 from ui.resources import uow
 from ui.text import plural
@@ -126,7 +127,7 @@ def purge_tab() -> None:
                 st.warning("Tick the box to confirm first; nothing was deleted.")
             else:
                 try:
-                    n = leads.purge_rejected(uow(), actor, older_than_days=int(days))
+                    n = bulk.purge_rejected(uow(), actor, older_than_days=int(days))
                 except LeadcoreError as e:
                     st.error(str(e))
                 else:

@@ -1,6 +1,6 @@
 """Analytics (managers): the funnel, where good leads come from, scores, imports and who works the leads.
 
-Every number comes from one cached ``leadcore.analytics.dashboard`` call; clicking a bar opens the Leads grid
+Every number comes from one cached ``leadcore.analytics.dashboard.dashboard`` call; clicking a bar opens the Leads grid
 with exactly the leads behind it.
 """
 
@@ -11,10 +11,10 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from leadcore.analytics import AnalyticsFilters
-from leadcore.candidates import LEAD_TYPES
+from leadcore.analytics.dashboard import AnalyticsFilters
 from leadcore.errors import LeadcoreError
-from leadcore.listing import UNASSIGNED
+from leadcore.grid.listing import UNASSIGNED
+from leadcore.intake.candidates import LEAD_TYPES
 from ui import auth, cached, charts, nav
 from ui.charts import DECIMAL, PERCENT, WHEN
 from ui.text import plural

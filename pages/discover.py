@@ -8,12 +8,12 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from leadcore import searches
 from leadcore.config import settings
+from leadcore.discovery import runs
+from leadcore.discovery.providers import SearchQuery, available_providers
+from leadcore.discovery.providers.base import MAX_LIMIT
+from leadcore.discovery.runs import DiscoveryResult, Progress
 from leadcore.errors import LeadcoreError
-from leadcore.providers import SearchQuery, available_providers
-from leadcore.providers.base import MAX_LIMIT
-from leadcore.searches import DiscoveryResult, Progress
 from ui import auth, cached, forms, state
 from ui.resources import uow
 from ui.text import plural
@@ -98,8 +98,8 @@ def ask_rerun(search_id: int) -> None:
 
 def show_history() -> None:
     st.subheader("Search history", anchor=False)
-    runs = searches.list_searches(uow(), actor, limit=20)
-    if not runs:
+    recent = runs.list_searches(uow(), actor, limit=20)
+    if not recent:
         st.caption("No searches yet. Type who you are looking for above — for example *VP Engineering fintech* — "
                    "and press **Search**. Without a provider key the demo data gives you realistic sample leads.")
         return
@@ -109,7 +109,7 @@ def show_history() -> None:
                                  "Outcome"), strict=False):
         col.caption(f"**{title}**", help={"Yield": "Share of the results that were new leads.",
                                          "Dupes": "Share of the results your team already had."}.get(title))
-    for r in runs:
+    for r in recent:
         cols = st.columns(widths, vertical_alignment="center")
         cols[0].write(forms.when(r["started_at"]))
         cols[1].write(r["user_name"] or "—")
@@ -175,11 +175,11 @@ if submitted:
         st.error(str(e))
     else:
         source = provider_label(provider)
-        run(f"Searching {source}", source, lambda report: searches.run_discovery(
+        run(f"Searching {source}", source, lambda report: runs.run_discovery(
             uow(), actor, query, provider_name=provider, on_page=report))
 elif rerun_id is not None:
     run(f"Running search {rerun_id} again", f"Search {rerun_id} again",
-        lambda report: searches.rerun_search(uow(), actor, rerun_id, on_page=report))
+        lambda report: runs.rerun_search(uow(), actor, rerun_id, on_page=report))
 
 result = st.session_state.get(state.DISCOVERY_RESULT)
 if result is not None:

@@ -12,12 +12,12 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from leadcore import fileimport
 from leadcore.config import settings
 from leadcore.errors import LeadcoreError
-from leadcore.mapping import MAPPABLE_FIELDS, apply_mapping, guess_mapping
-from leadcore.matcher import DUPLICATE_EXISTING, DUPLICATE_IN_BATCH, INVALID, NEW
-from leadcore.tables import Table, read_table
+from leadcore.fileimport import importer
+from leadcore.fileimport.mapping import MAPPABLE_FIELDS, apply_mapping, guess_mapping
+from leadcore.fileimport.reading import Table, read_table
+from leadcore.intake.matcher import DUPLICATE_EXISTING, DUPLICATE_IN_BATCH, INVALID, NEW
 from ui import auth, cached, forms, state
 from ui.resources import uow
 from ui.text import plural
@@ -100,7 +100,7 @@ def preview(table: Table, mapping: dict[str, str | None], name: str) -> None:
     st.dataframe(frame, hide_index=True, width="stretch")
 
 
-def report_frame(table: Table, mapping: dict[str, str | None], summary: fileimport.ImportSummary) -> pd.DataFrame:
+def report_frame(table: Table, mapping: dict[str, str | None], summary: importer.ImportSummary) -> pd.DataFrame:
     out = []
     for r in summary.rows:
         values = apply_mapping(table.rows[r.row_number - 1], table.headers, mapping)
@@ -117,7 +117,7 @@ def dry_run_panel(table: Table, mapping: dict[str, str | None], upload: dict[str
     st.caption("Checks every row against your team's leads without saving anything.")
     if st.button("Dry run", icon=":material/fact_check:"):
         try:
-            summary = fileimport.dry_run(uow(), actor, table, mapping)
+            summary = importer.dry_run(uow(), actor, table, mapping)
         except LeadcoreError as e:
             st.error(str(e), icon=":material/error:")
             return
@@ -128,7 +128,7 @@ def dry_run_panel(table: Table, mapping: dict[str, str | None], upload: dict[str
     if done["mapping"] != mapping:
         st.info("You changed the column matching since the dry run; run it again to see the new outcome.")
         return
-    summary: fileimport.ImportSummary = done["summary"]
+    summary: importer.ImportSummary = done["summary"]
     counts = Counter(r.outcome for r in summary.rows)
     cols = st.columns(5)
     cols[0].metric("Rows", summary.count, border=True)
@@ -147,7 +147,7 @@ def dry_run_panel(table: Table, mapping: dict[str, str | None], upload: dict[str
     if st.button(f"Import {plural(summary.count - counts.get(INVALID, 0), 'row')}", type="primary",
                  icon=":material/upload:", disabled=summary.count == counts.get(INVALID, 0)):
         try:
-            result = fileimport.commit_import(uow(), actor, table, filename=upload["name"], mapping=mapping)
+            result = importer.commit_import(uow(), actor, table, filename=upload["name"], mapping=mapping)
         except LeadcoreError as e:
             st.error(f"Nothing was imported: {e}", icon=":material/error:")
             return

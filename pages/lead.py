@@ -8,10 +8,12 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from leadcore import events, importing, leads, searches
-from leadcore.actors import Actor, can_edit_lead
-from leadcore.candidates import STATUSES
+from leadcore import events
+from leadcore.accounts.actors import Actor, can_edit_lead
+from leadcore.discovery import runs
 from leadcore.errors import LeadcoreError, NotFound, StaleLead
+from leadcore.intake.candidates import STATUSES
+from leadcore.leads import conversion, edits
 from ui import auth, cached, nav, state, timeline
 from ui.grid import md
 from ui.resources import uow
@@ -103,7 +105,7 @@ def quick_actions(actor: Actor, lead: dict[str, Any], shown_version: int) -> Non
                 started = ss.get(EXPECT)
                 expected = started[1] if started and started[0] == lead_id else shown_version
                 try:
-                    leads.update_lead(uow(), actor, lead_id, {"status": status}, expected_version=expected)
+                    edits.update_lead(uow(), actor, lead_id, {"status": status}, expected_version=expected)
                 except StaleLead as e:
                     done("warning", f"Not saved: {e}.", lead_id)
                 except LeadcoreError as e:
@@ -116,7 +118,7 @@ def quick_actions(actor: Actor, lead: dict[str, Any], shown_version: int) -> Non
             elif st.button("Import as " + ("company" if lead["type"] == "COMPANY" else "contact"), type="primary",
                            icon=":material/move_to_inbox:", disabled=not editable or not lead["is_active"]):
                 try:
-                    r = importing.import_lead(uow(), actor, lead["id"])
+                    r = conversion.import_lead(uow(), actor, lead["id"])
                 except LeadcoreError as e:
                     done("error", f"Not imported: {e}", lead["id"])
                 made = " and ".join(x for x in (f"contact #{r.contact_id}" if r.contact_id else "",
@@ -127,7 +129,7 @@ def quick_actions(actor: Actor, lead: dict[str, Any], shown_version: int) -> Non
                     ss[CONFIRM_DELETE] = lead["id"]
             elif st.button("Restore", icon=":material/restore_from_trash:", disabled=not editable):
                 try:
-                    leads.restore_lead(uow(), actor, lead["id"])
+                    edits.restore_lead(uow(), actor, lead["id"])
                 except LeadcoreError as e:
                     done("error", f"Not restored: {e}", lead["id"])
                 done("success", "Lead restored; it is back in the grid.", lead["id"])
@@ -137,7 +139,7 @@ def quick_actions(actor: Actor, lead: dict[str, Any], shown_version: int) -> Non
                 if st.button("Yes, delete", type="primary", key="lc_lead_delete_yes"):
                     ss.pop(CONFIRM_DELETE, None)
                     try:
-                        leads.delete_lead(uow(), actor, lead["id"])
+                        edits.delete_lead(uow(), actor, lead["id"])
                     except LeadcoreError as e:
                         done("error", f"Not deleted: {e}", lead["id"])
                     done("success", "Lead deleted. Restore it here or from the trash on the Leads page.", lead["id"])
@@ -159,7 +161,7 @@ def source(actor: Actor, lead: dict[str, Any]) -> None:
     st.subheader("Where it came from", anchor=False)
     if lead.get("search_id"):
         try:
-            s = searches.get_search(uow(), actor, lead["search_id"])
+            s = runs.get_search(uow(), actor, lead["search_id"])
         except NotFound:
             st.caption(f"Search #{lead['search_id']} is no longer recorded.")
         else:
@@ -186,8 +188,8 @@ def imported(actor: Actor, lead: dict[str, Any]) -> None:
         return
     st.subheader("Imported", anchor=False)
     lines = [f"Imported on {_when(lead['imported_at'])}."]
-    for kind, key, getter in (("Contact", "imported_contact_id", importing.get_contact),
-                              ("Company", "imported_company_id", importing.get_company)):
+    for kind, key, getter in (("Contact", "imported_contact_id", conversion.get_contact),
+                              ("Company", "imported_company_id", conversion.get_company)):
         if lead.get(key):
             try:
                 rec = getter(uow(), actor, lead[key])
@@ -221,7 +223,7 @@ def notes(actor: Actor, lead: dict[str, Any]) -> None:
                             label_visibility="collapsed")
         if st.form_submit_button("Add note", icon=":material/add_comment:"):
             try:
-                leads.add_note(uow(), actor, lead["id"], text)
+                edits.add_note(uow(), actor, lead["id"], text)
             except LeadcoreError as e:
                 st.error(str(e))
             else:
@@ -251,7 +253,7 @@ try:
 except ValueError:
     not_found("This link does not point to a lead. Open one from the Leads page.")
 try:
-    lead = leads.get_lead(uow(), actor, lead_id)
+    lead = edits.get_lead(uow(), actor, lead_id)
 except NotFound:
     not_found(f"Lead {lead_id} was not found. It may have been purged, or it belongs to another team.")
 except LeadcoreError as e:

@@ -8,11 +8,11 @@ from datetime import date
 
 import streamlit as st
 
-from leadcore import export, listing
-from leadcore.actors import Actor
-from leadcore.candidates import STATUSES
+from leadcore.accounts.actors import Actor
 from leadcore.errors import LeadcoreError
-from leadcore.listing import LeadPage
+from leadcore.grid import export, listing
+from leadcore.grid.listing import LeadPage
+from leadcore.intake.candidates import STATUSES
 from ui import auth, cached, grid, nav, state, widgets
 from ui.grid_actions import ACTIONS, TRASH_ACTIONS, BulkRequest, run_bulk, save_changes
 from ui.resources import database, uow

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from leadcore import users
+from leadcore.accounts import users
 from leadcore.errors import LeadcoreError
 from ui import auth, sso, state
 from ui.resources import login_throttle, uow

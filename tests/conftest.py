@@ -15,11 +15,11 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, event, text
 
-from leadcore import migrate
-from leadcore.actors import Actor
-from leadcore.candidates import LeadCandidate
-from leadcore.db import make_engine, session_factory
-from leadcore.runtime import Database
+from leadcore.accounts.actors import Actor
+from leadcore.db import migrate
+from leadcore.db.engine import make_engine, session_factory
+from leadcore.db.runtime import Database
+from leadcore.intake.candidates import LeadCandidate
 
 PG_URL = os.environ.get("LEADCORE_TEST_DATABASE_URL", "").strip()
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
@@ -45,12 +45,12 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 def _cheap_password_hashes() -> Iterator[None]:
     """Argon2 with the library's defaults costs ~0.5 s a hash; tests use the same algorithm with tiny costs.
 
-    The hash is still a real argon2id string; only ``leadcore.users`` in this process is affected (the CLI
+    The hash is still a real argon2id string; only ``leadcore.accounts.users`` in this process is affected (the CLI
     run as a subprocess keeps the production parameters).
     """
     from argon2 import PasswordHasher
 
-    from leadcore import users
+    from leadcore.accounts import users
 
     real = users._hasher
     users._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
@@ -71,7 +71,7 @@ def _fast_commits(engine: Engine) -> Engine:
 
 
 def _all_tables() -> list[str]:
-    from leadcore.models import ROLLUP_TABLES, Base
+    from leadcore.db.models import ROLLUP_TABLES, Base
 
     # The analytics rollups last: deleting leads and events writes to them (triggers on PostgreSQL).
     names = [t.name for t in reversed(Base.metadata.sorted_tables)]
@@ -123,7 +123,7 @@ class Backend:
         with self.engine.begin() as conn:
             # Every table of the models, children first (a table added later is emptied too).
             tables = _all_tables()
-            from leadcore.models import ROLLUP_TABLES
+            from leadcore.db.models import ROLLUP_TABLES
 
             if self.name == "postgresql":
                 # DELETE + setval: TRUNCATE costs ~0.3 s a test on these tiny tables, DELETE a few ms.
@@ -202,7 +202,7 @@ class Factory:
 
     def user(self, role: str = "rep", *, team: str = "Default", email: str | None = None,
              password: str = "correct horse battery", name: str | None = None) -> Actor:
-        from leadcore.users import create_user
+        from leadcore.accounts.users import create_user
 
         self._n += 1
         info = create_user(self.db.uow(), None, email=email or f"{role}{self._n}@example.com", password=password,
@@ -210,7 +210,7 @@ class Factory:
         return info.actor()
 
     def lead(self, actor: Actor, **overrides: Any) -> int:
-        from leadcore.leads import create_lead
+        from leadcore.leads.edits import create_lead
 
         self._n += 1
         fields: dict[str, Any] = {
@@ -224,7 +224,7 @@ class Factory:
         result = create_lead(self.db.uow(), actor, LeadCandidate(**fields))
         lead_id = result.lead_ids[0]
         if owner is not None:
-            from leadcore.models import Lead
+            from leadcore.db.models import Lead
 
             with self.db.uow() as uow:
                 lead = uow.session.get(Lead, lead_id)

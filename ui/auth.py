@@ -7,9 +7,9 @@ import time
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from leadcore.actors import Actor
+from leadcore.accounts.actors import Actor
+from leadcore.accounts.users import UserInfo
 from leadcore.config import settings
-from leadcore.users import UserInfo
 from ui import state
 
 

@@ -11,9 +11,11 @@ from typing import Any
 
 import streamlit as st
 
-from leadcore import analytics, grid_support, users
-from leadcore.actors import Actor, ensure_manager
-from leadcore.analytics import AnalyticsFilters
+from leadcore.accounts import users
+from leadcore.accounts.actors import Actor, ensure_manager
+from leadcore.analytics import dashboard as analytics
+from leadcore.analytics.dashboard import AnalyticsFilters
+from leadcore.grid import options
 from ui.resources import uow
 
 
@@ -40,7 +42,7 @@ def teammates(actor: Actor) -> list[users.UserInfo]:
 
 @st.cache_data(ttl=30, max_entries=64, show_spinner=False)
 def _tags(team_id: int, _actor: Actor) -> list[str]:
-    return grid_support.team_tags(uow(), _actor)
+    return options.team_tags(uow(), _actor)
 
 
 def tags(actor: Actor) -> list[str]:
@@ -50,7 +52,7 @@ def tags(actor: Actor) -> list[str]:
 
 @st.cache_data(ttl=30, max_entries=64, show_spinner=False)
 def _queries(team_id: int, _actor: Actor) -> list[str]:
-    return grid_support.search_queries(uow(), _actor)
+    return options.search_queries(uow(), _actor)
 
 
 def search_queries(actor: Actor) -> list[str]:

@@ -7,8 +7,8 @@ from datetime import datetime
 
 import streamlit as st
 
-from leadcore.listing import LeadFilters
-from leadcore.searches import Progress
+from leadcore.discovery.runs import Progress
+from leadcore.grid.listing import LeadFilters
 from ui import nav
 
 

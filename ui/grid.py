@@ -15,8 +15,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from leadcore.candidates import NOTES_MAX, STATUSES
-from leadcore.users import UserInfo
+from leadcore.accounts.users import UserInfo
+from leadcore.intake.candidates import NOTES_MAX, STATUSES
 
 UNASSIGNED_LABEL = "Unassigned"
 SELECT = "select"

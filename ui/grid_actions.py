@@ -8,11 +8,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from leadcore import importing, leads, listing
-from leadcore.actors import Actor
+from leadcore.accounts.actors import Actor
 from leadcore.errors import LeadcoreError, PermissionDenied, StaleLead
-from leadcore.leads import BulkChange
-from leadcore.listing import LeadFilters
+from leadcore.grid import listing
+from leadcore.grid.listing import LeadFilters
+from leadcore.leads import bulk, conversion, edits
+from leadcore.leads.bulk import BulkChange
 from ui.grid import RowChange, describe, md
 from ui.resources import uow
 from ui.text import plural, word_for
@@ -41,7 +42,7 @@ def save_changes(actor: Actor, changes: Sequence[RowChange], owners: Mapping[str
     invalid: list[str] = []
     for ch in changes:
         try:
-            leads.update_lead(uow(), actor, ch.lead_id, ch.changes, expected_version=ch.version)
+            edits.update_lead(uow(), actor, ch.lead_id, ch.changes, expected_version=ch.version)
         except StaleLead as e:
             conflicts.append(f"- **{md(ch.name)}**: {md(e)}. Your change ({md(describe(ch, owners))}) was not saved; "
                              "the grid now shows the latest version.")
@@ -125,7 +126,7 @@ def run_bulk(actor: Actor, req: BulkRequest) -> list[Message]:
         if not ids:
             return [("info", "No leads to change.")]
         if req.action == "import":
-            res = importing.bulk_import(uow(), actor, ids)
+            res = conversion.bulk_import(uow(), actor, ids)
             out: list[Message] = [("success", f"Imported {plural(res.imported, 'lead')}.")] if res.imported else []
             if res.already:
                 out.append(("info", f"{plural(res.already, 'lead')} had been imported before."))
@@ -135,7 +136,7 @@ def run_bulk(actor: Actor, req: BulkRequest) -> list[Message]:
             if res.not_found:
                 out.append(("warning", f"{_no_longer_exist(res.not_found)}."))
             return out or [("info", "Nothing was imported.")]
-        result = leads.bulk_update(uow(), actor, ids, _change(req))
+        result = bulk.bulk_update(uow(), actor, ids, _change(req))
     except LeadcoreError as e:
         return [("error", md(e))]
     verb = {"delete": "Deleted", "restore": "Restored", "archive": "Archived", "import": "Imported"}.get(

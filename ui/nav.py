@@ -7,7 +7,7 @@ from typing import Literal
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
-from leadcore.users import UserInfo
+from leadcore.accounts.users import UserInfo
 
 LOGIN = "pages/login.py"
 ALL_ROLES = ("rep", "manager", "admin")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from leadcore.accounts.users import LoginThrottle
 from leadcore.config import settings
-from leadcore.db import UnitOfWork
-from leadcore.runtime import Database, open_database
-from leadcore.users import LoginThrottle
+from leadcore.db.engine import UnitOfWork
+from leadcore.db.runtime import Database, open_database
 
 
 @st.cache_resource(show_spinner=False)

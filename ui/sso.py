@@ -21,7 +21,7 @@ from typing import Any
 
 import streamlit as st
 
-from leadcore import users
+from leadcore.accounts import users
 from leadcore.errors import LeadcoreError
 from ui import auth, state
 from ui.resources import uow

@@ -1,18 +1,18 @@
 """Every session-state key the app uses, in one place. Values are plain data, never ORM objects."""
 
-USER = "lc_user"  # leadcore.users.UserInfo of the signed-in user
+USER = "lc_user"  # leadcore.accounts.users.UserInfo of the signed-in user
 LOGIN_AT = "lc_login_at"  # time.time() of the login, for session expiry
 FLASH = "lc_flash"  # (kind, message) shown once on the next run
 GRID_VERSION = "lc_grid_version"  # bumped after a save to reset the editor
 GRID_CURSOR_STACK = "lc_grid_cursors"
-DISCOVERY_RESULT = "lc_discovery_result"  # leadcore.searches.DiscoveryResult of the last search run
+DISCOVERY_RESULT = "lc_discovery_result"  # leadcore.discovery.runs.DiscoveryResult of the last search run
 IMPORT_UPLOAD = "lc_import_upload"  # {"name", "data": bytes, "file_id"} of the file being imported
 IMPORT_MAPPING = "lc_import_mapping"  # {header: lead field or None} as last shown
 IMPORT_PREVIEW = "lc_import_preview"  # {"mapping", "summary": fileimport.ImportSummary} of the dry run
 IMPORT_DONE = "lc_import_done"  # {"name", "search_id", "saved", "duplicates", "invalid"} after the commit
 CONFLICTS = "lc_conflicts"
 AFTER_LOGIN = "lc_after_login"  # nav key of the page to open right after logging in
-IMPORT_TABLE = "lc_import_table"  # leadcore.tables.Table parsed from IMPORT_UPLOAD's bytes
+IMPORT_TABLE = "lc_import_table"  # leadcore.fileimport.reading.Table parsed from IMPORT_UPLOAD's bytes
 DISCOVERY_RERUN = "lc_discovery_rerun"  # id of a past search the user asked to run again
 # The leads grid (pages/leads.py, ui/grid.py, ui/widgets.py)
 GRID_APPLIED = "lc_grid_applied"  # the URL params the grid's widgets last showed (detects outside URL changes)

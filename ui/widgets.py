@@ -13,9 +13,9 @@ from typing import Any
 
 import streamlit as st
 
-from leadcore.actors import Actor
-from leadcore.candidates import LEAD_TYPES, STATUSES
-from leadcore.listing import DEFAULT_SORT, SORTS, UNASSIGNED, LeadFilters
+from leadcore.accounts.actors import Actor
+from leadcore.grid.listing import DEFAULT_SORT, SORTS, UNASSIGNED, LeadFilters
+from leadcore.intake.candidates import LEAD_TYPES, STATUSES
 from ui import cached, state
 
 SORT_LABELS = {"score": "Score, highest first", "created": "Newest first", "updated": "Recently updated",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from leadcore.api import errors, routes_leads, routes_other
-from leadcore.runtime import Database
+from leadcore.db.runtime import Database
 
 __all__ = ["app", "create_app"]
 

@@ -7,11 +7,11 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from leadcore.actors import Actor
+from leadcore.accounts.actors import Actor
+from leadcore.accounts.tokens import authenticate_token
 from leadcore.api.errors import ApiError
+from leadcore.db.runtime import Database, open_database
 from leadcore.errors import AuthError
-from leadcore.runtime import Database, open_database
-from leadcore.tokens import authenticate_token
 
 CHALLENGE = {"WWW-Authenticate": 'Bearer realm="leadcore"'}
 

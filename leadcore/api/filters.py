@@ -9,8 +9,8 @@ from fastapi import Depends, Query
 
 from leadcore.api.errors import ApiError
 from leadcore.api.schemas import INT32_MAX, LeadFilterBody, Text
-from leadcore.candidates import LEAD_TYPES, STATUSES
-from leadcore.listing import LeadFilters
+from leadcore.grid.listing import LeadFilters
+from leadcore.intake.candidates import LEAD_TYPES, STATUSES
 
 
 def _split(values: list[str] | None) -> list[str]:

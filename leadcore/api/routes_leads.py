@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Header, Path, Query, Response
 from fastapi.responses import StreamingResponse
 
-from leadcore import events, export, importing, leads, listing
+from leadcore import events
 from leadcore.api.auth import ActorDep, DbDep
 from leadcore.api.docs import errors_doc
 from leadcore.api.errors import ApiError
@@ -17,6 +17,8 @@ from leadcore.api.filters import FiltersDep
 from leadcore.api.schemas import INT32_MAX, LeadDetail, LeadPageOut, LeadUpdate, StaleOut
 from leadcore.api.schemas_other import EventOut, EventPageOut, ImportOut, NoteIn
 from leadcore.errors import StaleLead
+from leadcore.grid import export, listing
+from leadcore.leads import conversion, edits
 
 router = APIRouter(tags=["leads"])
 LeadId = Annotated[int, Path(alias="id", ge=1, le=INT32_MAX, description="The lead's id.", examples=[42])]
@@ -62,7 +64,7 @@ def export_leads(actor: ActorDep, db: DbDep, filters: FiltersDep) -> CSVResponse
             responses={200: {"headers": ETAG}, **errors_doc(401, 404, 422)})
 def get_lead(lead_id: LeadId, actor: ActorDep, db: DbDep, response: Response) -> dict[str, Any]:
     """Every field, the provider's raw record and the score breakdown. Another team's lead is a 404."""
-    lead = leads.get_lead(db.uow(), actor, lead_id)
+    lead = edits.get_lead(db.uow(), actor, lead_id)
     response.headers["ETag"] = f'"{lead["version"]}"'
     return lead
 
@@ -105,9 +107,9 @@ def update_lead(
     if changes.get("owner_id") == 0:
         changes["owner_id"] = None
     try:
-        lead = leads.update_lead(db.uow(), actor, lead_id, changes, expected_version=expected)
+        lead = edits.update_lead(db.uow(), actor, lead_id, changes, expected_version=expected)
     except StaleLead as e:
-        current = LeadDetail.model_validate(leads.get_lead(db.uow(), actor, lead_id))
+        current = LeadDetail.model_validate(edits.get_lead(db.uow(), actor, lead_id))
         raise ApiError(409, "stale", str(e), field="version", headers={"ETag": f'"{current.version}"'},
                        extra={"current": current.model_dump(mode="json", by_alias=True)}) from None
     response.headers["ETag"] = f'"{lead["version"]}"'
@@ -119,15 +121,15 @@ def update_lead(
                           **errors_doc(401, 403, 404, 422)})
 def delete_lead(lead_id: LeadId, actor: ActorDep, db: DbDep) -> Response:
     """The lead leaves the grid (see ``deleted=true``) and still blocks a second copy. Deleting twice is fine."""
-    leads.delete_lead(db.uow(), actor, lead_id)
+    edits.delete_lead(db.uow(), actor, lead_id)
     return Response(status_code=204)
 
 
 @router.post("/api/leads/{id}/restore", response_model=LeadDetail, summary="Restore a deleted lead",
              responses=errors_doc(401, 403, 404, 422))
 def restore_lead(lead_id: LeadId, actor: ActorDep, db: DbDep) -> dict[str, Any]:
-    leads.restore_lead(db.uow(), actor, lead_id)
-    return leads.get_lead(db.uow(), actor, lead_id)
+    edits.restore_lead(db.uow(), actor, lead_id)
+    return edits.get_lead(db.uow(), actor, lead_id)
 
 
 @router.post("/api/leads/{id}/import", response_model=ImportOut, summary="Import as contact/company",
@@ -135,14 +137,14 @@ def restore_lead(lead_id: LeadId, actor: ActorDep, db: DbDep) -> dict[str, Any]:
 def import_lead(lead_id: LeadId, actor: ActorDep, db: DbDep) -> dict[str, Any]:
     """An INDIVIDUAL lead becomes a contact (and its company, matched by domain); a COMPANY lead a company.
     Idempotent: importing again answers the same ids with ``alreadyImported: true``."""
-    return dataclasses.asdict(importing.import_lead(db.uow(), actor, lead_id))
+    return dataclasses.asdict(conversion.import_lead(db.uow(), actor, lead_id))
 
 
 @router.post("/api/leads/{id}/notes", response_model=EventOut, status_code=201, summary="Add a note",
              responses=errors_doc(401, 404, 413, 422))
 def add_note(lead_id: LeadId, body: NoteIn, actor: ActorDep, db: DbDep) -> dict[str, Any]:
     """Any team member may comment; the note joins the lead's timeline."""
-    leads.add_note(db.uow(), actor, lead_id, body.text)
+    edits.add_note(db.uow(), actor, lead_id, body.text)
     entry = events.timeline(db.uow(), actor, lead_id, limit=1)[0]
     return dataclasses.asdict(entry)
 

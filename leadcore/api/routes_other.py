@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from leadcore import analytics, leads, listing, searches
+from leadcore.analytics import dashboard
 from leadcore.api.auth import ActorDep, DbDep
 from leadcore.api.docs import errors_doc
 from leadcore.api.errors import ApiError
@@ -21,9 +21,12 @@ from leadcore.api.schemas_other import (
     DiscoverOut,
     SearchPageOut,
 )
-from leadcore.candidates import LEAD_TYPES
+from leadcore.discovery import runs
+from leadcore.discovery.providers.base import SearchQuery
 from leadcore.errors import PermissionDenied
-from leadcore.providers.base import SearchQuery
+from leadcore.grid import listing
+from leadcore.intake.candidates import LEAD_TYPES
+from leadcore.leads import bulk
 
 router = APIRouter()
 BULK_MAX = 10_000
@@ -38,7 +41,7 @@ def discover(body: DiscoverIn, actor: ActorDep, db: DbDep) -> dict[str, Any]:
     answers 200 with ``success: false``, what was saved, and the error."""
     query = SearchQuery(text=body.query, mode=body.mode, location=body.location, industry=body.industry,
                         tech_stack=body.tech_stack, limit=body.limit)
-    result = searches.run_discovery(db.uow(), actor, query, provider_name=body.provider, save=body.save_to_database)
+    result = runs.run_discovery(db.uow(), actor, query, provider_name=body.provider, save=body.save_to_database)
     if result.outcome == "failed":
         extra = {"searchId": result.search_id}
         message = result.error or "The provider returned nothing"
@@ -83,11 +86,11 @@ def bulk_update(body: BulkUpdateIn, actor: ActorDep, db: DbDep) -> dict[str, Any
     else:
         assert body.filter is not None
         ids = listing.iter_filtered_ids(db.uow(), actor, filters_from_body(body.filter), max_ids=BULK_MAX)
-    change = leads.BulkChange(status=body.status, add_tags=tuple(body.add_tags), remove_tags=tuple(body.remove_tags),
+    change = bulk.BulkChange(status=body.status, add_tags=tuple(body.add_tags), remove_tags=tuple(body.remove_tags),
                               delete=body.delete, restore=body.restore)
     if owner_set:
         change = change.with_owner(body.owner_id or None)
-    result = leads.bulk_update(db.uow(), actor, ids, change)
+    result = bulk.bulk_update(db.uow(), actor, ids, change)
     return {
         "updated": result.updated,
         "unchanged": result.unchanged,
@@ -102,7 +105,7 @@ def bulk_update(body: BulkUpdateIn, actor: ActorDep, db: DbDep) -> dict[str, Any
             responses=errors_doc(401, 422))
 def list_searches(actor: ActorDep, db: DbDep, limit: Annotated[int, Query(ge=1, le=200)] = 50) -> dict[str, Any]:
     """The team's discovery runs and file imports, newest first, with their counts and outcome."""
-    return {"items": searches.list_searches(db.uow(), actor, limit=limit)}
+    return {"items": runs.list_searches(db.uow(), actor, limit=limit)}
 
 
 @router.get("/api/analytics/summary", response_model=AnalyticsSummaryOut, tags=["analytics"],
@@ -121,14 +124,14 @@ def analytics_summary(
     """Every team member gets the totals, status counts and average score. The breakdowns (average score by
     status and type, conversion by source query) are managers' analytics: for a rep they are null and
     ``managerView`` is false, rather than the whole call failing."""
-    f = analytics.AnalyticsFilters(created_from=created_from, created_to=created_to,
+    f = dashboard.AnalyticsFilters(created_from=created_from, created_to=created_to,
                                    owner_ids=parse_owner_ids(owner_id),
                                    types=parse_choices(lead_type, LEAD_TYPES, "type"))
-    out: dict[str, Any] = {**analytics.summary(db.uow(), actor, f), "manager_view": False}
+    out: dict[str, Any] = {**dashboard.summary(db.uow(), actor, f), "manager_view": False}
     try:
-        out["conversion_by_query"] = analytics.conversion_by_query(db.uow(), actor, f, min_sample=min_sample)
-        out["score_by_status"] = analytics.score_by_status(db.uow(), actor, f)
-        out["score_by_type"] = analytics.score_by_type(db.uow(), actor, f)
+        out["conversion_by_query"] = dashboard.conversion_by_query(db.uow(), actor, f, min_sample=min_sample)
+        out["score_by_status"] = dashboard.score_by_status(db.uow(), actor, f)
+        out["score_by_type"] = dashboard.score_by_type(db.uow(), actor, f)
         out["manager_view"] = True
     except PermissionDenied:
         out.update(conversion_by_query=None, score_by_status=None, score_by_type=None)

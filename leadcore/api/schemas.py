@@ -15,8 +15,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 from pydantic.alias_generators import to_camel
 from pydantic.json_schema import SkipJsonSchema
 
-from leadcore.coltypes import aware_utc
-from leadcore.validation import is_plausible_email
+from leadcore.db.coltypes import aware_utc
+from leadcore.intake.validation import is_plausible_email
 
 INT32_MAX = 2_147_483_647  # ids are INTEGER columns: anything larger cannot exist
 SHORT_MAX = 500

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import leadcore.coltypes
+import leadcore.db.coltypes
 
 
 revision: str = '0001'
@@ -146,7 +146,7 @@ def upgrade() -> None:
     sa.Column('website', sa.String(length=500), nullable=True),
     sa.Column('linkedin_url', sa.String(length=500), nullable=True),
     sa.Column('lead_score', sa.Integer(), server_default=sa.text('0'), nullable=False),
-    sa.Column('score_breakdown', leadcore.coltypes.JSONDoc(), nullable=True),
+    sa.Column('score_breakdown', leadcore.db.coltypes.JSONDoc(), nullable=True),
     sa.Column('search_query', sa.String(length=500), nullable=True),
     sa.Column('search_mode', sa.String(length=20), nullable=True),
     sa.Column('search_location', sa.String(length=500), nullable=True),
@@ -154,13 +154,13 @@ def upgrade() -> None:
     sa.Column('search_tech_stack', sa.String(length=500), nullable=True),
     sa.Column('search_id', sa.Integer(), nullable=True),
     sa.Column('source', sa.String(length=200), server_default=sa.text("'manual'"), nullable=False),
-    sa.Column('raw_data', leadcore.coltypes.JSONDoc(), nullable=True),
+    sa.Column('raw_data', leadcore.db.coltypes.JSONDoc(), nullable=True),
     sa.Column('imported', sa.Boolean(), server_default=sa.text('(false)'), nullable=False),
     sa.Column('imported_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('imported_contact_id', sa.Integer(), nullable=True),
     sa.Column('imported_company_id', sa.Integer(), nullable=True),
     sa.Column('notes', sa.Text(), nullable=True),
-    sa.Column('tags', leadcore.coltypes.TagList(), nullable=False),
+    sa.Column('tags', leadcore.db.coltypes.TagList(), nullable=False),
     sa.Column('owner_id', sa.Integer(), nullable=True),
     sa.Column('is_active', sa.Boolean(), server_default=sa.text('(true)'), nullable=False),
     sa.Column('duplicate_count', sa.Integer(), server_default=sa.text('0'), nullable=False),
@@ -204,7 +204,7 @@ def upgrade() -> None:
     sa.Column('user_id', sa.Integer(), nullable=True),
     sa.Column('kind', sa.String(length=40), nullable=False),
     sa.Column('search_id', sa.Integer(), nullable=True),
-    sa.Column('data', leadcore.coltypes.JSONDoc(), nullable=True),
+    sa.Column('data', leadcore.db.coltypes.JSONDoc(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=False),
     sa.ForeignKeyConstraint(['lead_id'], ['leads.id'], name=op.f('fk_lead_events_lead_id_leads'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['search_id'], ['lead_searches.id'], name=op.f('fk_lead_events_search_id_lead_searches'), ondelete='SET NULL'),

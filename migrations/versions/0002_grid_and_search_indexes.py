@@ -15,7 +15,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 # Free-text search: one pg_trgm GIN index over name, email and company, lowercased and joined by newlines (which
-# a search term never holds, so no match spans two fields). Must equal leadcore.listing.SEARCH_TEXT_SQL, or the
+# a search term never holds, so no match spans two fields). Must equal leadcore.grid.listing.SEARCH_TEXT_SQL, or the
 # planner will not use it.
 SEARCH_TEXT_SQL = (
     "lower(coalesce(lead_name, '') || chr(10) || coalesce(email, '') || chr(10) || coalesce(company, ''))"

@@ -16,7 +16,7 @@ down_revision: str | None = '0003'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# A text search walks the team's active leads in score order and tests name, email and company (leadcore.listing.
+# A text search walks the team's active leads in score order and tests name, email and company (leadcore.grid.listing.
 # _search_page): with these columns in the index that walk reads the index alone, never the (wide) table. Only active
 # leads: every grid page but the trash's is of those, and a full scan of the index can then never look cheaper to
 # the planner than the trigram index for a search of the whole table. INCLUDE and partial indexes as used here are

@@ -17,7 +17,7 @@ depends_on: str | Sequence[str] | None = None
 # SQLite only. Indexing new leads one trigger call at a time cost a batch of 500 about four times what one
 # INSERT … SELECT of the same rows costs. The matcher's bulk insert now names its id range in leads_search_bulk
 # (inside its own transaction, emptied again before it commits), the insert trigger skips the rows of that range,
-# and the matcher indexes them in one statement (leadcore.matcher._insert_sqlite). Every other insert — another
+# and the matcher indexes them in one statement (leadcore.intake.matcher._insert_sqlite). Every other insert — another
 # tool, an ORM add — is still indexed by the trigger, as before.
 COLUMNS = 'lead_name, email, company'
 INSERT_ONE = (

@@ -7,10 +7,10 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from leadcore.actors import Actor
+from leadcore.accounts.actors import Actor
+from leadcore.accounts.tokens import create_token
 from leadcore.api import create_app
-from leadcore.runtime import Database
-from leadcore.tokens import create_token
+from leadcore.db.runtime import Database
 
 
 class Api:

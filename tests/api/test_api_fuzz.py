@@ -16,14 +16,16 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.generation.modes import GenerationMode
 
-from leadcore import leads, migrate, users
-from leadcore.actors import Actor
+from leadcore.accounts import users
+from leadcore.accounts.actors import Actor
+from leadcore.accounts.tokens import create_token
 from leadcore.api import create_app
-from leadcore.candidates import LeadCandidate
-from leadcore.db import make_engine, session_factory
-from leadcore.matcher import SearchContext, save_batch
-from leadcore.runtime import Database
-from leadcore.tokens import create_token
+from leadcore.db import migrate
+from leadcore.db.engine import make_engine, session_factory
+from leadcore.db.runtime import Database
+from leadcore.intake.candidates import LeadCandidate
+from leadcore.intake.matcher import SearchContext, save_batch
+from leadcore.leads import bulk
 
 MAX_EXAMPLES = 30  # per operation and generation mode; ~1 min for the module
 
@@ -55,7 +57,7 @@ def _seed(db: Database) -> str:
     with db.uow() as uow:
         result = save_batch(uow.session, manager, batch, SearchContext(source="manual", query="fuzz"))
         uow.commit()
-    leads.bulk_update(db.uow(), manager, result.lead_ids[::3], leads.BulkChange().with_owner(rep.id))
+    bulk.bulk_update(db.uow(), manager, result.lead_ids[::3], bulk.BulkChange().with_owner(rep.id))
     with db.uow() as uow:
         save_batch(uow.session, other, [LeadCandidate(lead_name="Not yours", email="x@other.com")],
                    SearchContext(source="manual"))

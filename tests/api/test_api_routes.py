@@ -10,11 +10,13 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from leadcore import errors, leads, searches
-from leadcore.candidates import LeadCandidate
-from leadcore.listing import encode_cursor
-from leadcore.models import Lead, LeadSearch
-from leadcore.providers.base import SearchQuery
+from leadcore import errors
+from leadcore.db.models import Lead, LeadSearch
+from leadcore.discovery import runs
+from leadcore.discovery.providers.base import SearchQuery
+from leadcore.grid.listing import encode_cursor
+from leadcore.intake.candidates import LeadCandidate
+from leadcore.leads import edits
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -99,7 +101,7 @@ def test_list_leads_filters(api: Any, make: Any, manager: Any, h: Any, params: d
         "d": make.lead(manager, type="COMPANY", lead_name="d", company="D Corp", website="https://d-corp.io",
                        email=None, job_title=None, lead_score=95),
     }
-    leads.update_lead(api.db.uow(), manager, ids["b"], {"status": "CONTACTED"}, expected_version=1)
+    edits.update_lead(api.db.uow(), manager, ids["b"], {"status": "CONTACTED"}, expected_version=1)
     page = api.client.get("/api/leads", params=params, headers=h).json()
     names = {item["leadName"] for item in page["items"]}
     assert names == expected
@@ -190,14 +192,14 @@ def test_put_round_trips_unicode(api: Any, make: Any, manager: Any, h: Any) -> N
 def test_stale_put_is_409_with_the_current_record_and_changes_nothing(api: Any, make: Any, manager: Any,
                                                                       h: Any) -> None:
     lead_id = make.lead(manager)
-    leads.update_lead(api.db.uow(), manager, lead_id, {"status": "CONTACTED"}, expected_version=1)
+    edits.update_lead(api.db.uow(), manager, lead_id, {"status": "CONTACTED"}, expected_version=1)
     resp = api.client.put(f"/api/leads/{lead_id}", json={"status": "REJECTED", "leadName": "Overwritten"},
                           headers={**h, "If-Match": 'W/"1"'})
     body = _error(resp, 409, "version")
     assert body["code"] == "stale"
     current = resp.json()["current"]
     assert current["version"] == 2 and current["status"] == "CONTACTED"
-    after = leads.get_lead(api.db.uow(), manager, lead_id)
+    after = edits.get_lead(api.db.uow(), manager, lead_id)
     assert (after["status"], after["version"], after["lead_name"]) == ("CONTACTED", 2, current["leadName"])
 
 
@@ -231,7 +233,7 @@ def test_put_bad_bodies_are_422_naming_the_field(api: Any, make: Any, manager: A
                                                  headers: dict[str, str], field: str) -> None:
     lead_id = make.lead(manager)
     _error(api.client.put(f"/api/leads/{lead_id}", json=body, headers={**h, **headers}), 422, field)
-    assert leads.get_lead(api.db.uow(), manager, lead_id)["version"] == 1
+    assert edits.get_lead(api.db.uow(), manager, lead_id)["version"] == 1
 
 
 def test_put_unreadable_json_is_a_client_error(api: Any, make: Any, manager: Any, h: Any) -> None:
@@ -343,7 +345,7 @@ class _Provider:
 @pytest.mark.parametrize("pages, status", [(0, 429), (2, 200)])
 def test_discover_when_the_provider_rate_limits(api: Any, h: Any, monkeypatch: pytest.MonkeyPatch, pages: int,
                                                 status: int) -> None:
-    monkeypatch.setattr(searches, "get_provider", lambda name, settings: _Provider(pages))
+    monkeypatch.setattr(runs, "get_provider", lambda name, settings: _Provider(pages))
     resp = api.client.post("/api/leads/discover", json={"query": "cto"}, headers=h)
     assert resp.status_code == status, resp.text
     if status == 429:
@@ -363,7 +365,7 @@ def test_bulk_update_by_ids(api: Any, make: Any, manager: Any, h: Any) -> None:
                                                            "addTags": ["q3"], "removeTags": ["old"]}, headers=h)
     assert resp.json() == {"updated": 2, "unchanged": 0, "refused": 0, "notFound": 1, "refusedIds": [],
                            "reasons": {}}
-    lead = leads.get_lead(api.db.uow(), manager, a)
+    lead = edits.get_lead(api.db.uow(), manager, a)
     assert lead["status"] == "CONTACTED" and lead["tags"] == ["q3"]
 
 
@@ -374,11 +376,11 @@ def test_bulk_update_by_filter_assigns_and_unassigns(api: Any, make: Any, manage
     out = api.client.post("/api/leads/bulk-update", json={"filter": {"tags": ["hot"]}, "ownerId": rep.user_id},
                           headers=h).json()
     assert out["updated"] == 3
-    assert {leads.get_lead(api.db.uow(), manager, i)["owner_id"] for i in hot} == {rep.user_id}
-    assert leads.get_lead(api.db.uow(), manager, cold)["owner_id"] is None
+    assert {edits.get_lead(api.db.uow(), manager, i)["owner_id"] for i in hot} == {rep.user_id}
+    assert edits.get_lead(api.db.uow(), manager, cold)["owner_id"] is None
     out = api.client.post("/api/leads/bulk-update", json={"ids": hot, "ownerId": 0}, headers=h).json()
     assert out["updated"] == 3
-    assert {leads.get_lead(api.db.uow(), manager, i)["owner_id"] for i in hot} == {None}
+    assert {edits.get_lead(api.db.uow(), manager, i)["owner_id"] for i in hot} == {None}
 
 
 def test_bulk_delete_and_restore(api: Any, make: Any, manager: Any, h: Any) -> None:
@@ -477,7 +479,7 @@ def test_a_busy_database_is_503_with_retry_after(api: Any, make: Any, manager: A
     def busy(*_: Any, **__: Any) -> None:
         raise errors.DatabaseBusy("The database is busy with other changes; try again in a moment")
 
-    monkeypatch.setattr(leads, "get_lead", busy)
+    monkeypatch.setattr(edits, "get_lead", busy)
     resp = api.client.get(f"/api/leads/{lead_id}", headers=h)
     assert _error(resp, 503)["code"] == "unavailable" and resp.headers["Retry-After"]
 

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from leadcore import tokens, users
+from leadcore.accounts import tokens, users
+from leadcore.db.models import ApiToken
 from leadcore.errors import AuthError, InvalidInput, NotFound
-from leadcore.models import ApiToken
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 

@@ -142,7 +142,7 @@ def fresh_database(tmp: Path) -> Iterator[tuple[str, dict[str, str]]]:
         return
     from sqlalchemy import text
 
-    from leadcore.db import make_engine
+    from leadcore.db.engine import make_engine
 
     schema = f"lc_e2e_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{uuid.uuid4().hex[:8]}"
     admin = make_engine(pg_url)

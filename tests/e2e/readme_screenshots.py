@@ -17,11 +17,11 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
-from leadcore import importing, leads
-from leadcore.leads import BulkChange
-from leadcore.models import Lead
-from leadcore.runtime import open_database
-from leadcore.users import authenticate
+from leadcore.accounts.users import authenticate
+from leadcore.db.models import Lead
+from leadcore.db.runtime import open_database
+from leadcore.leads import bulk, conversion, edits
+from leadcore.leads.bulk import BulkChange
 
 from .app_driver import Grid, go, heading, log_in, open_app
 from .conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, VIEWPORT, StreamlitServer, shot, wait_idle
@@ -50,31 +50,31 @@ def build(server: StreamlitServer) -> None:
     with db.uow() as uow:
         ids = list(uow.session.scalars(select(Lead.id).order_by(Lead.id)))
     rng.shuffle(ids)
-    leads.bulk_update(db.uow(), manager, ids[540:600], BulkChange(status="REJECTED"))  # an old clean-up
+    bulk.bulk_update(db.uow(), manager, ids[540:600], BulkChange(status="REJECTED"))  # an old clean-up
     owned = {rep.user_id: ids[i * 180:(i + 1) * 180] for i, rep in enumerate(reps)}  # the rest stays unassigned
     for rep in reps:
-        leads.bulk_update(db.uow(), manager, owned[rep.user_id], BulkChange().with_owner(rep.user_id))
+        bulk.bulk_update(db.uow(), manager, owned[rep.user_id], BulkChange().with_owner(rep.user_id))
     # Each rep works their leads: calls, qualifies the good ones, imports some.
     for n, rep in enumerate(reps):
-        leads.bulk_update(db.uow(), rep, owned[rep.user_id][:30 + 10 * n], BulkChange(status="CONTACTED"))
+        bulk.bulk_update(db.uow(), rep, owned[rep.user_id][:30 + 10 * n], BulkChange(status="CONTACTED"))
     for n, rep in enumerate(reps):
-        leads.bulk_update(db.uow(), rep, owned[rep.user_id][:12 + 4 * n],
+        bulk.bulk_update(db.uow(), rep, owned[rep.user_id][:12 + 4 * n],
                           BulkChange(status="QUALIFIED", add_tags=("hot",)))
     for n, rep in enumerate(reps):
-        importing.bulk_import(db.uow(), rep, owned[rep.user_id][:5 + 3 * n])
+        conversion.bulk_import(db.uow(), rep, owned[rep.user_id][:5 + 3 * n])
     # This morning's work, one lead at a time and taking turns, so the grid's "Recently updated" shows a mix.
     notes = ["Called, left a voicemail.", "Asked for pricing for 20 seats.", "Intro call booked for Tuesday.",
              "Not the right person; pointed me to their Head of Platform."]
     for k in range(24):
         rep = reps[k % len(reps)]
         lead_id = owned[rep.user_id][60 + k]
-        current = leads.get_lead(db.uow(), rep, lead_id)
+        current = edits.get_lead(db.uow(), rep, lead_id)
         status = ("CONTACTED", "QUALIFIED", "CONTACTED", "REJECTED")[k % 4]
         tags = sorted({*current["tags"], *(("follow-up",) if status == "CONTACTED" else ())})
-        leads.update_lead(db.uow(), rep, lead_id, {"status": status, "tags": tags},
+        edits.update_lead(db.uow(), rep, lead_id, {"status": status, "tags": tags},
                           expected_version=current["version"])
         if status == "CONTACTED":
-            leads.add_note(db.uow(), rep, lead_id, rng.choice(notes))
+            edits.add_note(db.uow(), rep, lead_id, rng.choice(notes))
 
 
 def optimize(path: Path) -> int:

@@ -10,20 +10,21 @@ from typing import Any
 import pytest
 from sqlalchemy import event, update
 
-from leadcore import analytics
-from leadcore.actors import Actor
-from leadcore.analytics import AnalyticsFilters
-from leadcore.candidates import LeadCandidate
-from leadcore.db import session_factory
+from leadcore.accounts.actors import Actor
+from leadcore.analytics import dashboard
+from leadcore.analytics.dashboard import AnalyticsFilters
+from leadcore.db.engine import session_factory
+from leadcore.db.models import Lead, LeadEvent
+from leadcore.db.runtime import Database
+from leadcore.discovery.providers.base import SearchQuery
+from leadcore.discovery.runs import close_search, open_search, save_page
 from leadcore.errors import InvalidInput, PermissionDenied
-from leadcore.importing import import_lead
-from leadcore.leads import BulkChange, add_note, bulk_update, delete_lead, get_lead, update_lead
-from leadcore.listing import UNASSIGNED, list_leads
-from leadcore.matcher import SearchContext
-from leadcore.models import Lead, LeadEvent
-from leadcore.providers.base import SearchQuery
-from leadcore.runtime import Database
-from leadcore.searches import close_search, open_search, save_page
+from leadcore.grid.listing import UNASSIGNED, list_leads
+from leadcore.intake.candidates import LeadCandidate
+from leadcore.intake.matcher import SearchContext
+from leadcore.leads.bulk import BulkChange, bulk_update
+from leadcore.leads.conversion import import_lead
+from leadcore.leads.edits import add_note, delete_lead, get_lead, update_lead
 
 ALL = AnalyticsFilters()
 NOW = datetime(2024, 3, 20, 12, 0, tzinfo=UTC)
@@ -124,7 +125,7 @@ def team(db: Database, make: Any) -> Team:
 
 
 def test_summary_counts_every_status_of_the_team_active_leads(db: Database, team: Team) -> None:
-    s = analytics.summary(db.uow(), team.manager, ALL)
+    s = dashboard.summary(db.uow(), team.manager, ALL)
     assert s == {
         "total": 8,
         "new_this_week": 8,  # the oldest, a1, was discovered 4 days ago
@@ -136,7 +137,7 @@ def test_summary_counts_every_status_of_the_team_active_leads(db: Database, team
 
 
 def test_summary_is_open_to_reps_and_matches_the_grid_per_status(db: Database, team: Team) -> None:
-    s = analytics.summary(db.uow(), team.rep, ALL)
+    s = dashboard.summary(db.uow(), team.rep, ALL)
     assert s["total"] == 8
     for status, n in s["status_counts"].items():
         grid = list_leads(db.uow(), team.rep, ALL.to_lead_filters(statuses=(status,)))
@@ -148,7 +149,7 @@ def test_summary_new_this_week_is_the_last_seven_days(db: Database, team: Team) 
         set_columns(db, team.ids[key], created_at=NOW - timedelta(days=age, minutes=1 if age == 7 else 0))
     for key in ("a1", "b1", "b2", "m1", "m2"):
         set_columns(db, team.ids[key], created_at=NOW - timedelta(hours=1))
-    assert analytics.summary(db.uow(), team.manager, ALL, now=NOW)["new_this_week"] == 6  # all but a2 and a3
+    assert dashboard.summary(db.uow(), team.manager, ALL, now=NOW)["new_this_week"] == 6  # all but a2 and a3
 
 
 @pytest.mark.parametrize(
@@ -165,7 +166,7 @@ def test_filters_narrow_the_summary_like_the_grid(
 ) -> None:
     owners = {None: (), "rep": (team.rep.user_id,), "nobody": (UNASSIGNED,)}[owner]
     filters = AnalyticsFilters(types=types, owner_ids=owners)  # type: ignore[arg-type]
-    s = analytics.summary(db.uow(), team.manager, filters)
+    s = dashboard.summary(db.uow(), team.manager, filters)
     assert s["total"] == total
     assert {k: v for k, v in s["status_counts"].items() if k in statuses} == statuses
     assert list_leads(db.uow(), team.manager, filters.to_lead_filters()).total == total
@@ -176,15 +177,15 @@ def test_created_range_filter_counts_leads_created_on_those_days(db: Database, t
     set_columns(db, team.ids["a3"], created_at=datetime(2024, 1, 12, 18, tzinfo=UTC))
     set_columns(db, team.ids["a4"], created_at=datetime(2024, 1, 13, 9, tzinfo=UTC))
     f = AnalyticsFilters(created_from=date(2024, 1, 10), created_to=date(2024, 1, 12))
-    s = analytics.summary(db.uow(), team.manager, f)
+    s = dashboard.summary(db.uow(), team.manager, f)
     assert (s["total"], s["status_counts"]["QUALIFIED"], s["status_counts"]["CONTACTED"]) == (2, 1, 1)
 
 
 def test_bad_filters_are_refused_with_a_named_field(db: Database, team: Team) -> None:
     with pytest.raises(InvalidInput):
-        analytics.summary(db.uow(), team.manager, AnalyticsFilters(types=("PERSON",)))
+        dashboard.summary(db.uow(), team.manager, AnalyticsFilters(types=("PERSON",)))
     with pytest.raises(InvalidInput):
-        analytics.summary(db.uow(), team.manager,
+        dashboard.summary(db.uow(), team.manager,
                           AnalyticsFilters(created_from=date(2024, 2, 1), created_to=date(2024, 1, 1)))
 
 
@@ -192,7 +193,7 @@ def test_bad_filters_are_refused_with_a_named_field(db: Database, team: Team) ->
 
 
 def test_funnel_counts_leads_that_reached_each_stage(db: Database, team: Team) -> None:
-    rows = analytics.funnel(db.uow(), team.manager, ALL)
+    rows = dashboard.funnel(db.uow(), team.manager, ALL)
     assert [(r["stage"], r["reached"], r["conversion"], r["drop_off"]) for r in rows] == [
         ("NEW", 8, None, 0),  # everything, the rejected and archived lead included
         ("CONTACTED", 4, 0.5, 4),  # a1 a2 a3 b1
@@ -206,13 +207,13 @@ def test_funnel_counts_leads_that_reached_each_stage(db: Database, team: Team) -
 def test_imported_counts_the_import_flag_while_the_funnel_goes_by_status(db: Database, team: Team) -> None:
     set_status(db, team.manager, team.ids["b2"], "IMPORTED")  # set by hand: nothing was imported
     set_status(db, team.manager, team.ids["a1"], "ARCHIVED")  # imported, then archived
-    s = analytics.summary(db.uow(), team.manager, ALL)
+    s = dashboard.summary(db.uow(), team.manager, ALL)
     assert (s["imported"], s["status_counts"]["IMPORTED"], s["status_counts"]["ARCHIVED"]) == (2, 2, 2)
-    assert [r["reached"] for r in analytics.funnel(db.uow(), team.manager, ALL)] == [8, 4, 3, 2]  # a1 fell out
+    assert [r["reached"] for r in dashboard.funnel(db.uow(), team.manager, ALL)] == [8, 4, 3, 2]  # a1 fell out
 
 
 def test_conversion_by_query_per_search_query(db: Database, team: Team) -> None:
-    rows = analytics.conversion_by_query(db.uow(), team.manager, ALL)
+    rows = dashboard.conversion_by_query(db.uow(), team.manager, ALL)
     assert [
         (r["query"], r["found"], r["contacted"], r["qualified"], r["imported"], r["rate"], r["qualified_rate"],
          r["avg_score"]) for r in rows
@@ -236,40 +237,40 @@ def test_conversion_by_query_per_search_query(db: Database, team: Team) -> None:
 def test_conversion_by_query_min_sample_and_limit(
     db: Database, team: Team, min_sample: int, limit: int, expected: list[str]
 ) -> None:
-    rows = analytics.conversion_by_query(db.uow(), team.manager, ALL, min_sample=min_sample, limit=limit)
+    rows = dashboard.conversion_by_query(db.uow(), team.manager, ALL, min_sample=min_sample, limit=limit)
     assert [r["query"] for r in rows] == expected
 
 
 def test_score_by_status_and_type(db: Database, team: Team) -> None:
-    by_status = analytics.score_by_status(db.uow(), team.manager, ALL)
+    by_status = dashboard.score_by_status(db.uow(), team.manager, ALL)
     assert [(r["status"], r["count"], r["avg_score"]) for r in by_status] == [
         ("NEW", 2, 77.5), ("CONTACTED", 1, 30.0), ("QUALIFIED", 1, 20.0), ("IMPORTED", 2, 30.0),
         ("REJECTED", 1, 100.0), ("ARCHIVED", 1, 5.0),
     ]
-    by_type = analytics.score_by_type(db.uow(), team.manager, ALL)
+    by_type = dashboard.score_by_type(db.uow(), team.manager, ALL)
     assert [(r["type"], r["count"], r["avg_score"]) for r in by_type] == [
         ("INDIVIDUAL", 7, 39.29), ("COMPANY", 1, 95.0),  # 275 / 7
     ]
-    only = analytics.score_by_type(db.uow(), team.manager, AnalyticsFilters(types=("COMPANY",)))
+    only = dashboard.score_by_type(db.uow(), team.manager, AnalyticsFilters(types=("COMPANY",)))
     assert [(r["type"], r["count"]) for r in only] == [("COMPANY", 1)]
 
 
 def test_score_distribution_has_every_bucket_and_closes_the_top_one(db: Database, team: Team) -> None:
-    rows = analytics.score_distribution(db.uow(), team.manager, ALL)
+    rows = dashboard.score_distribution(db.uow(), team.manager, ALL)
     assert [(r["bucket"], r["count"]) for r in rows] == [
         (0, 1), (10, 1), (20, 1), (30, 1), (40, 0), (50, 1), (60, 1), (70, 0), (80, 0), (90, 2),  # 95 and 100
     ]
     assert (rows[-1]["score_min"], rows[-1]["score_max"], rows[-1]["label"]) == (90, 100, "90–100")
     grid = list_leads(db.uow(), team.manager, ALL.to_lead_filters(score_min=90, score_max=100))
     assert grid.total == 2
-    quarters = analytics.score_distribution(db.uow(), team.manager, ALL, bucket=25)
+    quarters = dashboard.score_distribution(db.uow(), team.manager, ALL, bucket=25)
     assert [(r["score_min"], r["score_max"], r["count"]) for r in quarters] == [
         (0, 24, 3), (25, 49, 1), (50, 74, 2), (75, 100, 2),
     ]
 
 
 def test_import_stats(db: Database, team: Team) -> None:
-    assert analytics.import_stats(db.uow(), team.manager, ALL) == {
+    assert dashboard.import_stats(db.uow(), team.manager, ALL) == {
         "total": 8,
         "imported": 2,
         "rate": 0.25,
@@ -277,7 +278,7 @@ def test_import_stats(db: Database, team: Team) -> None:
         "contacts_created": 2,
         "companies_created": 1,  # b1 linked the company a1's import created
     }
-    narrowed = analytics.import_stats(db.uow(), team.manager, AnalyticsFilters(types=("COMPANY",)))
+    narrowed = dashboard.import_stats(db.uow(), team.manager, AnalyticsFilters(types=("COMPANY",)))
     assert narrowed == {"total": 1, "imported": 0, "rate": 0.0, "avg_days_to_import": None, "contacts_created": 0,
                         "companies_created": 0}
 
@@ -300,7 +301,7 @@ def dated(db: Database, team: Team) -> Team:
 
 def test_new_leads_per_day_fills_gaps_within_the_filter_range(db: Database, dated: Team) -> None:
     f = AnalyticsFilters(created_from=date(2024, 3, 3), created_to=date(2024, 3, 12))
-    rows = analytics.new_leads_over_time(db.uow(), dated.manager, f)
+    rows = dashboard.new_leads_over_time(db.uow(), dated.manager, f)
     assert [(r["period_start"], r["count"]) for r in rows] == [
         (date(2024, 3, 3), 0), (date(2024, 3, 4), 2), (date(2024, 3, 5), 0), (date(2024, 3, 6), 1),
         (date(2024, 3, 7), 0), (date(2024, 3, 8), 0), (date(2024, 3, 9), 0), (date(2024, 3, 10), 1),
@@ -310,7 +311,7 @@ def test_new_leads_per_day_fills_gaps_within_the_filter_range(db: Database, date
 
 
 def test_new_leads_per_week_start_on_monday(db: Database, dated: Team) -> None:
-    rows = analytics.new_leads_over_time(db.uow(), dated.manager, ALL, period="week")
+    rows = dashboard.new_leads_over_time(db.uow(), dated.manager, ALL, period="week")
     weeks = [(r["period_start"], r["count"]) for r in rows]
     assert weeks[0] == (date(2024, 1, 29), 3)  # Thu 1 Feb ×2 and Fri 2 Feb
     assert weeks[-2:] == [(date(2024, 3, 4), 4), (date(2024, 3, 11), 1)]  # Sunday 23:30 belongs to the 4 Mar week
@@ -320,7 +321,7 @@ def test_new_leads_per_week_start_on_monday(db: Database, dated: Team) -> None:
 
 
 def test_new_leads_per_day_without_a_range_spans_the_data(db: Database, dated: Team) -> None:
-    rows = analytics.new_leads_over_time(db.uow(), dated.manager, ALL)
+    rows = dashboard.new_leads_over_time(db.uow(), dated.manager, ALL)
     assert (rows[0]["period_start"], rows[-1]["period_start"], len(rows)) == (date(2024, 2, 1), date(2024, 3, 11), 40)
     assert sum(r["count"] for r in rows) == 8
 
@@ -333,7 +334,7 @@ def test_days_are_utc_whatever_the_database_session_time_zone(db: Database, team
     event.listen(engine, "connect", lambda conn, _: conn.execute("SET TIME ZONE 'America/Los_Angeles'"))
     try:
         pacific = Database(url=backend.url, engine=engine, sessions=session_factory(engine))
-        rows = analytics.new_leads_over_time(pacific.uow(), team.manager, ALL)
+        rows = dashboard.new_leads_over_time(pacific.uow(), team.manager, ALL)
     finally:
         engine.dispose()
     assert (rows[0]["period_start"], rows[0]["count"]) == (date(2024, 3, 11), 1)
@@ -341,7 +342,7 @@ def test_days_are_utc_whatever_the_database_session_time_zone(db: Database, team
 
 def test_new_leads_over_time_rejects_unknown_periods(db: Database, team: Team) -> None:
     with pytest.raises(InvalidInput):
-        analytics.new_leads_over_time(db.uow(), team.manager, ALL, period="month")
+        dashboard.new_leads_over_time(db.uow(), team.manager, ALL, period="month")
 
 
 # -- people and searches ------------------------------------------------------------------------------------------
@@ -367,7 +368,7 @@ def test_rep_activity_counts_events_per_person_in_the_window(db: Database, make:
                             .values(created_at=datetime.now(UTC) - timedelta(days=31)))
         uow.commit()
 
-    rows = {r["name"]: r for r in analytics.rep_activity(db.uow(), manager, ALL)}
+    rows = {r["name"]: r for r in dashboard.rep_activity(db.uow(), manager, ALL)}
     assert set(rows) == {"Mona", "Rae", "Ida"}  # Olga is another team
     rae, mona, ida = rows["Rae"], rows["Mona"], rows["Ida"]
     assert (rae["created"], rae["status_changed"], rae["note_added"], rae["imported"], rae["total_events"]) == (
@@ -377,15 +378,15 @@ def test_rep_activity_counts_events_per_person_in_the_window(db: Database, make:
     assert (rae["leads_owned"], mona["leads_owned"]) == (1, 0)
     assert list(rows) == ["Rae", "Mona", "Ida"]  # busiest first
 
-    short = {r["name"]: r["total_events"] for r in analytics.rep_activity(db.uow(), manager, ALL, days=1)}
+    short = {r["name"]: r["total_events"] for r in dashboard.rep_activity(db.uow(), manager, ALL, days=1)}
     assert short == {"Rae": 5, "Mona": 3, "Ida": 0}
     assert rep.user_id is not None
-    only = analytics.rep_activity(db.uow(), manager, AnalyticsFilters(owner_ids=(rep.user_id,)))
+    only = dashboard.rep_activity(db.uow(), manager, AnalyticsFilters(owner_ids=(rep.user_id,)))
     assert [r["name"] for r in only] == ["Rae"]
 
 
 def test_search_history_yield_and_duplicate_rate(db: Database, team: Team) -> None:
-    rows = analytics.search_history(db.uow(), team.manager)
+    rows = dashboard.search_history(db.uow(), team.manager)
     assert [(r["query"], r["returned"], r["saved"], r["duplicates"], r["invalid"], r["outcome"], r["yield"],
              r["duplicate_rate"]) for r in rows] == [
         ("saas founder", 3, 2, 0, 1, "ok", 0.6667, 0.0),  # newest first
@@ -393,7 +394,7 @@ def test_search_history_yield_and_duplicate_rate(db: Database, team: Team) -> No
     ]
     assert [r["id"] for r in rows] == [team.searches["saas founder"], team.searches["fintech cto"]]
     assert rows[0]["provider"] == "demo" and rows[0]["user_id"] == team.manager.user_id
-    assert [r["query"] for r in analytics.search_history(db.uow(), team.manager, limit=1)] == ["saas founder"]
+    assert [r["query"] for r in dashboard.search_history(db.uow(), team.manager, limit=1)] == ["saas founder"]
 
 
 # -- the page in one read, permissions, isolation, empty ----------------------------------------------------------
@@ -418,27 +419,27 @@ def connections(db: Database) -> Iterator[list[str]]:
 
 
 def test_dashboard_reads_everything_on_one_connection(db: Database, team: Team, connections: list[str]) -> None:
-    page = analytics.dashboard(db.uow(), team.manager, ALL, min_sample=2, now=NOW)
+    page = dashboard.dashboard(db.uow(), team.manager, ALL, min_sample=2, now=NOW)
     assert connections.count("checkout") == 1
     assert len([s for s in connections if s != "checkout"]) <= 10
     assert page["generated_at"] == NOW
     m, f = team.manager, ALL
-    assert page["summary"] == analytics.summary(db.uow(), m, f, now=NOW)
-    assert page["funnel"] == analytics.funnel(db.uow(), m, f)
-    assert page["conversion_by_query"] == analytics.conversion_by_query(db.uow(), m, f, min_sample=2)
-    assert page["score_by_status"] == analytics.score_by_status(db.uow(), m, f)
-    assert page["score_by_type"] == analytics.score_by_type(db.uow(), m, f)
-    assert page["score_distribution"] == analytics.score_distribution(db.uow(), m, f)
-    assert page["new_leads_over_time"] == analytics.new_leads_over_time(db.uow(), m, f)
-    assert page["import_stats"] == analytics.import_stats(db.uow(), m, f)
-    assert page["rep_activity"] == analytics.rep_activity(db.uow(), m, f, now=NOW)
-    assert page["search_history"] == analytics.search_history(db.uow(), m)
+    assert page["summary"] == dashboard.summary(db.uow(), m, f, now=NOW)
+    assert page["funnel"] == dashboard.funnel(db.uow(), m, f)
+    assert page["conversion_by_query"] == dashboard.conversion_by_query(db.uow(), m, f, min_sample=2)
+    assert page["score_by_status"] == dashboard.score_by_status(db.uow(), m, f)
+    assert page["score_by_type"] == dashboard.score_by_type(db.uow(), m, f)
+    assert page["score_distribution"] == dashboard.score_distribution(db.uow(), m, f)
+    assert page["new_leads_over_time"] == dashboard.new_leads_over_time(db.uow(), m, f)
+    assert page["import_stats"] == dashboard.import_stats(db.uow(), m, f)
+    assert page["rep_activity"] == dashboard.rep_activity(db.uow(), m, f, now=NOW)
+    assert page["search_history"] == dashboard.search_history(db.uow(), m)
 
 
 def test_dashboard_connection_goes_back_to_the_pool_writable(db: Database, team: Team) -> None:
-    analytics.dashboard(db.uow(), team.manager, ALL)
+    dashboard.dashboard(db.uow(), team.manager, ALL)
     set_status(db, team.manager, team.ids["b2"], "CONTACTED")  # would fail on a connection left read-only
-    after = analytics.dashboard(db.uow(), team.manager, ALL)
+    after = dashboard.dashboard(db.uow(), team.manager, ALL)
     assert after["summary"]["status_counts"]["CONTACTED"] == 2
     assert after["funnel"][1]["reached"] == 5
 
@@ -454,26 +455,26 @@ def test_dashboard_is_one_snapshot_even_when_someone_writes_meanwhile(db: Databa
 
     event.listen(db.engine, "after_cursor_execute", write_after_first_read)
     try:
-        page = analytics.dashboard(db.uow(), team.manager, ALL)
+        page = dashboard.dashboard(db.uow(), team.manager, ALL)
     finally:
         event.remove(db.engine, "after_cursor_execute", write_after_first_read)
         other.engine.dispose()
     assert wrote
     assert "late" not in [r["query"] for r in page["search_history"]]
-    assert analytics.search_history(db.uow(), team.manager)[0]["query"] == "late"
+    assert dashboard.search_history(db.uow(), team.manager)[0]["query"] == "late"
 
 
 MANAGER_ONLY = [
-    lambda uow, a: analytics.funnel(uow, a, ALL),
-    lambda uow, a: analytics.conversion_by_query(uow, a, ALL),
-    lambda uow, a: analytics.score_by_status(uow, a, ALL),
-    lambda uow, a: analytics.score_by_type(uow, a, ALL),
-    lambda uow, a: analytics.score_distribution(uow, a, ALL),
-    lambda uow, a: analytics.new_leads_over_time(uow, a, ALL),
-    lambda uow, a: analytics.import_stats(uow, a, ALL),
-    lambda uow, a: analytics.rep_activity(uow, a, ALL),
-    lambda uow, a: analytics.search_history(uow, a),
-    lambda uow, a: analytics.dashboard(uow, a, ALL),
+    lambda uow, a: dashboard.funnel(uow, a, ALL),
+    lambda uow, a: dashboard.conversion_by_query(uow, a, ALL),
+    lambda uow, a: dashboard.score_by_status(uow, a, ALL),
+    lambda uow, a: dashboard.score_by_type(uow, a, ALL),
+    lambda uow, a: dashboard.score_distribution(uow, a, ALL),
+    lambda uow, a: dashboard.new_leads_over_time(uow, a, ALL),
+    lambda uow, a: dashboard.import_stats(uow, a, ALL),
+    lambda uow, a: dashboard.rep_activity(uow, a, ALL),
+    lambda uow, a: dashboard.search_history(uow, a),
+    lambda uow, a: dashboard.dashboard(uow, a, ALL),
 ]
 MANAGER_ONLY_IDS = ["funnel", "conversion_by_query", "score_by_status", "score_by_type", "score_distribution",
                     "new_leads_over_time", "import_stats", "rep_activity", "search_history", "dashboard"]
@@ -489,7 +490,7 @@ def test_reps_may_not_read_manager_analytics(db: Database, make: Any, read: Any)
 
 def test_another_team_sees_only_its_own_numbers(db: Database, team: Team, make: Any) -> None:
     red = make.user("manager", team="Red")
-    page = analytics.dashboard(db.uow(), red, ALL)
+    page = dashboard.dashboard(db.uow(), red, ALL)
     assert page["summary"]["total"] == 4
     assert page["summary"]["status_counts"]["IMPORTED"] == 1
     assert [(r["query"], r["found"]) for r in page["conversion_by_query"]] == [("fintech cto", 3), ("(no query)", 1)]
@@ -500,7 +501,7 @@ def test_another_team_sees_only_its_own_numbers(db: Database, team: Team, make: 
 
 def test_empty_team_reads_zeros_and_nones(db: Database, make: Any) -> None:
     manager = make.user("manager")
-    page = analytics.dashboard(db.uow(), manager, ALL)
+    page = dashboard.dashboard(db.uow(), manager, ALL)
     assert page["summary"] == {
         "total": 0, "new_this_week": 0, "average_score": None, "imported": 0, "imported_pct": None,
         "status_counts": {"NEW": 0, "CONTACTED": 0, "QUALIFIED": 0, "IMPORTED": 0, "REJECTED": 0, "ARCHIVED": 0},
@@ -518,12 +519,12 @@ def test_empty_team_reads_zeros_and_nones(db: Database, make: Any) -> None:
 
 
 @pytest.mark.parametrize("call", [
-    lambda uow, a: analytics.conversion_by_query(uow, a, ALL, min_sample=0),
-    lambda uow, a: analytics.conversion_by_query(uow, a, ALL, limit=0),
-    lambda uow, a: analytics.score_distribution(uow, a, ALL, bucket=0),
-    lambda uow, a: analytics.rep_activity(uow, a, ALL, days=0),
-    lambda uow, a: analytics.search_history(uow, a, limit=10_000),
-    lambda uow, a: analytics.dashboard(uow, a, ALL, period="year"),
+    lambda uow, a: dashboard.conversion_by_query(uow, a, ALL, min_sample=0),
+    lambda uow, a: dashboard.conversion_by_query(uow, a, ALL, limit=0),
+    lambda uow, a: dashboard.score_distribution(uow, a, ALL, bucket=0),
+    lambda uow, a: dashboard.rep_activity(uow, a, ALL, days=0),
+    lambda uow, a: dashboard.search_history(uow, a, limit=10_000),
+    lambda uow, a: dashboard.dashboard(uow, a, ALL, period="year"),
 ], ids=["min_sample", "limit", "bucket", "days", "search_limit", "period"])
 def test_out_of_range_options_are_refused(db: Database, make: Any, call: Any) -> None:
     with pytest.raises(InvalidInput):

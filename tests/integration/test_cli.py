@@ -13,13 +13,13 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, update
 
-from leadcore.db import session_factory
-from leadcore.fileimport import commit_import
-from leadcore.models import Lead, LeadSearch, Team, User
-from leadcore.runtime import Database
+from leadcore.accounts.users import authenticate, team_actor
+from leadcore.db.engine import session_factory
+from leadcore.db.models import Lead, LeadSearch, Team, User
+from leadcore.db.runtime import Database
+from leadcore.fileimport.importer import commit_import
+from leadcore.fileimport.reading import read_table
 from leadcore.seed import seed_demo
-from leadcore.tables import read_table
-from leadcore.users import authenticate, team_actor
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -22,13 +22,13 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, text, update
 
-from leadcore.candidates import LeadCandidate
-from leadcore.db import make_engine
-from leadcore.leads import get_lead
-from leadcore.matcher import SaveResult, SearchContext, save_batch
-from leadcore.models import Lead, LeadEvent
-from leadcore.runtime import Database
-from leadcore.users import team_actor
+from leadcore.accounts.users import team_actor
+from leadcore.db.engine import make_engine
+from leadcore.db.models import Lead, LeadEvent
+from leadcore.db.runtime import Database
+from leadcore.intake.candidates import LeadCandidate
+from leadcore.intake.matcher import SaveResult, SearchContext, save_batch
+from leadcore.leads.edits import get_lead
 
 ROOT = Path(__file__).resolve().parents[2]
 PG_URL = os.environ.get("LEADCORE_TEST_DATABASE_URL", "").strip()
@@ -246,7 +246,7 @@ def start_imports(files: list[Path], env: dict[str, str], *,
     code = (
         "import os, sys, time\n"
         f"while not os.path.exists({str(go)!r}): time.sleep(0.005)\n"
-        "from leadcore.cli import app\n"
+        "from leadcore.cli.main import app\n"
         "sys.argv = ['leadcore', *sys.argv[1:]]\n"
         "app(prog_name='python -m leadcore')\n"
     )

@@ -10,16 +10,16 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
-from leadcore import export
-from leadcore.actors import Actor
-from leadcore.candidates import LeadCandidate
-from leadcore.export import EXPORT_COLUMNS, export_csv, export_to_file
-from leadcore.listing import LeadFilters
-from leadcore.matcher import SearchContext, save_batch
-from leadcore.prepared import driver_cursor
-from leadcore.records import LEAD_COLUMNS
-from leadcore.runtime import Database
-from leadcore.users import _insert_user
+from leadcore.accounts.actors import Actor
+from leadcore.accounts.users import _insert_user
+from leadcore.db.runtime import Database
+from leadcore.grid import export
+from leadcore.grid.export import EXPORT_COLUMNS, export_csv, export_to_file
+from leadcore.grid.listing import LeadFilters
+from leadcore.grid.prepared import driver_cursor
+from leadcore.intake.candidates import LeadCandidate
+from leadcore.intake.matcher import SearchContext, save_batch
+from leadcore.leads.views import LEAD_COLUMNS
 
 
 def parse(text: str) -> list[dict[str, str]]:

@@ -1,4 +1,4 @@
-"""PostgreSQL renders export lines itself (leadcore.csvlines); they must be the cells the Python writer makes."""
+"""PostgreSQL renders export lines itself (leadcore.grid.csvlines); they must be the cells the Python writer makes."""
 
 from __future__ import annotations
 
@@ -7,14 +7,14 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import update
 
-from leadcore.actors import Actor
-from leadcore.candidates import LeadCandidate
-from leadcore.export import _postgresql_lines, _python_lines
-from leadcore.listing import LeadFilters
-from leadcore.matcher import SearchContext, save_batch
-from leadcore.models import Lead
-from leadcore.runtime import Database
-from leadcore.users import _insert_user
+from leadcore.accounts.actors import Actor
+from leadcore.accounts.users import _insert_user
+from leadcore.db.models import Lead
+from leadcore.db.runtime import Database
+from leadcore.grid.export import _postgresql_lines, _python_lines
+from leadcore.grid.listing import LeadFilters
+from leadcore.intake.candidates import LeadCandidate
+from leadcore.intake.matcher import SearchContext, save_batch
 
 TRICKY = [
     "plain", "=1+2", "+49 30 123", "-- call", "@here", "\tTAB", "\rCR", "a,b", 'say "hi"', "two\nlines",

@@ -7,14 +7,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from leadcore.actors import Actor
+from leadcore.accounts.actors import Actor
+from leadcore.accounts.users import team_actor
+from leadcore.db.models import Lead, LeadEvent, LeadSearch
+from leadcore.db.runtime import Database
 from leadcore.errors import InvalidInput
-from leadcore.fileimport import REPORT_HEADER, commit_import, dry_run, write_report
-from leadcore.leads import get_lead
-from leadcore.models import Lead, LeadEvent, LeadSearch
-from leadcore.runtime import Database
-from leadcore.tables import read_table
-from leadcore.users import team_actor
+from leadcore.fileimport.importer import REPORT_HEADER, commit_import, dry_run, write_report
+from leadcore.fileimport.reading import read_table
+from leadcore.leads.edits import get_lead
 
 
 def table(text: str):  # type: ignore[no-untyped-def]

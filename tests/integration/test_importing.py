@@ -5,16 +5,16 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from leadcore.actors import Actor
-from leadcore.candidates import LeadCandidate
+from leadcore.accounts.actors import Actor
+from leadcore.accounts.users import _insert_user
+from leadcore.db.models import Company, Contact
+from leadcore.db.runtime import Database
 from leadcore.errors import NotFound
 from leadcore.events import timeline
-from leadcore.importing import bulk_import, get_company, get_contact, import_lead
-from leadcore.leads import get_lead
-from leadcore.matcher import SearchContext, save_batch
-from leadcore.models import Company, Contact
-from leadcore.runtime import Database
-from leadcore.users import _insert_user
+from leadcore.intake.candidates import LeadCandidate
+from leadcore.intake.matcher import SearchContext, save_batch
+from leadcore.leads.conversion import bulk_import, get_company, get_contact, import_lead
+from leadcore.leads.edits import get_lead
 
 
 @pytest.fixture

@@ -9,24 +9,22 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, update
 
-from leadcore.actors import Actor
-from leadcore.candidates import LeadCandidate
+from leadcore.accounts.actors import Actor
+from leadcore.db.models import Lead, LeadEvent
+from leadcore.db.runtime import Database
 from leadcore.errors import InvalidInput, NotFound, PermissionDenied, StaleLead
 from leadcore.events import timeline
-from leadcore.leads import (
-    BulkChange,
+from leadcore.grid.listing import LeadFilters, list_leads
+from leadcore.intake.candidates import LeadCandidate
+from leadcore.leads.bulk import BulkChange, bulk_update, purge_rejected
+from leadcore.leads.edits import (
     add_note,
-    bulk_update,
     create_lead,
     delete_lead,
     get_lead,
-    purge_rejected,
     restore_lead,
     update_lead,
 )
-from leadcore.listing import LeadFilters, list_leads
-from leadcore.models import Lead, LeadEvent
-from leadcore.runtime import Database
 
 Factory = Any  # tests/conftest.py:Factory
 

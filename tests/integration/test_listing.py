@@ -15,14 +15,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import bindparam, event, update
 
-from leadcore.actors import Actor
-from leadcore.candidates import LEAD_TYPES, STATUSES, LeadCandidate
+from leadcore.accounts.actors import Actor
+from leadcore.accounts.users import _insert_user
+from leadcore.db.models import Lead, LeadSearch
+from leadcore.db.runtime import Database
 from leadcore.errors import InvalidInput
-from leadcore.listing import SORTS, UNASSIGNED, LeadFilters, encode_cursor, iter_filtered_ids, list_leads
-from leadcore.matcher import SearchContext, save_batch
-from leadcore.models import Lead, LeadSearch
-from leadcore.runtime import Database
-from leadcore.users import _insert_user
+from leadcore.grid.listing import SORTS, UNASSIGNED, LeadFilters, encode_cursor, iter_filtered_ids, list_leads
+from leadcore.intake.candidates import LEAD_TYPES, STATUSES, LeadCandidate
+from leadcore.intake.matcher import SearchContext, save_batch
 
 DAY0 = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -411,7 +411,7 @@ def test_junk_params_list_without_error(db: Database, grid: Grid) -> None:
 
 
 def test_encoded_cursor_values_round_trip() -> None:
-    from leadcore.listing import decode_cursor
+    from leadcore.grid.listing import decode_cursor
 
     ts = datetime(2024, 3, 1, 12, 0, 0, 123456, tzinfo=UTC)
     for value in (0, 100, "", "Ann", ts):

@@ -10,15 +10,15 @@ from typing import Any
 import pytest
 from sqlalchemy import select, text, update
 
-from leadcore import listing
-from leadcore.actors import Actor
-from leadcore.candidates import LeadCandidate
-from leadcore.listing import UNASSIGNED, LeadFilters, filter_clause, list_leads
-from leadcore.matcher import SearchContext, save_batch
-from leadcore.models import Lead
-from leadcore.records import lead_dict
-from leadcore.runtime import Database
-from leadcore.users import _insert_user
+from leadcore.accounts.actors import Actor
+from leadcore.accounts.users import _insert_user
+from leadcore.db.models import Lead
+from leadcore.db.runtime import Database
+from leadcore.grid import listing
+from leadcore.grid.listing import UNASSIGNED, LeadFilters, filter_clause, list_leads
+from leadcore.intake.candidates import LeadCandidate
+from leadcore.intake.matcher import SearchContext, save_batch
+from leadcore.leads.views import lead_dict
 
 DAY0 = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
 STATUSES = ("NEW", "CONTACTED", "QUALIFIED", "REJECTED")
@@ -151,7 +151,7 @@ def test_driver_errors_come_out_as_sqlalchemy_errors(db: Database, team: tuple[A
     input (PostgreSQL refuses NUL in text) is a DataError, nothing else."""
     from sqlalchemy.exc import DataError
 
-    from leadcore.listing import encode_cursor
+    from leadcore.grid.listing import encode_cursor
 
     manager, _ = team
     cursor = encode_cursor("a\x00", 1)
@@ -169,7 +169,7 @@ def test_a_connection_lost_under_a_driver_statement_is_invalidated(pg_db: Databa
     hands out a working connection next time."""
     from sqlalchemy.exc import OperationalError
 
-    from leadcore.prepared import driver_rows
+    from leadcore.grid.prepared import driver_rows
 
     with pg_db.uow() as uow:
         s = uow.session

@@ -12,10 +12,12 @@ import pytest
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from leadcore.actors import Actor
-from leadcore.candidates import LeadCandidate
-from leadcore.leads import get_lead, update_lead
-from leadcore.matcher import (
+from leadcore.accounts.actors import Actor
+from leadcore.accounts.users import team_actor
+from leadcore.db.models import Lead, LeadEvent, LeadSearch
+from leadcore.db.runtime import Database
+from leadcore.intake.candidates import LeadCandidate
+from leadcore.intake.matcher import (
     DUPLICATE_EXISTING,
     DUPLICATE_IN_BATCH,
     INVALID,
@@ -24,9 +26,7 @@ from leadcore.matcher import (
     SearchContext,
     save_batch,
 )
-from leadcore.models import Lead, LeadEvent, LeadSearch
-from leadcore.runtime import Database
-from leadcore.users import team_actor
+from leadcore.leads.edits import get_lead, update_lead
 
 
 def save(db: Database, actor: Actor, cands: list[LeadCandidate], ctx: SearchContext | None = None) -> SaveResult:

@@ -15,13 +15,13 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from leadcore import matcher
-from leadcore.actors import Actor
-from leadcore.candidates import LeadCandidate
-from leadcore.matcher import DUPLICATE_EXISTING, NEW, SaveResult, SearchContext, save_batch
-from leadcore.models import Lead, LeadEvent, LeadSearch
-from leadcore.runtime import Database
-from leadcore.users import team_actor
+from leadcore.accounts.actors import Actor
+from leadcore.accounts.users import team_actor
+from leadcore.db.models import Lead, LeadEvent, LeadSearch
+from leadcore.db.runtime import Database
+from leadcore.intake import matcher
+from leadcore.intake.candidates import LeadCandidate
+from leadcore.intake.matcher import DUPLICATE_EXISTING, NEW, SaveResult, SearchContext, save_batch
 
 
 def save(db: Database, actor: Actor, cands: list[LeadCandidate], ctx: SearchContext | None = None) -> SaveResult:
@@ -226,8 +226,8 @@ def test_a_lead_held_by_the_session_is_refreshed_after_a_merge(db: Database, act
 
 
 def test_page_counters_add_up_without_reading_the_run_first(db: Database, actor: Actor) -> None:
-    from leadcore.providers.base import SearchQuery
-    from leadcore.searches import open_search, save_page
+    from leadcore.discovery.providers.base import SearchQuery
+    from leadcore.discovery.runs import open_search, save_page
 
     search_id = open_search(db.uow(), actor, provider="test", query=SearchQuery(text="q"), requested=6)
     ctx = SearchContext(search_id=search_id, source="test", query="q")

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from leadcore.db import session_factory
-from leadcore.models import Lead, Team
-from leadcore.runtime import Database
+from leadcore.db.engine import session_factory
+from leadcore.db.models import Lead, Team
+from leadcore.db.runtime import Database
 from tests.messy.evaluate import pairwise_scores
 from tests.messy.generate import generate
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, inspect, text
 
-from leadcore import migrate
-from leadcore.db import make_engine
+from leadcore.db import migrate
+from leadcore.db.engine import make_engine
 
 ROOT = Path(__file__).resolve().parents[2]
 PG_URL = os.environ.get("LEADCORE_TEST_DATABASE_URL", "").strip()

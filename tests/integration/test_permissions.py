@@ -12,19 +12,20 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
-from leadcore.actors import Actor
-from leadcore.candidates import LeadCandidate
+from leadcore.accounts.actors import Actor
+from leadcore.accounts.users import _insert_user, create_user, list_users, update_user
+from leadcore.db.models import Lead
+from leadcore.db.runtime import Database
 from leadcore.errors import InvalidInput, NotFound, PermissionDenied
 from leadcore.events import timeline
-from leadcore.export import export_csv
-from leadcore.importing import bulk_import, import_lead
-from leadcore.leads import BulkChange, add_note, bulk_update, delete_lead, get_lead, restore_lead, update_lead
-from leadcore.listing import LeadFilters, iter_filtered_ids, list_leads
-from leadcore.matcher import SearchContext, save_batch
-from leadcore.models import Lead
-from leadcore.rescoring import rescore_team
-from leadcore.runtime import Database
-from leadcore.users import _insert_user, create_user, list_users, update_user
+from leadcore.grid.export import export_csv
+from leadcore.grid.listing import LeadFilters, iter_filtered_ids, list_leads
+from leadcore.intake.candidates import LeadCandidate
+from leadcore.intake.matcher import SearchContext, save_batch
+from leadcore.leads.bulk import BulkChange, bulk_update
+from leadcore.leads.conversion import bulk_import, import_lead
+from leadcore.leads.edits import add_note, delete_lead, get_lead, restore_lead, update_lead
+from leadcore.scoring.rescoring import rescore_team
 
 
 @dataclass

@@ -12,25 +12,23 @@ from typing import Any
 import pytest
 from sqlalchemy import Connection, Engine, delete, text, update
 
-from leadcore.actors import Actor
-from leadcore.candidates import LeadCandidate
-from leadcore.importing import import_lead
-from leadcore.leads import (
-    BulkChange,
+from leadcore.accounts.actors import Actor
+from leadcore.accounts.users import create_user
+from leadcore.db.models import Lead, User
+from leadcore.db.retry import retry_on_deadlock
+from leadcore.db.runtime import Database
+from leadcore.intake.candidates import LeadCandidate
+from leadcore.intake.matcher import SearchContext, save_batch
+from leadcore.leads.bulk import BulkChange, bulk_update, purge_rejected
+from leadcore.leads.conversion import import_lead
+from leadcore.leads.edits import (
     add_note,
-    bulk_update,
     delete_lead,
     get_lead,
-    purge_rejected,
     restore_lead,
     update_lead,
 )
-from leadcore.matcher import SearchContext, save_batch
-from leadcore.models import Lead, User
-from leadcore.rescoring import rescore_team
-from leadcore.retry import retry_on_deadlock
-from leadcore.runtime import Database
-from leadcore.users import create_user
+from leadcore.scoring.rescoring import rescore_team
 from tests.conftest import Factory
 
 DAY = "(created_at AT TIME ZONE 'UTC')::date"

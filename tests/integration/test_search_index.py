@@ -6,13 +6,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import delete, select, text, update
 
-from leadcore.actors import Actor
-from leadcore.candidates import LeadCandidate
-from leadcore.listing import LeadFilters, list_leads
-from leadcore.matcher import SearchContext, save_batch
-from leadcore.models import Lead
-from leadcore.runtime import Database
-from leadcore.users import _insert_user
+from leadcore.accounts.actors import Actor
+from leadcore.accounts.users import _insert_user
+from leadcore.db.models import Lead
+from leadcore.db.runtime import Database
+from leadcore.grid.listing import LeadFilters, list_leads
+from leadcore.intake.candidates import LeadCandidate
+from leadcore.intake.matcher import SearchContext, save_batch
 
 PEOPLE = [
     ("Ann O'Brien", "ann.obrien@acme.io", "Acme Labs"),
@@ -79,7 +79,7 @@ def test_postgresql_search_expression_is_the_trigram_index_expression(pg_db: Dat
     from sqlalchemy import func, select
     from sqlalchemy.dialects import postgresql
 
-    from leadcore.listing import _text_search
+    from leadcore.grid.listing import _text_search
 
     with pg_db.uow() as uow:
         s = uow.session
@@ -94,7 +94,7 @@ def test_postgresql_search_expression_is_the_trigram_index_expression(pg_db: Dat
 def test_search_pages_in_sort_order_whichever_step_finds_them(db: Database, monkeypatch, walk: int) -> None:
     """PostgreSQL pages a search in two steps (the next SEARCH_WALK leads, else every match); pages must come out
     exactly as one sorted query would give them, across keyset cursors, whichever step served them."""
-    from leadcore import listing
+    from leadcore.grid import listing
 
     monkeypatch.setattr(listing, "SEARCH_WALK", walk)
     with db.uow() as uow:
@@ -120,7 +120,7 @@ def test_search_pages_in_sort_order_whichever_step_finds_them(db: Database, monk
 
 @pytest.mark.parametrize("walk", [3, 2000])
 def test_search_pages_carry_their_owners_names_whichever_step_finds_them(db: Database, monkeypatch, walk: int) -> None:
-    from leadcore import listing
+    from leadcore.grid import listing
 
     monkeypatch.setattr(listing, "SEARCH_WALK", walk)
     with db.uow() as uow:

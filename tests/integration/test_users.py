@@ -5,10 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from leadcore.errors import AuthError, InvalidInput, NotFound, PermissionDenied
-from leadcore.models import Team, User
-from leadcore.runtime import Database
-from leadcore.users import (
+from leadcore.accounts.users import (
     LoginThrottle,
     authenticate,
     create_first_admin,
@@ -20,6 +17,9 @@ from leadcore.users import (
     team_actor,
     update_user,
 )
+from leadcore.db.models import Team, User
+from leadcore.db.runtime import Database
+from leadcore.errors import AuthError, InvalidInput, NotFound, PermissionDenied
 
 PASSWORD = "correct horse battery"
 

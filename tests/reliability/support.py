@@ -15,17 +15,20 @@ from typing import Any
 
 from sqlalchemy import Engine, select, text
 
-from leadcore import fileimport, importing, leads, migrate, tokens
-from leadcore.actors import Actor
-from leadcore.candidates import LeadCandidate
-from leadcore.db import make_engine, session_factory
-from leadcore.models import ROLLUP_TABLES, Base
-from leadcore.providers.base import SearchQuery
-from leadcore.providers.demo import DemoProvider
-from leadcore.runtime import Database
-from leadcore.searches import run_discovery
-from leadcore.tables import Table, read_table
-from leadcore.users import create_user
+from leadcore.accounts import tokens
+from leadcore.accounts.actors import Actor
+from leadcore.accounts.users import create_user
+from leadcore.db import migrate
+from leadcore.db.engine import make_engine, session_factory
+from leadcore.db.models import ROLLUP_TABLES, Base
+from leadcore.db.runtime import Database
+from leadcore.discovery.providers.base import SearchQuery
+from leadcore.discovery.providers.demo import DemoProvider
+from leadcore.discovery.runs import run_discovery
+from leadcore.fileimport import importer
+from leadcore.fileimport.reading import Table, read_table
+from leadcore.intake.candidates import LeadCandidate
+from leadcore.leads import bulk, conversion, edits
 
 PG_URL = os.environ.get("LEADCORE_TEST_DATABASE_URL", "").strip()
 _n = itertools.count(1)
@@ -44,7 +47,7 @@ def lead(db: Database, actor: Actor, **fields: Any) -> int:
     values: dict[str, Any] = {"lead_name": f"Person {n}", "email": f"person{n}@company{n}.com",
                               "company": f"Company {n}", "job_title": "Engineer"}
     values.update(fields)
-    return leads.create_lead(db.uow(), actor, LeadCandidate(**values)).lead_ids[0]
+    return edits.create_lead(db.uow(), actor, LeadCandidate(**values)).lead_ids[0]
 
 
 def csv_table(rows: list[dict[str, str]]) -> Table:
@@ -75,15 +78,15 @@ def populate(db: Database) -> dict[str, Any]:
         {"Name": "Bo Chen", "Email": "bo@chen.example", "Company": "Chen Ltd", "Notes": "", "Tags": ""},
         {"Name": "Ünïcödé Ñame", "Email": "uni@code.example", "Company": "Zürich AG", "Notes": "naïve ☃", "Tags": ""},
     ])
-    imported = fileimport.commit_import(db.uow(), rep, table, filename="people.csv")
+    imported = importer.commit_import(db.uow(), rep, table, filename="people.csv")
     ids = [d["id"] for d in run.leads]
-    first = leads.get_lead(db.uow(), manager, ids[0])
-    leads.update_lead(db.uow(), manager, ids[0], {"status": "CONTACTED", "tags": ["hot", "q3"], "notes": "call back"},
+    first = edits.get_lead(db.uow(), manager, ids[0])
+    edits.update_lead(db.uow(), manager, ids[0], {"status": "CONTACTED", "tags": ["hot", "q3"], "notes": "call back"},
                       expected_version=first["version"])
-    leads.add_note(db.uow(), rep, ids[1], "Left a voicemail")
-    leads.bulk_update(db.uow(), manager, ids[2:5], leads.BulkChange(add_tags=("bulk",), owner_id=rep.user_id))
-    leads.delete_lead(db.uow(), manager, ids[5])
-    importing.bulk_import(db.uow(), manager, ids[6:9] + [d["id"] for d in company_run.leads[:2]])
+    edits.add_note(db.uow(), rep, ids[1], "Left a voicemail")
+    bulk.bulk_update(db.uow(), manager, ids[2:5], bulk.BulkChange(add_tags=("bulk",), owner_id=rep.user_id))
+    edits.delete_lead(db.uow(), manager, ids[5])
+    conversion.bulk_import(db.uow(), manager, ids[6:9] + [d["id"] for d in company_run.leads[:2]])
     return {"admin": admin, "manager": manager, "rep": rep, "other": other, "token": token, "run": run,
             "other_run": other_run, "imported": imported}
 

@@ -11,12 +11,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from leadcore import backup, leads
-from leadcore.cli import app
-from leadcore.db import session_factory
+from leadcore.cli.main import app
+from leadcore.db import backup
+from leadcore.db.engine import session_factory
+from leadcore.db.models import ROLLUP_TABLES, Base, Lead
+from leadcore.db.runtime import Database
 from leadcore.errors import InvalidInput
-from leadcore.models import ROLLUP_TABLES, Base, Lead
-from leadcore.runtime import Database
+from leadcore.leads import edits
 from tests.conftest import Backend
 from tests.reliability.support import PG_URL, lead, populate, snapshot
 
@@ -73,8 +74,8 @@ def test_sqlite_backup_restores_into_postgresql(backends: dict[str, Backend], tm
     top = max(r["id"] for r in before["leads"])
     assert lead(pg, made["manager"], email="after-restore@example.com") > top
     # The restored data is usable: the app edits a restored lead with its restored version.
-    current = leads.get_lead(pg.uow(), made["manager"], before["leads"][0]["id"])
-    leads.update_lead(pg.uow(), made["manager"], current["id"], {"status": "QUALIFIED"},
+    current = edits.get_lead(pg.uow(), made["manager"], before["leads"][0]["id"])
+    edits.update_lead(pg.uow(), made["manager"], current["id"], {"status": "QUALIFIED"},
                       expected_version=current["version"])
 
 

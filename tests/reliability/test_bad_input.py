@@ -18,15 +18,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select, text
 
-from leadcore import export, fileimport, leads, listing
-from leadcore.candidates import LeadCandidate
 from leadcore.config import settings as app_settings
-from leadcore.csvwriter import FORMULA_TRIGGERS, neutralize
+from leadcore.db.models import Lead, LeadSearch
+from leadcore.db.runtime import Database
 from leadcore.errors import InvalidInput
 from leadcore.events import timeline
-from leadcore.models import Lead, LeadSearch
-from leadcore.runtime import Database
-from leadcore.tables import Table, read_table
+from leadcore.fileimport import importer
+from leadcore.fileimport.reading import Table, read_table
+from leadcore.grid import export, listing
+from leadcore.grid.csvwriter import FORMULA_TRIGGERS, neutralize
+from leadcore.intake.candidates import LeadCandidate
+from leadcore.leads import edits
 from tests.reliability.support import lead, user
 
 DB_EXAMPLES = 30
@@ -91,8 +93,8 @@ def test_any_file_through_dry_run_and_import_gives_invalid_input_or_an_exact_sum
     before = _lead_count(db)
     try:
         table = read_table(data, "upload.csv")
-        preview = fileimport.dry_run(db.uow(), actor, table)
-        summary = fileimport.commit_import(db.uow(), actor, table, filename=filename or "upload.csv")
+        preview = importer.dry_run(db.uow(), actor, table)
+        summary = importer.commit_import(db.uow(), actor, table, filename=filename or "upload.csv")
     except InvalidInput as e:
         assert str(e)
         assert _lead_count(db) == before  # refused: nothing written
@@ -124,7 +126,7 @@ def test_any_file_through_dry_run_and_import_gives_invalid_input_or_an_exact_sum
 def test_broken_files_are_refused_with_a_reason(db: Database, content: bytes, message: str) -> None:
     actor = user(db, "manager")
     with pytest.raises(InvalidInput, match=message):
-        fileimport.commit_import(db.uow(), actor, read_table(content, "f.csv"), filename="f.csv")
+        importer.commit_import(db.uow(), actor, read_table(content, "f.csv"), filename="f.csv")
     assert _lead_count(db) == 0
 
 
@@ -137,7 +139,7 @@ def test_huge_rows_and_long_fields_are_rejected_row_by_row(db: Database) -> None
         f"{'L' * 501},long@x.io,,\n"
         f"Notes Too Long,notes@x.io,{'n' * 20_001},\n"
     ).encode()
-    summary = fileimport.commit_import(db.uow(), actor, read_table(content, "wide.csv"), filename="wide.csv")
+    summary = importer.commit_import(db.uow(), actor, read_table(content, "wide.csv"), filename="wide.csv")
     assert (summary.saved, summary.invalid) == (1, 2)
     reasons = [r.reason for r in summary.rows if r.reason]
     assert any("longer than 500" in r for r in reasons) and any("20,000" in r for r in reasons)
@@ -153,7 +155,7 @@ def test_a_100k_row_file_imports_on_sqlite(backend, db: Database) -> None:
     lines += [f"Person {i},p{i}@c{i % 5000}.example,Company {i % 5000},Engineer,+49 30 {i:07d}" for i in range(100_000)]
     lines += ["Person 1,P1@C1.EXAMPLE,Company 1,,", "nobody,not-an-email,,,"]
     started = time.monotonic()
-    summary = fileimport.commit_import(db.uow(), actor, read_table("\n".join(lines).encode(), "big.csv"),
+    summary = importer.commit_import(db.uow(), actor, read_table("\n".join(lines).encode(), "big.csv"),
                                        filename="big.csv")
     elapsed = time.monotonic() - started
     assert (summary.saved, summary.duplicates, summary.invalid) == (100_000, 1, 1)
@@ -173,10 +175,10 @@ def test_sql_and_script_text_is_stored_shown_and_searched_literally(db: Database
     for i in range(3):
         lead(db, manager, lead_name=f"Plain {i}", company="Acme")
     evil = lead(db, manager, lead_name=SQLISH, company=WILDCARDS, job_title=SCRIPTISH, email="evil@x.io")
-    leads.update_lead(db.uow(), manager, evil, {"notes": SCRIPTISH + SQLISH, "tags": ["<b>", "%"]},
-                      expected_version=leads.get_lead(db.uow(), manager, evil)["version"])
-    leads.add_note(db.uow(), manager, evil, SCRIPTISH)
-    got = leads.get_lead(db.uow(), manager, evil)
+    edits.update_lead(db.uow(), manager, evil, {"notes": SCRIPTISH + SQLISH, "tags": ["<b>", "%"]},
+                      expected_version=edits.get_lead(db.uow(), manager, evil)["version"])
+    edits.add_note(db.uow(), manager, evil, SCRIPTISH)
+    got = edits.get_lead(db.uow(), manager, evil)
     assert (got["lead_name"], got["company"], got["job_title"]) == (SQLISH, WILDCARDS, SCRIPTISH)
     assert got["notes"] == SCRIPTISH + SQLISH and got["tags"] == ["<b>", "%"]
     assert any(e.data.get("text") == SCRIPTISH for e in timeline(db.uow(), manager, evil))
@@ -192,8 +194,8 @@ def test_sql_and_script_text_is_stored_shown_and_searched_literally(db: Database
         assert uow.session.scalar(text("SELECT count(*) FROM leads")) == 4  # the table is still there
     # The import path stores the same text literally too.
     content = f'Name,Email,Notes\n"{SQLISH}",csv@x.io,"{SCRIPTISH}"\n'.encode()
-    summary = fileimport.commit_import(db.uow(), manager, read_table(content, "evil.csv"), filename=SQLISH + ".csv")
-    imported = leads.get_lead(db.uow(), manager, summary.lead_ids[0])
+    summary = importer.commit_import(db.uow(), manager, read_table(content, "evil.csv"), filename=SQLISH + ".csv")
+    imported = edits.get_lead(db.uow(), manager, summary.lead_ids[0])
     assert (imported["lead_name"], imported["notes"]) == (SQLISH, SCRIPTISH)
 
 
@@ -205,15 +207,15 @@ def test_a_nul_character_is_refused_or_stored_never_a_database_error(db: Databas
     value = "Ann\x00Lee"
     try:
         if path == "create":
-            result = leads.create_lead(db.uow(), manager, LeadCandidate(lead_name=value))
+            result = edits.create_lead(db.uow(), manager, LeadCandidate(lead_name=value))
             if result.saved:
-                assert leads.get_lead(db.uow(), manager, result.lead_ids[0])["lead_name"] == value
+                assert edits.get_lead(db.uow(), manager, result.lead_ids[0])["lead_name"] == value
         elif path == "edit":
-            version = leads.get_lead(db.uow(), manager, lead_id)["version"]
-            leads.update_lead(db.uow(), manager, lead_id, {"lead_name": value}, expected_version=version)
-            assert leads.get_lead(db.uow(), manager, lead_id)["lead_name"] == value
+            version = edits.get_lead(db.uow(), manager, lead_id)["version"]
+            edits.update_lead(db.uow(), manager, lead_id, {"lead_name": value}, expected_version=version)
+            assert edits.get_lead(db.uow(), manager, lead_id)["lead_name"] == value
         else:
-            leads.add_note(db.uow(), manager, lead_id, value)
+            edits.add_note(db.uow(), manager, lead_id, value)
     except InvalidInput:
         pass
 
@@ -266,6 +268,6 @@ def test_import_tables_built_in_code_are_checked_like_uploads(db: Database) -> N
     """An API or page that builds a Table by hand (no read_table) still gets row-level checks."""
     actor = user(db, "manager")
     table = Table(headers=["Name", "Email"], rows=[["", ""], ["Ok", "ok@x.io"], ["x" * 600, "bad@@x"]])
-    summary = fileimport.commit_import(db.uow(), actor, table, filename="built.csv")
+    summary = importer.commit_import(db.uow(), actor, table, filename="built.csv")
     assert (summary.saved, summary.invalid) == (1, 2)
 

@@ -15,14 +15,15 @@ from typing import Any
 
 from sqlalchemy import func, select, text
 
-from leadcore import fileimport, leads
-from leadcore.actors import Actor
+from leadcore.accounts.actors import Actor
+from leadcore.db.models import Lead, LeadEvent, LeadSearch
+from leadcore.db.runtime import Database
+from leadcore.discovery.providers.base import SearchQuery
+from leadcore.discovery.providers.demo import DemoProvider
+from leadcore.discovery.runs import run_discovery
 from leadcore.errors import StaleLead
-from leadcore.models import Lead, LeadEvent, LeadSearch
-from leadcore.providers.base import SearchQuery
-from leadcore.providers.demo import DemoProvider
-from leadcore.runtime import Database
-from leadcore.searches import run_discovery
+from leadcore.fileimport import importer
+from leadcore.leads import bulk, edits
 from tests.reliability.support import csv_table, lead, user
 
 SEEDS = 30
@@ -36,7 +37,7 @@ class Tally:
     edits_stale: int = 0
     double_wins: int = 0
     bulk_calls: int = 0
-    imports: list[fileimport.ImportSummary] = field(default_factory=list)
+    imports: list[importer.ImportSummary] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -77,7 +78,7 @@ def test_parallel_writers_never_duplicate_never_lose_an_edit_and_count_exactly(p
 
     def import_file(actor: Actor, tag: str, shared: range, own: int) -> Callable[[], None]:
         def go() -> None:
-            summary = fileimport.commit_import(db.uow(), actor, csv_table(_import_rows(tag, shared, own)),
+            summary = importer.commit_import(db.uow(), actor, csv_table(_import_rows(tag, shared, own)),
                                                filename=f"{tag}.csv")
             with tally.lock:
                 tally.imports.append(summary)
@@ -93,10 +94,10 @@ def test_parallel_writers_never_duplicate_never_lose_an_edit_and_count_exactly(p
         def go() -> None:
             for r in range(ROUNDS):
                 lead_id = seed_ids[r % 10]
-                version = leads.get_lead(db.uow(), actor, lead_id)["version"]
+                version = edits.get_lead(db.uow(), actor, lead_id)["version"]
                 barrier.wait(timeout=60)
                 try:
-                    leads.update_lead(db.uow(), actor, lead_id, {"job_title": f"editor{me}-round{r}"},
+                    edits.update_lead(db.uow(), actor, lead_id, {"job_title": f"editor{me}-round{r}"},
                                       expected_version=version)
                 except StaleLead as e:
                     assert e.lead_id == lead_id and e.current_version > version
@@ -109,13 +110,13 @@ def test_parallel_writers_never_duplicate_never_lose_an_edit_and_count_exactly(p
 
         return go
 
-    def bulk(actor: Actor, ids: list[int], tag: str, status: str) -> Callable[[], None]:
+    def bulk_writer(actor: Actor, ids: list[int], tag: str, status: str) -> Callable[[], None]:
         def go() -> None:
             for r in range(6):
                 order = list(ids)
                 random.Random(f"{tag}{r}").shuffle(order)  # callers pass ids in any order
-                result = leads.bulk_update(db.uow(), actor, order,
-                                           leads.BulkChange(add_tags=(f"{tag}-{r}",), status=status))
+                result = bulk.bulk_update(db.uow(), actor, order,
+                                           bulk.BulkChange(add_tags=(f"{tag}-{r}",), status=status))
                 assert result.updated + result.unchanged + result.refused + result.not_found == len(ids)
                 assert result.refused == result.not_found == 0
                 with tally.lock:
@@ -132,8 +133,8 @@ def test_parallel_writers_never_duplicate_never_lose_an_edit_and_count_exactly(p
         "import-other-team": import_file(other_team, "alpha", range(0, 40), 20),
         "editor-1": editor(user(db, "manager"), 1),
         "editor-2": editor(user(db, "manager"), 2),
-        "bulk-1": bulk(user(db, "manager"), seed_ids[:20], "b1", "CONTACTED"),
-        "bulk-2": bulk(user(db, "manager"), seed_ids[10:], "b2", "CONTACTED"),
+        "bulk-1": bulk_writer(user(db, "manager"), seed_ids[:20], "b1", "CONTACTED"),
+        "bulk-2": bulk_writer(user(db, "manager"), seed_ids[10:], "b2", "CONTACTED"),
     }
     threads = [threading.Thread(target=_guard(tally, name, fn), name=name) for name, fn in writers.items()]
     for t in threads:
@@ -180,10 +181,10 @@ def test_parallel_writers_never_duplicate_never_lose_an_edit_and_count_exactly(p
         assert tally.edits_ok + tally.edits_stale == 2 * ROUNDS
         assert all(wins <= 1 for wins in round_wins.values()), dict(round_wins)
         assert tally.edits_stale >= ROUNDS  # each round has at most one winner
-        edits = s.execute(select(LeadEvent.lead_id, LeadEvent.data).where(LeadEvent.kind == "fields_changed")
+        changes = s.execute(select(LeadEvent.lead_id, LeadEvent.data).where(LeadEvent.kind == "fields_changed")
                           .order_by(LeadEvent.id)).all()
         chain: dict[int, list[dict[str, Any]]] = defaultdict(list)
-        for lead_id, data in edits:
+        for lead_id, data in changes:
             if "job_title" in (data or {}):
                 chain[lead_id].append(data["job_title"])
         assert sum(len(v) for v in chain.values()) == tally.edits_ok

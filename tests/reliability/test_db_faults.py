@@ -16,15 +16,17 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, event, func, select, text
 
-from leadcore import fileimport, leads, listing
-from leadcore.db import make_engine, session_factory
-from leadcore.dbfaults import ConnectionLost, DatabaseLocked
+from leadcore.db.engine import make_engine, session_factory
+from leadcore.db.faults import ConnectionLost, DatabaseLocked
+from leadcore.db.models import Lead, LeadEvent, LeadSearch
+from leadcore.db.runtime import Database
+from leadcore.discovery.providers.base import SearchQuery
+from leadcore.discovery.providers.demo import DemoProvider
+from leadcore.discovery.runs import run_discovery
 from leadcore.errors import DatabaseBusy
-from leadcore.models import Lead, LeadEvent, LeadSearch
-from leadcore.providers.base import SearchQuery
-from leadcore.providers.demo import DemoProvider
-from leadcore.runtime import Database
-from leadcore.searches import run_discovery
+from leadcore.fileimport import importer
+from leadcore.grid import listing
+from leadcore.leads import bulk, edits
 from tests.conftest import Backend
 from tests.reliability.support import PG_URL, csv_table, errors_in_threads, lead, user
 
@@ -100,7 +102,7 @@ def test_connection_killed_mid_import_rolls_back_the_whole_file_and_the_next_imp
     saboteur = Saboteur(pg_copy.engine, statement="INSERT INTO lead_events")
     try:
         with pytest.raises(ConnectionLost, match=LOST):
-            fileimport.commit_import(pg_copy.uow(), rep, table, filename="kill.csv")
+            importer.commit_import(pg_copy.uow(), rep, table, filename="kill.csv")
     finally:
         saboteur.close()
     assert saboteur.killed, "the connection was never killed"
@@ -110,14 +112,14 @@ def test_connection_killed_mid_import_rolls_back_the_whole_file_and_the_next_imp
         run = uow.session.scalars(select(LeadSearch).order_by(LeadSearch.id.desc())).first()
         assert run is not None and run.outcome == "failed" and run.saved == 0
         assert run.error and run.error.startswith("nothing was saved")
-    again = fileimport.commit_import(pg_copy.uow(), rep, table, filename="kill.csv")
+    again = importer.commit_import(pg_copy.uow(), rep, table, filename="kill.csv")
     assert (again.saved, again.duplicates, again.invalid) == (40, 0, 0)
 
 
 def test_connection_killed_in_the_middle_of_the_bulk_lead_insert(pg_copy: Database, monkeypatch) -> None:
     """The PostgreSQL matcher streams new leads with COPY on the driver's own cursor (no SQLAlchemy events, bare
     psycopg errors): killing the connection after the 20th of 40 rows still ends as ConnectionLost, nothing saved."""
-    from leadcore import matcher
+    from leadcore.intake import matcher
 
     if not hasattr(matcher, "_pg_copy_value"):
         pytest.skip("the matcher no longer streams rows through _pg_copy_value")
@@ -142,13 +144,13 @@ def test_connection_killed_in_the_middle_of_the_bulk_lead_insert(pg_copy: Databa
     monkeypatch.setattr(matcher, "_pg_copy_value", copy_value)
     try:
         with pytest.raises(ConnectionLost, match=LOST):
-            fileimport.commit_import(pg_copy.uow(), rep, table, filename="copy.csv")
+            importer.commit_import(pg_copy.uow(), rep, table, filename="copy.csv")
     finally:
         event.remove(pg_copy.engine, "before_cursor_execute", remember_pid)
     assert len(written) >= 20
     assert counts(pg_copy)[:2] == before[:2]
     monkeypatch.setattr(matcher, "_pg_copy_value", real)
-    again = fileimport.commit_import(pg_copy.uow(), rep, table, filename="copy.csv")
+    again = importer.commit_import(pg_copy.uow(), rep, table, filename="copy.csv")
     assert again.saved == 40
 
 
@@ -160,14 +162,14 @@ def test_connection_killed_mid_bulk_update_changes_no_lead_and_the_retry_works(p
     saboteur = Saboteur(pg_copy.engine, statement="INSERT INTO lead_events")  # after the leads' UPDATE ran
     try:
         with pytest.raises(ConnectionLost, match=LOST):
-            leads.bulk_update(pg_copy.uow(), manager, ids, leads.BulkChange(status="CONTACTED", add_tags=("x",)))
+            bulk.bulk_update(pg_copy.uow(), manager, ids, bulk.BulkChange(status="CONTACTED", add_tags=("x",)))
     finally:
         saboteur.close()
     assert saboteur.killed
     with pg_copy.uow() as uow:
         after = {r.id: (r.version, list(r.tags), r.status) for r in uow.session.scalars(select(Lead))}
     assert after == before
-    result = leads.bulk_update(pg_copy.uow(), manager, ids, leads.BulkChange(status="CONTACTED", add_tags=("x",)))
+    result = bulk.bulk_update(pg_copy.uow(), manager, ids, bulk.BulkChange(status="CONTACTED", add_tags=("x",)))
     assert result.updated == 12
 
 
@@ -199,7 +201,7 @@ def test_connection_killed_on_page_two_keeps_page_one_and_reports_it(pg_copy: Da
 def test_connection_killed_during_commit_says_the_outcome_is_unknown(pg_copy: Database) -> None:
     manager = user(pg_copy, "manager")
     lead_id = lead(pg_copy, manager)
-    version = leads.get_lead(pg_copy.uow(), manager, lead_id)["version"]
+    version = edits.get_lead(pg_copy.uow(), manager, lead_id)["version"]
 
     def kill(conn: Any) -> None:
         _kill_backend(conn.connection.dbapi_connection.info.backend_pid)
@@ -207,10 +209,10 @@ def test_connection_killed_during_commit_says_the_outcome_is_unknown(pg_copy: Da
     event.listen(pg_copy.engine, "commit", kill)
     try:
         with pytest.raises(ConnectionLost, match="may or may not have been saved"):
-            leads.update_lead(pg_copy.uow(), manager, lead_id, {"status": "QUALIFIED"}, expected_version=version)
+            edits.update_lead(pg_copy.uow(), manager, lead_id, {"status": "QUALIFIED"}, expected_version=version)
     finally:
         event.remove(pg_copy.engine, "commit", kill)
-    current = leads.get_lead(pg_copy.uow(), manager, lead_id)  # the next action works; the kill came first
+    current = edits.get_lead(pg_copy.uow(), manager, lead_id)  # the next action works; the kill came first
     assert (current["status"], current["version"]) == ("NEW", version)
 
 
@@ -258,7 +260,7 @@ def test_a_transaction_open_when_the_server_drops_it_fails_clearly_then_the_app_
         _kill_backend(uow.session.connection().connection.dbapi_connection.info.backend_pid)  # type: ignore[union-attr]
         uow.session.execute(select(Lead.id))  # the action reads once more before it commits
         uow.commit()
-    assert leads.get_lead(pg_copy.uow(), manager, lead_id)["status"] == "NEW"
+    assert edits.get_lead(pg_copy.uow(), manager, lead_id)["status"] == "NEW"
 
 
 def _app_name(engine: Engine) -> str:
@@ -297,16 +299,16 @@ def test_sqlite_locked_by_another_writer_is_busy_try_again_not_a_crash(
     db = sqlite_short_wait
     manager = user(db, "manager")
     lead_id = lead(db, manager)
-    version = leads.get_lead(db.uow(), manager, lead_id)["version"]
+    version = edits.get_lead(db.uow(), manager, lead_id)["version"]
     before = counts(db)
     writer_lock.execute("BEGIN IMMEDIATE")
     writer_lock.execute("UPDATE teams SET name = name")
     actions = {
         "create": lambda: lead(db, manager),
-        "edit": lambda: leads.update_lead(db.uow(), manager, lead_id, {"status": "CONTACTED"},
+        "edit": lambda: edits.update_lead(db.uow(), manager, lead_id, {"status": "CONTACTED"},
                                           expected_version=version),
-        "bulk": lambda: leads.bulk_update(db.uow(), manager, [lead_id], leads.BulkChange(add_tags=("t",))),
-        "import": lambda: fileimport.commit_import(db.uow(), manager, csv_table(rows(3, "lock")), filename="l.csv"),
+        "bulk": lambda: bulk.bulk_update(db.uow(), manager, [lead_id], bulk.BulkChange(add_tags=("t",))),
+        "import": lambda: importer.commit_import(db.uow(), manager, csv_table(rows(3, "lock")), filename="l.csv"),
         "discover": lambda: run_discovery(db.uow(), manager, SearchQuery("CTO", limit=5), provider=DemoProvider()),
     }
     for name, action in actions.items():
@@ -320,7 +322,7 @@ def test_sqlite_locked_by_another_writer_is_busy_try_again_not_a_crash(
     assert counts(db) == before
     writer_lock.rollback()
     assert lead(db, manager)  # the lock is gone: the next action works
-    leads.update_lead(db.uow(), manager, lead_id, {"status": "CONTACTED"}, expected_version=version)
+    edits.update_lead(db.uow(), manager, lead_id, {"status": "CONTACTED"}, expected_version=version)
 
 
 def test_sqlite_retry_waits_out_a_short_lock(sqlite_short_wait: Database, writer_lock: sqlite3.Connection) -> None:
@@ -329,5 +331,5 @@ def test_sqlite_retry_waits_out_a_short_lock(sqlite_short_wait: Database, writer
     manager = user(db, "manager")
     writer_lock.execute("BEGIN IMMEDIATE")
     threading.Timer(0.1, writer_lock.rollback).start()
-    result = fileimport.commit_import(db.uow(), manager, csv_table(rows(5, "wait")), filename="w.csv")
+    result = importer.commit_import(db.uow(), manager, csv_table(rows(5, "wait")), filename="w.csv")
     assert result.saved == 5

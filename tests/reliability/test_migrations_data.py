@@ -13,9 +13,11 @@ import pytest
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, text
 
-from leadcore import leads, listing, migrate
-from leadcore.actors import Actor
-from leadcore.candidates import LeadCandidate
+from leadcore.accounts.actors import Actor
+from leadcore.db import migrate
+from leadcore.grid import listing
+from leadcore.intake.candidates import LeadCandidate
+from leadcore.leads import edits
 from tests.reliability.support import PG_URL, raw_snapshot, scratch_database
 
 FIRST = "0001"
@@ -146,9 +148,9 @@ def test_upgrading_a_database_full_of_work_keeps_every_row(kind: str, tmp_path: 
         admin = Actor(user_id=1, team_id=1, role="admin", name="Ann")
         page = listing.list_leads(db.uow(), admin, listing.LeadFilters(q="Ünïcode"))
         assert page.total > 0
-        lead = leads.get_lead(db.uow(), admin, 2)
-        leads.update_lead(db.uow(), admin, 2, {"status": "QUALIFIED"}, expected_version=lead["version"])
-        created = leads.create_lead(db.uow(), admin, LeadCandidate(lead_name="After Upgrade", email="new@x.io"))
+        lead = edits.get_lead(db.uow(), admin, 2)
+        edits.update_lead(db.uow(), admin, 2, {"status": "QUALIFIED"}, expected_version=lead["version"])
+        created = edits.create_lead(db.uow(), admin, LeadCandidate(lead_name="After Upgrade", email="new@x.io"))
         assert created.lead_ids[0] > LEADS
-        duplicate = leads.create_lead(db.uow(), admin, LeadCandidate(lead_name="Again", email="P1@acme.io"))
+        duplicate = edits.create_lead(db.uow(), admin, LeadCandidate(lead_name="Again", email="P1@acme.io"))
         assert (duplicate.saved, duplicate.duplicates, duplicate.lead_ids) == (0, 1, [1])

@@ -4,7 +4,7 @@ The shared server on 127.0.0.1:5432 serves the parallel test workers, so it is n
 ``initdb`` into a temporary folder, starts that cluster on a free port (as the ``postgres`` user when run as root:
 initdb and postgres refuse to run as root), and always stops it and deletes the folder afterwards.
 
-Through one ``leadcore.runtime.open_database`` Database — the object the app caches for its whole life, with its
+Through one ``leadcore.db.runtime.open_database`` Database — the object the app caches for its whole life, with its
 pre-pinged pool — never recreated:
 
 - ``pg_ctl restart -m fast`` with stale connections in the pool: the next reads (several at once) and the next
@@ -36,14 +36,16 @@ import pytest
 from sqlalchemy import create_engine, event, func, select, text
 from sqlalchemy.pool import NullPool
 
-from leadcore import fileimport, leads, listing
-from leadcore.dbfaults import LOST_MESSAGE, ConnectionLost
+from leadcore.db.faults import LOST_MESSAGE, ConnectionLost
+from leadcore.db.models import Lead, LeadEvent, LeadSearch
+from leadcore.db.runtime import Database, open_database
+from leadcore.discovery.providers.base import SearchQuery
+from leadcore.discovery.providers.demo import DemoProvider
+from leadcore.discovery.runs import run_discovery
 from leadcore.errors import DatabaseBusy
-from leadcore.models import Lead, LeadEvent, LeadSearch
-from leadcore.providers.base import SearchQuery
-from leadcore.providers.demo import DemoProvider
-from leadcore.runtime import Database, open_database
-from leadcore.searches import run_discovery
+from leadcore.fileimport import importer
+from leadcore.grid import listing
+from leadcore.leads import bulk, edits
 from tests.reliability.support import csv_table, errors_in_threads, lead, snapshot, user
 
 SERVER_TOOLS = ("initdb", "pg_ctl", "postgres")
@@ -243,8 +245,8 @@ def _restart_with_stale_connections_in_the_pool(cluster: Cluster, db: Database) 
         assert listing.list_leads(db.uow(), manager).total == 5
 
     assert errors_in_threads(read, 6) == []
-    version = leads.get_lead(db.uow(), manager, ids[0])["version"]
-    out = leads.update_lead(db.uow(), manager, ids[0], {"status": "QUALIFIED"}, expected_version=version)
+    version = edits.get_lead(db.uow(), manager, ids[0])["version"]
+    out = edits.update_lead(db.uow(), manager, ids[0], {"status": "QUALIFIED"}, expected_version=version)
     assert out["status"] == "QUALIFIED" and out["version"] == version + 1
     assert lead(db, manager)
     with db.engine.connect() as conn:  # the pool now holds connections to the new server only
@@ -266,7 +268,7 @@ def _restart_in_the_middle_of_an_import(cluster: Cluster, db: Database) -> None:
     event.listen(db.engine, "before_cursor_execute", restart_before_the_events)
     try:
         with pytest.raises(ConnectionLost) as info:
-            fileimport.commit_import(db.uow(), rep, table, filename="restart.csv")
+            importer.commit_import(db.uow(), rep, table, filename="restart.csv")
     finally:
         event.remove(db.engine, "before_cursor_execute", restart_before_the_events)
     assert restarted, "the import never reached its events insert"
@@ -278,14 +280,14 @@ def _restart_in_the_middle_of_an_import(cluster: Cluster, db: Database) -> None:
         run = uow.session.scalars(select(LeadSearch).order_by(LeadSearch.id.desc())).first()
         assert run is not None and run.outcome == "failed" and run.saved == 0
         assert (run.error or "").startswith("nothing was saved")
-    again = fileimport.commit_import(db.uow(), rep, table, filename="restart.csv")
+    again = importer.commit_import(db.uow(), rep, table, filename="restart.csv")
     assert (again.saved, again.duplicates, again.invalid) == (30, 0, 0)
 
 
 def _stop_then_start(cluster: Cluster, db: Database) -> None:
     manager = user(db, "manager")
     lead_id = lead(db, manager)
-    version = leads.get_lead(db.uow(), manager, lead_id)["version"]
+    version = edits.get_lead(db.uow(), manager, lead_id)["version"]
     fill_the_pool(db, 3)
     before = snapshot(db.engine)
 
@@ -294,11 +296,11 @@ def _stop_then_start(cluster: Cluster, db: Database) -> None:
     actions = {
         "read": lambda: listing.list_leads(db.uow(), manager),
         "create": lambda: lead(db, manager),
-        "edit": lambda: leads.update_lead(
+        "edit": lambda: edits.update_lead(
             db.uow(), manager, lead_id, {"status": "CONTACTED"}, expected_version=version
         ),
-        "bulk": lambda: leads.bulk_update(db.uow(), manager, [lead_id], leads.BulkChange(add_tags=("down",))),
-        "import": lambda: fileimport.commit_import(db.uow(), manager, csv_table(rows(3, "down")), filename="d.csv"),
+        "bulk": lambda: bulk.bulk_update(db.uow(), manager, [lead_id], bulk.BulkChange(add_tags=("down",))),
+        "import": lambda: importer.commit_import(db.uow(), manager, csv_table(rows(3, "down")), filename="d.csv"),
         "discover": lambda: run_discovery(db.uow(), manager, SearchQuery("CTO", limit=5), provider=DemoProvider()),
     }
     for name, action in actions.items():
@@ -311,7 +313,7 @@ def _stop_then_start(cluster: Cluster, db: Database) -> None:
     cluster.start()
 
     assert snapshot(db.engine) == before  # nothing was saved while the server was down
-    assert leads.get_lead(db.uow(), manager, lead_id)["version"] == version
-    out = leads.update_lead(db.uow(), manager, lead_id, {"status": "CONTACTED"}, expected_version=version)
+    assert edits.get_lead(db.uow(), manager, lead_id)["version"] == version
+    out = edits.update_lead(db.uow(), manager, lead_id, {"status": "CONTACTED"}, expected_version=version)
     assert out["status"] == "CONTACTED"
     assert listing.list_leads(db.uow(), manager).total >= 1

@@ -15,14 +15,14 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from leadcore.actors import Actor
+from leadcore.accounts.actors import Actor
 from leadcore.config import Settings
-from leadcore.models import Lead, LeadEvent, LeadSearch
-from leadcore.providers.apollo import ApolloProvider
-from leadcore.providers.base import SearchQuery
-from leadcore.providers.hunter import HunterProvider
-from leadcore.runtime import Database
-from leadcore.searches import DiscoveryResult, run_discovery
+from leadcore.db.models import Lead, LeadEvent, LeadSearch
+from leadcore.db.runtime import Database
+from leadcore.discovery.providers.apollo import ApolloProvider
+from leadcore.discovery.providers.base import SearchQuery
+from leadcore.discovery.providers.hunter import HunterProvider
+from leadcore.discovery.runs import DiscoveryResult, run_discovery
 from tests.reliability.support import user
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"

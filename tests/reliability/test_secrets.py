@@ -16,15 +16,17 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from leadcore import backup, export, tokens
+from leadcore.accounts import tokens
+from leadcore.accounts.users import LoginThrottle, authenticate, update_user
 from leadcore.config import Settings
+from leadcore.db import backup
+from leadcore.db.models import ApiToken, User
+from leadcore.db.runtime import Database
+from leadcore.discovery.providers import get_provider
+from leadcore.discovery.providers.base import SearchQuery
+from leadcore.discovery.runs import run_discovery
 from leadcore.errors import AuthError
-from leadcore.models import ApiToken, User
-from leadcore.providers import get_provider
-from leadcore.providers.base import SearchQuery
-from leadcore.runtime import Database
-from leadcore.searches import run_discovery
-from leadcore.users import LoginThrottle, authenticate, update_user
+from leadcore.grid import export
 from tests.reliability.support import user
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
@@ -37,7 +39,7 @@ def everything_visible(db: Database, *extra: str) -> str:
     dump = "".join(backup.dump_lines(db.engine))
     with db.uow() as uow:
         actors = [(u.id, u.team_id, u.role) for u in uow.session.scalars(select(User))]
-    from leadcore.actors import Actor
+    from leadcore.accounts.actors import Actor
 
     exports = ["".join(export.export_csv(db.uow(), Actor(user_id=i, team_id=t, role=r))) for i, t, r in actors]
     return "\n".join([dump, *exports, *extra])

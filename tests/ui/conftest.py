@@ -23,12 +23,12 @@ from streamlit.testing.v1 import AppTest
 
 import ui.resources
 import ui.state
-from leadcore import migrate
-from leadcore.actors import Actor
+from leadcore.accounts.actors import Actor
+from leadcore.accounts.users import UserInfo, get_user
 from leadcore.config import settings
-from leadcore.db import make_engine, session_factory
-from leadcore.runtime import Database, open_database
-from leadcore.users import UserInfo, get_user
+from leadcore.db import migrate
+from leadcore.db.engine import make_engine, session_factory
+from leadcore.db.runtime import Database, open_database
 from tests.conftest import BACKENDS, Backend
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")

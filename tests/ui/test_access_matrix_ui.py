@@ -45,18 +45,21 @@ from streamlit.testing.v1 import AppTest
 
 import ui.resources
 import ui.state
-from leadcore import analytics, events, importing, leads, listing
-from leadcore.actors import Actor
-from leadcore.candidates import LeadCandidate
+from leadcore import events
+from leadcore.accounts.actors import Actor
+from leadcore.accounts.users import UserInfo, _insert_user
+from leadcore.analytics import dashboard
 from leadcore.config import settings
-from leadcore.db import make_engine, session_factory
+from leadcore.db.engine import make_engine, session_factory
+from leadcore.db.models import Lead
+from leadcore.db.runtime import Database
 from leadcore.errors import NotFound, PermissionDenied
-from leadcore.export import export_csv
-from leadcore.listing import UNASSIGNED, LeadFilters
-from leadcore.matcher import SearchContext, save_batch
-from leadcore.models import Lead
-from leadcore.runtime import Database
-from leadcore.users import UserInfo, _insert_user
+from leadcore.grid import listing
+from leadcore.grid.export import export_csv
+from leadcore.grid.listing import UNASSIGNED, LeadFilters
+from leadcore.intake.candidates import LeadCandidate
+from leadcore.intake.matcher import SearchContext, save_batch
+from leadcore.leads import bulk, conversion, edits
 from tests.integration.test_permissions import ROLES, WHOSE
 from tests.integration.test_permissions import expected as services_expected
 from tests.ui.conftest import APP, login_as
@@ -172,7 +175,7 @@ def _app_uses_the_world(world: World, monkeypatch: pytest.MonkeyPatch) -> Iterat
     """Point the app at the module's database (other modules' fixtures may have pointed it elsewhere)."""
     monkeypatch.setenv("LEADCORE_DATABASE_URL", world.url)
     settings.cache_clear()
-    ui.resources.database.clear()  # leadcore.runtime keeps the engine per URL: reopening costs nothing
+    ui.resources.database.clear()  # leadcore.db.runtime keeps the engine per URL: reopening costs nothing
     st.cache_data.clear()  # cached reads are keyed by team id, and other modules' first team is team 1 too
     yield
     ui.resources.database.clear()
@@ -191,7 +194,8 @@ def outcome(call: Callable[[], Any]) -> str:
 
 
 def bulk_outcome(result: Any) -> str:
-    """One lead's outcome from a bulk result (leadcore.leads.BulkResult or leadcore.importing.BulkImportResult)."""
+    """One lead's outcome from a bulk result (leadcore.leads.bulk.BulkResult
+    or leadcore.leads.conversion.BulkImportResult)."""
     if result.not_found:
         return HIDDEN
     if result.refused:
@@ -308,10 +312,10 @@ def _detail_services(world: World, role: str, whose: str) -> None:
         role,
         whose,
         "read",
-        outcome(lambda: (leads.get_lead(twin.uow(), actor, lead_id), events.timeline(twin.uow(), actor, lead_id))),
+        outcome(lambda: (edits.get_lead(twin.uow(), actor, lead_id), events.timeline(twin.uow(), actor, lead_id))),
     )
-    record(world, role, whose, "import", outcome(lambda: importing.import_lead(twin.uow(), actor, lead_id)))
-    record(world, role, whose, "delete", outcome(lambda: leads.delete_lead(twin.uow(), actor, lead_id)))
+    record(world, role, whose, "import", outcome(lambda: conversion.import_lead(twin.uow(), actor, lead_id)))
+    record(world, role, whose, "delete", outcome(lambda: edits.delete_lead(twin.uow(), actor, lead_id)))
 
 
 def _click(at: AppTest, label: str) -> AppTest:
@@ -451,7 +455,7 @@ def test_leads_grid_agrees_with_the_services(world: World, role: str, downloads:
     ui_got: dict[Cell, str] = {}
 
     # read: the grid lists exactly the leads the service lets the actor read (and what list_leads lists).
-    readable = {w for w in WHOSE if outcome(lambda w=w: leads.get_lead(twin.uow(), actor, ids[w])) == OK}
+    readable = {w for w in WHOSE if outcome(lambda w=w: edits.get_lead(twin.uow(), actor, ids[w])) == OK}
     assert {x["id"] for x in listing.list_leads(twin.uow(), actor, LeadFilters(q=q)).items} == {
         ids[w] for w in readable
     }
@@ -473,7 +477,7 @@ def test_leads_grid_agrees_with_the_services(world: World, role: str, downloads:
             w,
             "edit",
             outcome(
-                lambda w=w, v=version: leads.update_lead(
+                lambda w=w, v=version: edits.update_lead(
                     twin.uow(), actor, ids[w], {"status": "CONTACTED"}, expected_version=v
                 )
             ),
@@ -496,7 +500,7 @@ def test_leads_grid_agrees_with_the_services(world: World, role: str, downloads:
             role,
             w,
             "bulk",
-            bulk_outcome(leads.bulk_update(twin.uow(), actor, [ids[w]], leads.BulkChange(status="QUALIFIED"))),
+            bulk_outcome(bulk.bulk_update(twin.uow(), actor, [ids[w]], bulk.BulkChange(status="QUALIFIED"))),
         )
     before = {w: state(live, ids[w]) for w in WHOSE}
     _bulk(at, "status", "QUALIFIED")
@@ -505,7 +509,7 @@ def test_leads_grid_agrees_with_the_services(world: World, role: str, downloads:
 
     # bulk import: tick the rows, Import as contacts / companies, confirm.
     for w in WHOSE:
-        record(world, role, w, "bulk_import", bulk_outcome(importing.bulk_import(twin.uow(), actor, [ids[w]])))
+        record(world, role, w, "bulk_import", bulk_outcome(conversion.bulk_import(twin.uow(), actor, [ids[w]])))
     before = {w: state(live, ids[w]) for w in WHOSE}
     assert _shown(at) == shown  # the grid re-read the same leads after the bulk status
     _bulk(at, "import")
@@ -565,7 +569,7 @@ def _analytics_page(
     people = next(d.value for d in at.dataframe if "Person" in d.value.columns)["Person"].tolist()
     service_people = [
         r["name"]
-        for r in analytics.dashboard(world.live.uow(), actor, analytics.AnalyticsFilters(), min_sample=5)[
+        for r in dashboard.dashboard(world.live.uow(), actor, dashboard.AnalyticsFilters(), min_sample=5)[
             "rep_activity"
         ]
     ]
@@ -594,8 +598,8 @@ def test_analytics_agrees_with_the_services(world: World, role: str) -> None:
     owner_of = {"own": actor.user_id, "unassigned": UNASSIGNED, "teammates": world.users["teammate"].id}
 
     def service_total(owner: int | None = None) -> int:
-        f = analytics.AnalyticsFilters(owner_ids=() if owner is None else (owner,))
-        return int(analytics.dashboard(live.uow(), actor, f, min_sample=5, period="day")["summary"]["total"])
+        f = dashboard.AnalyticsFilters(owner_ids=() if owner is None else (owner,))
+        return int(dashboard.dashboard(live.uow(), actor, f, min_sample=5, period="day")["summary"]["total"])
 
     def readable(owner: int | None = None) -> int:
         return listing.list_leads(live.uow(), actor, LeadFilters(owner_ids=() if owner is None else (owner,))).total

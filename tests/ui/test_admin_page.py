@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import update
 from streamlit.testing.v1 import AppTest
 
-from leadcore import users
+from leadcore.accounts import users
 from leadcore.config import settings
-from leadcore.leads import get_lead, update_lead
-from leadcore.models import Lead
+from leadcore.db.models import Lead
+from leadcore.leads.edits import get_lead, update_lead
 
 PASSWORD = "correct horse battery"
 

@@ -8,9 +8,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from leadcore import leads
-from leadcore.providers.base import SearchQuery
-from leadcore.searches import run_discovery
+from leadcore.discovery.providers.base import SearchQuery
+from leadcore.discovery.runs import run_discovery
+from leadcore.leads import edits
 from ui import charts
 
 ANALYTICS = "pages/analytics.py"
@@ -104,7 +104,7 @@ def test_numbers_are_fresh_after_a_write_elsewhere_in_the_app(make, new_app, log
     at.switch_page("pages/lead.py").run()
     next(b for b in at.button if b.label == "Import as contact").click().run()
     assert not at.exception
-    assert leads.get_lead(app_db.uow(), manager, lead_id)["imported"]
+    assert edits.get_lead(app_db.uow(), manager, lead_id)["imported"]
     at.switch_page(ANALYTICS).run()
     assert not at.exception
     assert metric(at, "Imported") == "100.0%"

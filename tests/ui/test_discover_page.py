@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from leadcore.searches import list_searches
+from leadcore.discovery.runs import list_searches
 
 
 @pytest.fixture
@@ -100,8 +100,8 @@ def test_history_lists_runs_and_rerun_runs_the_search_again(discover, app_db):
 
 
 def test_file_imports_in_history_have_no_rerun_button(discover, app_db):
-    from leadcore.fileimport import commit_import
-    from leadcore.tables import read_table
+    from leadcore.fileimport.importer import commit_import
+    from leadcore.fileimport.reading import read_table
 
     at = discover()
     table = read_table(b"name,email\nAna Lee,ana@acme.io\n", "people.csv")
@@ -123,8 +123,8 @@ class FlakyProvider:
         self.pages_ok = pages_ok
 
     def search(self, query):
-        from leadcore.candidates import LeadCandidate
         from leadcore.errors import ProviderError
+        from leadcore.intake.candidates import LeadCandidate
 
         for n in range(self.pages_ok):
             yield [LeadCandidate(lead_name=f"Person {n}-{i}", email=f"p{n}{i}@acme{n}.io", company=f"Acme {n}")
@@ -137,9 +137,9 @@ class FlakyProvider:
     (0, "error", "The search failed and nothing was saved: the provider is rate limiting us"),
 ])
 def test_a_provider_failure_is_explained_and_keeps_what_was_saved(discover, monkeypatch, pages_ok, alert, words):
-    import leadcore.searches
+    import leadcore.discovery.runs
 
-    monkeypatch.setattr(leadcore.searches, "get_provider", lambda name, settings: FlakyProvider(pages_ok))
+    monkeypatch.setattr(leadcore.discovery.runs, "get_provider", lambda name, settings: FlakyProvider(pages_ok))
     at = search(discover(), "anything", limit=10)
     assert not at.exception
     assert words in getattr(at, alert)[0].value

@@ -10,8 +10,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from leadcore.config import settings
-from leadcore.listing import LeadFilters
-from leadcore.searches import list_searches
+from leadcore.discovery.runs import list_searches
+from leadcore.grid.listing import LeadFilters
 from ui import state
 
 CSV = (

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from leadcore import leads
-from leadcore.candidates import LeadCandidate
-from leadcore.providers.base import SearchQuery
-from leadcore.searches import run_discovery
+from leadcore.discovery.providers.base import SearchQuery
+from leadcore.discovery.runs import run_discovery
+from leadcore.intake.candidates import LeadCandidate
+from leadcore.leads import edits
 
 LEAD = "pages/lead.py"
 
@@ -78,7 +78,7 @@ def test_a_found_lead_shows_its_search_score_reasons_and_raw_record(manager, new
 
 
 def test_adding_a_note_puts_it_on_the_timeline(manager, new_app, logged_in, app_db):
-    lead_id = leads.create_lead(app_db.uow(), manager, LeadCandidate(lead_name="Nora Note", email="n@x.io")).lead_ids[0]
+    lead_id = edits.create_lead(app_db.uow(), manager, LeadCandidate(lead_name="Nora Note", email="n@x.io")).lead_ids[0]
     at = open_lead(logged_in(new_app(), manager), lead_id)
     at.text_area[0].set_value("Called, wants a demo *Tuesday*")
     at.form_submit_button[0].click().run()
@@ -102,7 +102,7 @@ def test_import_shows_the_contact_and_company_then_the_already_imported_state(ma
     at = open_lead(logged_in(new_app(), manager), lead_id)
     button(at, "Import as contact").click().run()
     assert not at.exception
-    got = leads.get_lead(app_db.uow(), manager, lead_id)
+    got = edits.get_lead(app_db.uow(), manager, lead_id)
     assert got["imported"] and got["status"] == "IMPORTED"
     message = texts(at.success)
     assert f"contact #{got['imported_contact_id']}" in message and f"company #{got['imported_company_id']}" in message
@@ -118,7 +118,7 @@ def test_a_company_lead_imports_as_a_company(manager, make, new_app, logged_in, 
     at = open_lead(logged_in(new_app(), manager), lead_id)
     button(at, "Import as company").click().run()
     assert not at.exception
-    assert leads.get_lead(app_db.uow(), manager, lead_id)["imported_company_id"]
+    assert edits.get_lead(app_db.uow(), manager, lead_id)["imported_company_id"]
 
 
 def test_quick_status_change_and_its_timeline_entry(manager, make, new_app, logged_in, app_db):
@@ -128,7 +128,7 @@ def test_quick_status_change_and_its_timeline_entry(manager, make, new_app, logg
     button(at, "Update status").click().run()
     assert not at.exception
     assert "Status set to Qualified." in texts(at.success)
-    assert leads.get_lead(app_db.uow(), manager, lead_id)["status"] == "QUALIFIED"
+    assert edits.get_lead(app_db.uow(), manager, lead_id)["status"] == "QUALIFIED"
     assert "Status **New** → **Qualified**" in texts(at.markdown)
     assert at.selectbox[0].value == "QUALIFIED" and button(at, "Update status").disabled
 
@@ -136,12 +136,12 @@ def test_quick_status_change_and_its_timeline_entry(manager, make, new_app, logg
 def test_a_status_change_over_someone_elses_edit_is_a_conflict(manager, make, new_app, logged_in, app_db):
     lead_id = make.lead(manager, lead_name="Clash Carl")
     at = open_lead(logged_in(new_app(), manager), lead_id)
-    leads.update_lead(app_db.uow(), manager, lead_id, {"notes": "meanwhile"}, expected_version=1)
+    edits.update_lead(app_db.uow(), manager, lead_id, {"notes": "meanwhile"}, expected_version=1)
     at.selectbox[0].set_value("REJECTED").run()
     button(at, "Update status").click().run()
     assert not at.exception
     assert "Not saved" in at.warning[0].value and "Clash Carl" in at.warning[0].value
-    assert leads.get_lead(app_db.uow(), manager, lead_id)["status"] == "NEW"
+    assert edits.get_lead(app_db.uow(), manager, lead_id)["status"] == "NEW"
 
 
 def test_a_rep_sees_a_teammates_lead_read_only_but_can_comment(make, new_app, logged_in):
@@ -159,11 +159,11 @@ def test_delete_asks_first_and_restore_brings_it_back(manager, make, new_app, lo
     at = open_lead(logged_in(new_app(), manager), lead_id)
     button(at, "Delete").click().run()
     assert "Delete this lead?" in at.warning[0].value
-    assert leads.get_lead(app_db.uow(), manager, lead_id)["is_active"]
+    assert edits.get_lead(app_db.uow(), manager, lead_id)["is_active"]
     button(at, "Yes, delete").click().run()
     assert not at.exception
-    assert not leads.get_lead(app_db.uow(), manager, lead_id)["is_active"]
+    assert not edits.get_lead(app_db.uow(), manager, lead_id)["is_active"]
     assert "Lead deleted." in texts(at.success)
     button(at, "Restore").click().run()
     assert not at.exception
-    assert leads.get_lead(app_db.uow(), manager, lead_id)["is_active"]
+    assert edits.get_lead(app_db.uow(), manager, lead_id)["is_active"]

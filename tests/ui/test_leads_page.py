@@ -7,8 +7,9 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from leadcore import leads, listing
-from leadcore.listing import LeadFilters
+from leadcore.grid import listing
+from leadcore.grid.listing import LeadFilters
+from leadcore.leads import edits
 from ui import state
 
 LEADS = "pages/leads.py"
@@ -70,9 +71,9 @@ def test_filters_in_the_url_drive_the_list_and_the_widgets(team, make, new_app, 
     a = make.lead(manager, lead_name="Ann Qualified", lead_score=80)
     make.lead(manager, lead_name="Bob Qualified", lead_score=30)
     make.lead(manager, lead_name="Ann New", lead_score=90)
-    leads.update_lead(app_db.uow(), manager, a, {"status": "QUALIFIED"}, expected_version=1)
+    edits.update_lead(app_db.uow(), manager, a, {"status": "QUALIFIED"}, expected_version=1)
     b = listing.list_leads(app_db.uow(), manager, LeadFilters(q="Bob")).items[0]
-    leads.update_lead(app_db.uow(), manager, b["id"], {"status": "QUALIFIED"}, expected_version=b["version"])
+    edits.update_lead(app_db.uow(), manager, b["id"], {"status": "QUALIFIED"}, expected_version=b["version"])
     at = open_grid(logged_in(new_app(), manager), statuses="QUALIFIED", q="ann")
     assert shown_ids(at) == [a]
     assert at.text_input(key="lf_q").value == "ann"
@@ -168,7 +169,7 @@ def test_saving_an_edited_status_writes_only_that_row(team, make, new_app, logge
     assert "Unsaved changes on 1 lead" in texts(at.markdown)
     click(at, "lc_grid_save")
     assert "Saved 1 lead." in texts(at.success)
-    after = {i: leads.get_lead(app_db.uow(), manager, i) for i in ids}
+    after = {i: edits.get_lead(app_db.uow(), manager, i) for i in ids}
     assert after[ids[1]]["status"] == "CONTACTED" and after[ids[1]]["version"] == 2
     assert [after[i]["version"] for i in (ids[0], ids[2])] == [1, 1]
     assert at.data_editor[0].value.loc[ids[1], "status"] == "CONTACTED"  # the grid re-read the rows
@@ -180,7 +181,7 @@ def test_score_tags_notes_and_owner_are_saved(team, make, new_app, logged_in, ap
     at = open_grid(logged_in(new_app(), manager))
     edit(at, {0: {"lead_score": 77.0, "tags": ["vip", "q3"], "notes": "call Monday", "owner": "Rui Rep"}})
     click(at, "lc_grid_save")
-    got = leads.get_lead(app_db.uow(), manager, lead_id)
+    got = edits.get_lead(app_db.uow(), manager, lead_id)
     assert (got["lead_score"], got["tags"], got["notes"], got["owner_id"]) == (77, ["vip", "q3"], "call Monday",
                                                                                rep.user_id)
 
@@ -204,7 +205,7 @@ def test_empty_cells_are_blank_not_none_and_saving_writes_only_the_edited_row(te
     assert "Unsaved changes on 1 lead" in texts(at.markdown)
     click(at, "lc_grid_save")
     assert "Saved 1 lead." in texts(at.success)
-    first, second = (leads.get_lead(app_db.uow(), manager, i) for i in sparse)
+    first, second = (edits.get_lead(app_db.uow(), manager, i) for i in sparse)
     assert first["version"] == 1  # the untouched row was not written
     assert (second["status"], second["version"]) == ("CONTACTED", 2)
     assert (second["company"], second["job_title"], second["email"], second["location"]) == (None,) * 4
@@ -217,13 +218,13 @@ def test_a_stale_save_names_the_lead_in_a_conflict_and_still_saves_the_others(te
     second = make.lead(manager, lead_name="Fresh Fay", lead_score=80)
     at = open_grid(logged_in(new_app(), manager))
     # Someone else changes Sam after the grid was read.
-    leads.update_lead(app_db.uow(), manager, first, {"notes": "changed elsewhere"}, expected_version=1)
+    edits.update_lead(app_db.uow(), manager, first, {"notes": "changed elsewhere"}, expected_version=1)
     edit(at, {0: {"status": "REJECTED"}, 1: {"status": "QUALIFIED"}})
     click(at, "lc_grid_save")
     warning = texts(at.warning)
     assert "conflict" in warning and "Stale Sam" in warning and "status → REJECTED" in warning
     assert "Saved 1 lead." in texts(at.success)
-    sam, fay = (leads.get_lead(app_db.uow(), manager, i) for i in (first, second))
+    sam, fay = (edits.get_lead(app_db.uow(), manager, i) for i in (first, second))
     assert sam["status"] == "NEW" and sam["notes"] == "changed elsewhere"  # not overwritten
     assert fay["status"] == "QUALIFIED"
 
@@ -238,8 +239,8 @@ def test_a_rep_is_told_which_leads_belong_to_someone_else(team, make, new_app, l
     click(at, "lc_grid_save")
     error = texts(at.error)
     assert "You may not change 1 lead" in error and "Their Lead" in error and "Ola Other" in error
-    assert leads.get_lead(app_db.uow(), manager, theirs)["status"] == "NEW"
-    assert leads.get_lead(app_db.uow(), manager, free)["status"] == "CONTACTED"
+    assert edits.get_lead(app_db.uow(), manager, theirs)["status"] == "NEW"
+    assert edits.get_lead(app_db.uow(), manager, free)["status"] == "CONTACTED"
 
 
 def test_an_invalid_value_is_reported_in_words(team, make, new_app, logged_in):
@@ -258,7 +259,7 @@ def test_discard_drops_unsaved_edits(team, make, new_app, logged_in, app_db):
     edit(at, {0: {"status": "REJECTED"}})
     click(at, "lc_grid_discard")
     assert at.button(key="lc_grid_save").disabled
-    assert leads.get_lead(app_db.uow(), manager, lead_id)["status"] == "NEW"
+    assert edits.get_lead(app_db.uow(), manager, lead_id)["status"] == "NEW"
 
 
 def test_bulk_status_on_ticked_rows_asks_first_then_changes_only_those(team, make, new_app, logged_in, app_db):
@@ -271,10 +272,10 @@ def test_bulk_status_on_ticked_rows_asks_first_then_changes_only_those(team, mak
     at.selectbox(key="lc_bulk_status").set_value("QUALIFIED").run()
     click(at, "lc_bulk_apply")
     assert "Set the status of 2 leads you ticked to **Qualified**?" in texts(at.markdown)
-    assert leads.get_lead(app_db.uow(), manager, ids[0])["status"] == "NEW"  # nothing before the confirmation
+    assert edits.get_lead(app_db.uow(), manager, ids[0])["status"] == "NEW"  # nothing before the confirmation
     click(at, "lc_bulk_yes")
     assert "Updated 2 leads." in texts(at.success)
-    statuses = [leads.get_lead(app_db.uow(), manager, i)["status"] for i in ids]
+    statuses = [edits.get_lead(app_db.uow(), manager, i)["status"] for i in ids]
     assert statuses == ["QUALIFIED", "NEW", "QUALIFIED", "NEW"]
 
 
@@ -286,7 +287,7 @@ def test_bulk_cancel_changes_nothing(team, make, new_app, logged_in, app_db):
     click(at, "lc_bulk_apply")
     click(at, "lc_bulk_no")
     assert not at.session_state[state.GRID_PENDING] if state.GRID_PENDING in at.session_state else True
-    assert leads.get_lead(app_db.uow(), manager, lead_id)["status"] == "NEW"
+    assert edits.get_lead(app_db.uow(), manager, lead_id)["status"] == "NEW"
 
 
 def test_bulk_delete_of_the_whole_filter_then_restore_from_the_trash(team, make, new_app, logged_in, app_db):
@@ -301,7 +302,7 @@ def test_bulk_delete_of_the_whole_filter_then_restore_from_the_trash(team, make,
     click(at, "lc_bulk_yes")
     assert "Deleted 25 leads." in texts(at.success)
     assert listing.list_leads(app_db.uow(), manager).total == 1
-    assert leads.get_lead(app_db.uow(), manager, keep)["is_active"]
+    assert edits.get_lead(app_db.uow(), manager, keep)["is_active"]
     at.toggle(key="lf_deleted").set_value(True).run()
     assert not at.exception
     assert "**25 leads** in the trash" in texts(at.markdown)
@@ -309,7 +310,7 @@ def test_bulk_delete_of_the_whole_filter_then_restore_from_the_trash(team, make,
     click(at, "lc_bulk_apply")
     click(at, "lc_bulk_yes")
     assert "Restored 25 leads." in texts(at.success)
-    assert all(leads.get_lead(app_db.uow(), manager, i)["is_active"] for i in tagged)
+    assert all(edits.get_lead(app_db.uow(), manager, i)["is_active"] for i in tagged)
 
 
 def test_bulk_add_tags_and_assign(team, make, new_app, logged_in, app_db):
@@ -326,7 +327,7 @@ def test_bulk_add_tags_and_assign(team, make, new_app, logged_in, app_db):
     assert "to **Rui Rep**" in texts(at.markdown)
     click(at, "lc_bulk_yes")
     for i in ids:
-        got = leads.get_lead(app_db.uow(), manager, i)
+        got = edits.get_lead(app_db.uow(), manager, i)
         assert got["tags"] == ["event"] and got["owner_id"] == rep.user_id
 
 
@@ -339,7 +340,7 @@ def test_bulk_import_of_ticked_leads(team, make, new_app, logged_in, app_db):
     click(at, "lc_bulk_apply")
     click(at, "lc_bulk_yes")
     assert "Imported 1 lead." in texts(at.success)
-    got = leads.get_lead(app_db.uow(), manager, lead_id)
+    got = edits.get_lead(app_db.uow(), manager, lead_id)
     assert got["imported"] and got["imported_contact_id"]
 
 
@@ -351,7 +352,7 @@ def test_a_rep_can_only_claim_leads_in_bulk(team, make, new_app, logged_in, app_
     assert at.selectbox(key="lc_bulk_owner").options == ["Rui Rep"]
     click(at, "lc_bulk_apply")
     click(at, "lc_bulk_yes")
-    assert leads.get_lead(app_db.uow(), manager, lead_id)["owner_id"] == rep.user_id
+    assert edits.get_lead(app_db.uow(), manager, lead_id)["owner_id"] == rep.user_id
 
 
 def test_a_new_team_is_told_how_to_get_leads(make, new_app, logged_in):
@@ -381,8 +382,8 @@ def test_another_teams_leads_never_show(make, new_app, logged_in):
 
 
 def test_leads_of_one_search_from_a_link(team, make, new_app, logged_in, app_db):
-    from leadcore.providers.base import SearchQuery
-    from leadcore.searches import run_discovery
+    from leadcore.discovery.providers.base import SearchQuery
+    from leadcore.discovery.runs import run_discovery
 
     manager, _, _ = team
     make.lead(manager, lead_name="Not From Search")

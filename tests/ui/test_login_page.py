@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from leadcore import users
+from leadcore.accounts import users
 from leadcore.config import settings
 from ui import state
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from leadcore import users
+from leadcore.accounts import users
 from ui import state
 
 OIDC = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "test-only",

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from leadcore.csvwriter import FORMULA_TRIGGERS, csv_chunks, neutralize
+from leadcore.grid.csvwriter import FORMULA_TRIGGERS, csv_chunks, neutralize
 
 
 class Status(enum.Enum):

@@ -6,9 +6,9 @@ import socket
 
 import pytest
 
-from leadcore import domains
-from leadcore.candidates import LeadCandidate
-from leadcore.dedupe import (
+from leadcore.intake import domains
+from leadcore.intake.candidates import LeadCandidate
+from leadcore.intake.dedupe import (
     MatchKeys,
     cluster,
     company_domain,

@@ -7,8 +7,8 @@ import functools
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from leadcore.candidates import LeadCandidate
-from leadcore.dedupe import (
+from leadcore.intake.candidates import LeadCandidate
+from leadcore.intake.dedupe import (
     MatchKeys,
     cluster,
     company_domain,

@@ -19,9 +19,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from leadcore import dedupe, domains, validation
-from leadcore.candidates import STATUSES, LeadCandidate
-from leadcore.scoring import ScoreContext, Scorer, context_from_query, default_weights, load_weights, score_lead
+from leadcore.intake import dedupe, domains, validation
+from leadcore.intake.candidates import STATUSES, LeadCandidate
+from leadcore.scoring.scorer import ScoreContext, Scorer, context_from_query, default_weights, load_weights, score_lead
 
 # -- the email rule -----------------------------------------------------------------------------------------------
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from leadcore.listing import LeadFilters
-from leadcore.users import UserInfo
+from leadcore.accounts.users import UserInfo
+from leadcore.grid.listing import LeadFilters
 from ui.grid import UNASSIGNED_LABEL, RowChange, describe, editor_frame, owner_choices, row_changes, selected_ids
 from ui.widgets import GridView
 

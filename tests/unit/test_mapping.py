@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from leadcore.mapping import LEAD_FIELDS, MAPPABLE_FIELDS, apply_mapping, guess_mapping
+from leadcore.fileimport.mapping import LEAD_FIELDS, MAPPABLE_FIELDS, apply_mapping, guess_mapping
 
 
 def test_lead_fields_are_the_spec_fields():

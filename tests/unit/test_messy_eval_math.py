@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from leadcore.candidates import SHORT_FIELD_MAX, LeadCandidate
-from leadcore.dedupe import cluster, is_plausible_email, match_keys
+from leadcore.intake.candidates import SHORT_FIELD_MAX, LeadCandidate
+from leadcore.intake.dedupe import cluster, is_plausible_email, match_keys
 from tests.messy.evaluate import pairwise_scores, read_report, scores_from_labels, write_report
 from tests.messy.generate import HEADER, generate, read_rows
 

@@ -10,11 +10,11 @@ from typing import Any
 import httpx
 import pytest
 
-from leadcore.candidates import LeadCandidate
 from leadcore.config import Settings
+from leadcore.discovery.providers.apollo import ApolloProvider
+from leadcore.discovery.providers.base import SearchQuery
 from leadcore.errors import ProviderError
-from leadcore.providers.apollo import ApolloProvider
-from leadcore.providers.base import SearchQuery
+from leadcore.intake.candidates import LeadCandidate
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 KEY = "apollo-test-key-9f8e7d"

@@ -11,13 +11,13 @@ from typing import Any
 
 import pytest
 
-from leadcore.candidates import LeadCandidate
 from leadcore.config import Settings
+from leadcore.discovery.providers.base import SearchQuery
+from leadcore.discovery.providers.demo import DemoProvider
+from leadcore.discovery.providers.demo_query import slots_for
 from leadcore.errors import InvalidInput
-from leadcore.providers.base import SearchQuery
-from leadcore.providers.demo import DemoProvider
-from leadcore.providers.demo_query import slots_for
-from leadcore.validation import validate_candidate
+from leadcore.intake.candidates import LeadCandidate
+from leadcore.intake.validation import validate_candidate
 
 
 def demo(**overrides: Any) -> DemoProvider:
@@ -49,8 +49,8 @@ def test_same_query_same_leads() -> None:
 
 def test_same_leads_in_another_process_whatever_the_hash_seed() -> None:
     code = (
-        "import json; from leadcore.providers.demo import DemoProvider; from leadcore.config import Settings;"
-        "from leadcore.providers.base import SearchQuery;"
+        "import json; from leadcore.discovery.providers.demo import DemoProvider; from leadcore.config import Settings;"
+        "from leadcore.discovery.providers.base import SearchQuery;"
         "p = DemoProvider(settings=Settings(_env_file=None, provider_page_size=25, provider_page_cap=20));"
         "q = SearchQuery('Head of Sales saas', location='London', limit=15);"
         "print(json.dumps([(c.email, c.linkedin_url, c.phone) for page in p.search(q) for c in page]))"

@@ -11,8 +11,8 @@ import httpx
 import pytest
 
 from leadcore.config import Settings
+from leadcore.discovery.providers.http import ProviderHttp, provider_reason
 from leadcore.errors import ProviderError
-from leadcore.providers.http import ProviderHttp, provider_reason
 
 SECRET = "s3cr3t-key-abc"
 URL = "https://api.example.test/v1/search"
@@ -150,7 +150,7 @@ def test_secrets_are_scrubbed_from_messages_and_logs(caplog: pytest.LogCaptureFi
         http(wire, []).request_json("GET", f"{URL}?api_key={SECRET}")
     assert SECRET not in str(info.value) and "api_key=***" in str(info.value)
     # httpx itself logs request URLs, which is why adapters send keys in headers; ours are scrubbed.
-    ours = [r.getMessage() for r in caplog.records if r.name == "leadcore.providers.http"]
+    ours = [r.getMessage() for r in caplog.records if r.name == "leadcore.discovery.providers.http"]
     assert ours and all(SECRET not in line for line in ours)
 
 

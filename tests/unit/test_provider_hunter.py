@@ -10,11 +10,11 @@ from typing import Any
 import httpx
 import pytest
 
-from leadcore.candidates import LeadCandidate
 from leadcore.config import Settings
+from leadcore.discovery.providers.base import SearchQuery
+from leadcore.discovery.providers.hunter import HunterProvider, domain_from_text
 from leadcore.errors import ProviderError
-from leadcore.providers.base import SearchQuery
-from leadcore.providers.hunter import HunterProvider, domain_from_text
+from leadcore.intake.candidates import LeadCandidate
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 KEY = "hunter-test-key-1a2b3c"

@@ -8,8 +8,7 @@ import httpx
 import pytest
 
 from leadcore.config import Settings
-from leadcore.errors import InvalidInput, ProviderError
-from leadcore.providers import (
+from leadcore.discovery.providers import (
     ApolloProvider,
     DemoProvider,
     HunterProvider,
@@ -17,7 +16,8 @@ from leadcore.providers import (
     available_providers,
     get_provider,
 )
-from leadcore.providers.base import SearchQuery
+from leadcore.discovery.providers.base import SearchQuery
+from leadcore.errors import InvalidInput, ProviderError
 
 
 def settings(**overrides: Any) -> Settings:

@@ -15,8 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from leadcore import config
-from leadcore.candidates import LeadCandidate
-from leadcore.scoring import (
+from leadcore.intake.candidates import LeadCandidate
+from leadcore.scoring.scorer import (
     RULE_NAMES,
     Score,
     ScoreContext,

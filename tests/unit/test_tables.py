@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from leadcore.errors import InvalidInput
-from leadcore.tables import Table, iter_csv_rows, read_table
+from leadcore.fileimport.reading import Table, iter_csv_rows, read_table
 
 TEXT = "name,email,city\nRené Müller,rene@example.com,Köln\nAnn Lee,ann@acme.io,Paris\n"
 EXPECTED = Table(

@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from leadcore.candidates import STATUSES, TEXT_FIELDS, LeadCandidate
-from leadcore.mapping import LEAD_FIELDS
-from leadcore.validation import (
+from leadcore.fileimport.mapping import LEAD_FIELDS
+from leadcore.intake.candidates import STATUSES, TEXT_FIELDS, LeadCandidate
+from leadcore.intake.validation import (
     TAG_MAX,
     is_plausible_email,
     split_tags,

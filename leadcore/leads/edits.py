@@ -1,0 +1,265 @@
+"""Working one lead: create, read, edit with optimistic concurrency, notes, soft delete and restore."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from leadcore import events
+from leadcore.accounts.actors import (
+    Actor,
+    ensure_can_assign,
+    ensure_can_edit,
+    ensure_visible,
+)
+from leadcore.config import settings
+from leadcore.db.engine import UnitOfWork
+from leadcore.db.models import Lead, LeadEvent, User
+from leadcore.errors import InvalidInput, NotFound, StaleLead
+from leadcore.intake.candidates import NOTES_MAX, STATUSES, TEXT_FIELDS, LeadCandidate
+from leadcore.intake.dedupe import match_keys
+from leadcore.intake.matcher import SaveResult, SearchContext, save_batch
+from leadcore.intake.validation import validate_candidate
+from leadcore.leads.views import lead_dict
+
+# "80" and "80.0" (a spreadsheet's integer) are whole numbers; "80.5", "8e1", "-3" are not.
+_WHOLE_NUMBER = re.compile(r"[0-9]+(?:\.0+)?", re.ASCII)
+EDITABLE_FIELDS = frozenset(TEXT_FIELDS) | {"type", "status", "lead_score", "tags", "notes", "owner_id"}
+MAX_TAG_LENGTH = 50
+
+
+def create_lead(uow: UnitOfWork, actor: Actor, candidate: LeadCandidate) -> SaveResult:
+    """Add one lead by hand, through the same matcher as every other path (a duplicate is merged)."""
+    with uow:
+        result = save_batch(uow.session, actor, [candidate], SearchContext(source="manual"))
+        uow.commit()
+    return result
+
+
+def load_lead(session: Session, actor: Actor, lead_id: int, *, lock: bool = False) -> Lead:
+    lead = session.get(Lead, lead_id, with_for_update=lock and session.get_bind().dialect.name == "postgresql")
+    if lead is None:
+        raise NotFound(f"Lead {lead_id} was not found")
+    ensure_visible(actor, lead.team_id, "Lead", lead_id)
+    return lead
+
+
+def user_name(session: Session, user_id: int | None) -> str | None:
+    if user_id is None:
+        return None
+    return session.scalar(select(User.display_name).where(User.id == user_id))
+
+
+def get_lead(uow: UnitOfWork, actor: Actor, lead_id: int) -> dict[str, Any]:
+    """Every field of one lead, its raw provider record and score breakdown included."""
+    with uow:
+        lead = load_lead(uow.session, actor, lead_id)
+        return lead_dict(lead, detail=True, owner_name=user_name(uow.session, lead.owner_id))
+
+
+def clean_tags(tags: Any) -> list[str]:
+    if isinstance(tags, str):
+        tags = [t for part in tags.replace(";", ",").split(",") if (t := part.strip())]
+    if not isinstance(tags, list | tuple):
+        raise InvalidInput("tags must be a list of words", field="tags")
+    out: list[str] = []
+    for t in tags:
+        t = str(t).strip()
+        if not t:
+            continue
+        if len(t) > MAX_TAG_LENGTH:
+            raise InvalidInput(f"tag '{t[:20]}…' is longer than {MAX_TAG_LENGTH} characters", field="tags")
+        _no_nul(t, "tags")
+        if t not in out:
+            out.append(t)
+    return out
+
+
+def _no_nul(text: str | None, field: str) -> None:
+    """PostgreSQL cannot store NUL (\\x00) in text: refuse it as bad input rather than fail in the database."""
+    if text and "\x00" in text:
+        raise InvalidInput(f"{field} contains a NUL character (\\x00), which cannot be stored", field=field)
+
+
+def normalize_changes(changes: dict[str, Any]) -> dict[str, Any]:
+    unknown = set(changes) - EDITABLE_FIELDS
+    if unknown:
+        raise InvalidInput(f"Cannot edit {', '.join(sorted(unknown))}", field=sorted(unknown)[0])
+    out: dict[str, Any] = {}
+    for name, value in changes.items():
+        if name == "tags":
+            out[name] = clean_tags(value or [])
+        elif name == "status":
+            status = str(value or "").strip().upper()
+            if status not in STATUSES:
+                raise InvalidInput(f"status must be one of {', '.join(STATUSES)}, got '{value}'", field="status")
+            out[name] = status
+        elif name == "type":
+            kind = str(value or "").strip().upper()
+            out[name] = kind
+        elif name == "lead_score":
+            out[name] = _score(value)
+        elif name == "notes":
+            notes = (str(value) if value is not None else "").strip() or None
+            if notes and len(notes) > NOTES_MAX:
+                raise InvalidInput(f"notes are longer than {NOTES_MAX:,} characters", field="notes")
+            _no_nul(notes, "notes")
+            out[name] = notes
+        elif name == "owner_id":
+            out[name] = _owner_id(value)
+        else:
+            text = str(value).strip() if value is not None else ""
+            out[name] = text or None
+    return out
+
+
+def _score(value: Any) -> int:
+    """A whole number 0–100, the same rule as the CSV path ("80", " 80 " and "80.0" are 80)."""
+    text = str(value).strip() if value is not None and not isinstance(value, bool) else ""
+    if not _WHOLE_NUMBER.fullmatch(text) or not 0 <= float(text) <= 100:
+        raise InvalidInput(f"lead_score must be a whole number 0–100, got '{value}'", field="lead_score")
+    return int(float(text))
+
+
+def _owner_id(value: Any) -> int | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    text = str(value).strip()
+    if isinstance(value, bool) or not text.isascii() or not text.isdigit():
+        raise InvalidInput(f"owner must be a user id, got '{value}'", field="owner_id")
+    return int(text)
+
+
+def _stale_message(session: Session, lead: Lead) -> str:
+    last = session.execute(
+        select(User.display_name, LeadEvent.created_at)
+        .join(User, User.id == LeadEvent.user_id, isouter=True)
+        .where(LeadEvent.lead_id == lead.id)
+        .order_by(LeadEvent.created_at.desc(), LeadEvent.id.desc())
+        .limit(1)
+    ).first()
+    who = (last[0] if last and last[0] else "Someone") if last else "Someone"
+    when = f" at {last[1]:%H:%M}" if last and last[1] else ""
+    name = lead.lead_name or lead.email or "unnamed"
+    return f"{who} changed lead {lead.id} ({name}){when} — reload to see the change"
+
+
+def apply_changes(session: Session, actor: Actor, lead: Lead, changes: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    """Apply validated changes to a loaded lead, with permission checks and events. Returns what changed."""
+    ensure_can_edit(actor, lead.id, lead.owner_id, user_name(session, lead.owner_id))
+    diff = {k: (getattr(lead, k), v) for k, v in changes.items() if getattr(lead, k) != v}
+    if not diff:
+        return {}
+    if "owner_id" in diff:
+        new_owner = diff["owner_id"][1]
+        ensure_can_assign(actor, new_owner)
+        if new_owner is not None:
+            owner = session.get(User, new_owner)
+            if owner is None or owner.team_id != actor.team_id or not owner.is_active:
+                raise InvalidInput(f"User {new_owner} is not an active member of your team", field="owner_id")
+    if set(diff) & (set(TEXT_FIELDS) | {"type"}):
+        candidate = LeadCandidate(
+            type=changes.get("type", lead.type),
+            **{f: changes.get(f, getattr(lead, f)) for f in TEXT_FIELDS},
+        )
+        reason = validate_candidate(candidate)
+        if reason:
+            raise InvalidInput(reason)
+        keys = match_keys(candidate, default_region=settings().default_phone_region or None)
+        for column in ("email_norm", "linkedin_norm", "domain", "phone_norm", "name_key"):
+            setattr(lead, column, getattr(keys, column))
+    for name, (_, new) in diff.items():
+        setattr(lead, name, new)
+    lead.version += 1
+    lead.updated_at = datetime.now(UTC)
+    def log(kind: str, data: dict[str, Any]) -> None:
+        events.record(session, lead_id=lead.id, team_id=lead.team_id, actor=actor, kind=kind, data=data)
+
+    if "status" in diff:
+        log("status_changed", {"from": diff["status"][0], "to": diff["status"][1]})
+    if "owner_id" in diff:
+        log("assigned", {"from": diff["owner_id"][0], "to": diff["owner_id"][1]})
+    if "tags" in diff:
+        before, after = diff["tags"]
+        log("tags_changed", {"added": [t for t in after if t not in before],
+                             "removed": [t for t in before if t not in after]})
+    other = {k: {"from": _jsonable(v[0]), "to": _jsonable(v[1])} for k, v in diff.items()
+             if k not in ("status", "owner_id", "tags")}
+    if other:
+        log("fields_changed", other)
+    return diff
+
+
+def _jsonable(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def update_lead(
+    uow: UnitOfWork, actor: Actor, lead_id: int, changes: dict[str, Any], *, expected_version: int
+) -> dict[str, Any]:
+    """Change a lead if nobody else changed it since ``expected_version``; otherwise StaleLead, nothing written."""
+    clean = normalize_changes(changes)
+    with uow:
+        uow.writing()
+        s = uow.session
+        lead = load_lead(s, actor, lead_id, lock=True)
+        if lead.version != expected_version:
+            raise StaleLead(_stale_message(s, lead), lead_id=lead.id, current_version=lead.version)
+        apply_changes(s, actor, lead, clean)
+        try:
+            s.flush()
+        except IntegrityError:
+            raise InvalidInput(
+                f"Another lead of your team already has this email, LinkedIn profile or company domain (lead {lead_id})"
+            ) from None
+        out = lead_dict(lead, detail=True, owner_name=user_name(s, lead.owner_id))
+        uow.commit()
+    return out
+
+
+def add_note(uow: UnitOfWork, actor: Actor, lead_id: int, text: str) -> None:
+    """Add a note to the lead's history (any team member may comment)."""
+    text = (text or "").strip()
+    if not text:
+        raise InvalidInput("A note cannot be empty", field="note")
+    if len(text) > NOTES_MAX:
+        raise InvalidInput(f"A note is limited to {NOTES_MAX:,} characters", field="note")
+    _no_nul(text, "note")
+    with uow:
+        uow.writing()
+        lead = load_lead(uow.session, actor, lead_id)
+        events.record(uow.session, lead_id=lead.id, team_id=lead.team_id, actor=actor, kind="note_added",
+                      data={"text": text})
+        lead.updated_at = datetime.now(UTC)
+        uow.commit()
+
+
+def _set_active(uow: UnitOfWork, actor: Actor, lead_id: int, active: bool) -> None:
+    with uow:
+        uow.writing()
+        s = uow.session
+        lead = load_lead(s, actor, lead_id, lock=True)
+        ensure_can_edit(actor, lead.id, lead.owner_id, user_name(s, lead.owner_id))
+        if lead.is_active == active:
+            return
+        lead.is_active = active
+        lead.deleted_at = None if active else datetime.now(UTC)
+        lead.version += 1
+        lead.updated_at = datetime.now(UTC)
+        events.record(s, lead_id=lead.id, team_id=lead.team_id, actor=actor, kind="restored" if active else "deleted")
+        uow.commit()
+
+
+def delete_lead(uow: UnitOfWork, actor: Actor, lead_id: int) -> None:
+    """Soft delete: the lead leaves the grid but can be restored (and still blocks a second copy)."""
+    _set_active(uow, actor, lead_id, False)
+
+
+def restore_lead(uow: UnitOfWork, actor: Actor, lead_id: int) -> None:
+    """Bring a soft-deleted lead back."""
+    _set_active(uow, actor, lead_id, True)
