@@ -1,5 +1,5 @@
 """Entry point for ``python -m leadcore``."""
 
-from leadcore.cli.main import app
+from leadcore.cli import app
 
 app(prog_name="python -m leadcore")

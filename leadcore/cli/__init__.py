@@ -1,1 +1,9 @@
-"""cli."""
+"""``python -m leadcore``: the command line, one module per area; each registers its commands on ``app``.
+
+It may import every feature package; nothing in leadcore imports it.
+"""
+
+from leadcore.cli import accounts, database, discovery, imports, leads  # noqa: F401  (each registers its commands)
+from leadcore.cli.app import app
+
+__all__ = ["app"]

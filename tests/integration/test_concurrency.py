@@ -246,7 +246,7 @@ def start_imports(files: list[Path], env: dict[str, str], *,
     code = (
         "import os, sys, time\n"
         f"while not os.path.exists({str(go)!r}): time.sleep(0.005)\n"
-        "from leadcore.cli.main import app\n"
+        "from leadcore.cli import app\n"
         "sys.argv = ['leadcore', *sys.argv[1:]]\n"
         "app(prog_name='python -m leadcore')\n"
     )

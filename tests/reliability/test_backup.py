@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from leadcore.cli.main import app
+from leadcore.cli import app
 from leadcore.db import backup
 from leadcore.db.engine import session_factory
 from leadcore.db.models import ROLLUP_TABLES, Base, Lead

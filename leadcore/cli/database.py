@@ -1,4 +1,4 @@
-"""``python -m leadcore backup FILE`` and ``restore FILE``: the whole database as engine-neutral JSON lines."""
+"""The database itself: ``migrate``, and ``backup FILE`` / ``restore FILE`` as engine-neutral JSON lines."""
 
 from __future__ import annotations
 
@@ -7,8 +7,27 @@ from typing import Annotated
 
 import typer
 
-from leadcore.cli.main import DbOpt, _db, _run, app
+from leadcore.cli.app import DbOpt, app, open_db, run
+from leadcore.config import settings
 from leadcore.db import backup as backups
+from leadcore.db import migrate as migrations
+
+
+@app.command()
+def migrate(database_url: DbOpt = None) -> None:
+    """Bring the database schema to the latest version."""
+    from leadcore.db.engine import make_engine
+
+    def upgrade() -> str | None:
+        engine = make_engine(database_url or settings().database_url)
+        try:
+            migrations.upgrade(engine)
+            return migrations.current_revision(engine)
+        finally:
+            engine.dispose()
+
+    typer.echo(f"schema at revision {run(upgrade)}")
+
 
 FileArg = Annotated[Path, typer.Argument(help="Backup file (JSON lines; a name ending in .gz is compressed).")]
 
@@ -16,8 +35,8 @@ FileArg = Annotated[Path, typer.Argument(help="Backup file (JSON lines; a name e
 @app.command()
 def backup(file: FileArg, database_url: DbOpt = None) -> None:
     """Write every table to FILE as JSON lines, from one consistent snapshot (the app may keep running)."""
-    db = _db(database_url)
-    stats = _run(lambda: backups.backup_to_file(db.engine, file))
+    db = open_db(database_url)
+    stats = run(lambda: backups.backup_to_file(db.engine, file))
     typer.echo(f"backed up {stats.rows:,} rows of {len(stats.counts)} tables (schema {stats.revision}) to {file}")
 
 
@@ -28,7 +47,7 @@ def restore(
     database_url: DbOpt = None,
 ) -> None:
     """Load a backup into an empty database (any engine) in one transaction; --force replaces what is there."""
-    db = _db(database_url)
-    stats = _run(lambda: backups.restore_from_file(db.engine, file, force=force))
+    db = open_db(database_url)
+    stats = run(lambda: backups.restore_from_file(db.engine, file, force=force))
     counts = ", ".join(f"{name} {n:,}" for name, n in stats.counts.items())
     typer.echo(f"restored {stats.rows:,} rows (schema {stats.revision}): {counts}")
