@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from leadcore.api import errors, routes_leads, routes_other
+from leadcore.api import analytics, bulk, discovery, errors, leads
 from leadcore.db.runtime import Database
 
 __all__ = ["app", "create_app"]
@@ -40,8 +40,9 @@ def create_app(database: Database | None = None) -> FastAPI:
     app = FastAPI(title="Leads workspace API", version="1.0.0", description=DESCRIPTION, openapi_tags=TAGS)
     app.state.database = database
     errors.install(app)
-    app.include_router(routes_other.router)  # fixed paths such as /api/leads/discover before /api/leads/{id}
-    app.include_router(routes_leads.router)
+    # fixed paths such as /api/leads/discover before /api/leads/{id}
+    for module in (discovery, bulk, analytics, leads):
+        app.include_router(module.router)
     return app
 
 

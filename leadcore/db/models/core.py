@@ -1,4 +1,4 @@
-"""The schema. Changed only together with an Alembic revision (a test checks they never drift)."""
+"""The first version's tables: teams, users, API tokens, search runs, leads and their events, contacts, companies."""
 
 from __future__ import annotations
 
@@ -14,30 +14,14 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    MetaData,
     String,
     Text,
-    func,
     text,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 from leadcore.db.coltypes import JSONDoc, TagList
-
-NAMING_CONVENTION = {
-    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-Short = String(500)
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
-
+from leadcore.db.models.base import Base, Short, now_column
 
 # Lead columns the analytics read besides the grid index's keys (see ix_leads_team_active_status_type_score).
 ANALYTICS_COLUMNS = [
@@ -54,8 +38,6 @@ UNMODELED_INDEXES = frozenset({"ix_leads_search_trgm"})
 UNMODELED_TABLE_PREFIX = "leads_search"
 
 
-def _now() -> Any:
-    return mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
 
 
 class Team(Base):
@@ -63,7 +45,7 @@ class Team(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
-    created_at: Mapped[datetime] = _now()
+    created_at: Mapped[datetime] = now_column()
 
 
 class User(Base):
@@ -77,7 +59,7 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(500))
     role: Mapped[str] = mapped_column(String(20))
     is_active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
-    created_at: Mapped[datetime] = _now()
+    created_at: Mapped[datetime] = now_column()
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
@@ -88,7 +70,7 @@ class ApiToken(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     token_hash: Mapped[str] = mapped_column(String(128), unique=True)
-    created_at: Mapped[datetime] = _now()
+    created_at: Mapped[datetime] = now_column()
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
@@ -116,7 +98,7 @@ class LeadSearch(Base):
     invalid: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     outcome: Mapped[str] = mapped_column(String(20), server_default=text("'running'"))
     error: Mapped[str | None] = mapped_column(Text)
-    started_at: Mapped[datetime] = _now()
+    started_at: Mapped[datetime] = now_column()
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
@@ -215,8 +197,8 @@ class Lead(Base):
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     is_active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
     duplicate_count: Mapped[int] = mapped_column(Integer, server_default=text("0"))
-    created_at: Mapped[datetime] = _now()
-    updated_at: Mapped[datetime] = _now()
+    created_at: Mapped[datetime] = now_column()
+    updated_at: Mapped[datetime] = now_column()
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
     # Normalized match keys, written by leadcore only.
@@ -244,7 +226,7 @@ class LeadEvent(Base):
     kind: Mapped[str] = mapped_column(String(40))
     search_id: Mapped[int | None] = mapped_column()
     data: Mapped[Any | None] = mapped_column(JSONDoc)
-    created_at: Mapped[datetime] = _now()
+    created_at: Mapped[datetime] = now_column()
 
 
 class Company(Base):
@@ -270,7 +252,7 @@ class Company(Base):
     phone: Mapped[str | None] = mapped_column(Short)
     source_lead_id: Mapped[int | None] = mapped_column(Integer)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = _now()
+    created_at: Mapped[datetime] = now_column()
 
 
 class Contact(Base):
@@ -288,7 +270,7 @@ class Contact(Base):
     company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id", ondelete="SET NULL"))
     source_lead_id: Mapped[int | None] = mapped_column(Integer)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = _now()
+    created_at: Mapped[datetime] = now_column()
 
 
 # -- analytics rollups (derived data) -----------------------------------------------------------------------------
