@@ -103,7 +103,7 @@ def snapshot(engine: Engine) -> dict[str, list[dict[str, Any]]]:
     out: dict[str, list[dict[str, Any]]] = {}
     with engine.connect() as conn:
         for t in Base.metadata.sorted_tables:
-            if t.name in ROLLUP_TABLES:  # derived counts: tests/integration/test_rollups.py checks them
+            if t.name in ROLLUP_TABLES:  # derived counts: tests/analytics/test_rollups.py checks them
                 continue
             rows = conn.execute(select(t).order_by(t.c.id))
             out[t.name] = [{k: _value(v) for k, v in r._mapping.items()} for r in rows]

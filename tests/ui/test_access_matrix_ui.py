@@ -1,6 +1,6 @@
 """SPEC §3 through the pages (AppTest): role × whose lead × action, every cell decided by the services first.
 
-The vocabulary is the services matrix's (tests/integration/test_permissions.py): roles rep/manager/admin, leads
+The vocabulary is the services matrix's (tests/accounts/test_permissions.py): roles rep/manager/admin, leads
 that are the actor's own, unassigned, a teammate's, or another team's. For each cell the expected outcome is not
 written here but computed by calling the same leadcore function the page calls, on a copy of the same seeded
 database, and classified as
@@ -60,8 +60,8 @@ from leadcore.grid.listing import UNASSIGNED, LeadFilters
 from leadcore.intake.candidates import LeadCandidate
 from leadcore.intake.matcher import SearchContext, save_batch
 from leadcore.leads import bulk, conversion, edits
-from tests.integration.test_permissions import ROLES, WHOSE
-from tests.integration.test_permissions import expected as services_expected
+from tests.accounts.test_permissions import ROLES, WHOSE
+from tests.accounts.test_permissions import expected as services_expected
 from tests.ui.conftest import APP, login_as
 
 ACTIONS = ("read", "edit", "delete", "bulk", "import", "bulk_import", "export", "analytics")

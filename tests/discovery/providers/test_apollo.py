@@ -16,7 +16,7 @@ from leadcore.discovery.providers.base import SearchQuery
 from leadcore.errors import ProviderError
 from leadcore.intake.candidates import LeadCandidate
 
-FIXTURES = Path(__file__).parents[1] / "fixtures"
+FIXTURES = Path(__file__).parents[2] / "fixtures"
 KEY = "apollo-test-key-9f8e7d"
 PEOPLE_URL = "https://api.apollo.io/api/v1/mixed_people/search"
 ORGS_URL = "https://api.apollo.io/api/v1/mixed_companies/search"

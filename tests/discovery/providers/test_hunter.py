@@ -16,7 +16,7 @@ from leadcore.discovery.providers.hunter import HunterProvider, domain_from_text
 from leadcore.errors import ProviderError
 from leadcore.intake.candidates import LeadCandidate
 
-FIXTURES = Path(__file__).parents[1] / "fixtures"
+FIXTURES = Path(__file__).parents[2] / "fixtures"
 KEY = "hunter-test-key-1a2b3c"
 DOMAIN = "northwind-freight.com"
 
