@@ -21,8 +21,8 @@ from leadcore.db.coltypes import aware_utc
 from leadcore.db.engine import UnitOfWork
 from leadcore.db.models import Team, User
 from leadcore.db.retry import retry_on_deadlock
+from leadcore.emails import is_plausible_email
 from leadcore.errors import AuthError, InvalidInput, NotFound
-from leadcore.intake.validation import is_plausible_email
 
 DEFAULT_TEAM = "Default"
 MIN_PASSWORD_LENGTH = 8

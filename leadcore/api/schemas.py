@@ -16,7 +16,7 @@ from pydantic.alias_generators import to_camel
 from pydantic.json_schema import SkipJsonSchema
 
 from leadcore.db.coltypes import aware_utc
-from leadcore.intake.validation import is_plausible_email
+from leadcore.emails import is_plausible_email
 
 INT32_MAX = 2_147_483_647  # ids are INTEGER columns: anything larger cannot exist
 SHORT_MAX = 500

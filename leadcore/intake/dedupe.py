@@ -14,10 +14,10 @@ from functools import lru_cache
 
 import phonenumbers
 
+from leadcore.emails import is_free_mail_domain, is_role_local_part
 from leadcore.intake import validation
 from leadcore.intake.candidates import LeadCandidate
 from leadcore.intake.domains import linkedin_norm, registrable_domain
-from leadcore.intake.freemail import is_free_mail_domain, is_role_local_part
 
 __all__ = [
     "MatchKeys",

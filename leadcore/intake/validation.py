@@ -6,6 +6,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from leadcore.emails import is_plausible_email
 from leadcore.intake.candidates import (
     LEAD_TYPES,
     NOTES_MAX,
@@ -19,7 +20,6 @@ TAG_MAX = 50
 _TAG_SEPARATORS = re.compile(r"[,;|]")
 # "80" and "80.0" (a spreadsheet's integer) are whole numbers; "80.5", "8e1", "-3" are not.
 _WHOLE_NUMBER = re.compile(r"[0-9]+(?:\.0+)?", re.ASCII)
-_LOCAL_SPECIALS = frozenset("!#$%&'*+/=?^_`{|}~.-")
 
 
 @dataclass
@@ -32,56 +32,6 @@ class RowResult:
     @property
     def ok(self) -> bool:
         return self.candidate is not None
-
-
-def is_plausible_email(address: str) -> bool:
-    """Whether ``address`` looks deliverable: one ``@``, a sane local part, a dotted domain.
-
-    Deliberately stricter than RFC 5322 (no quoted local parts, no IP literals) and looser than
-    ASCII-only: international letters are accepted in both parts.
-    """
-    if address.isascii():
-        # The same rule as a regular expression (for ASCII, isalnum() is exactly [A-Za-z0-9]): one C-level match
-        # instead of a Python loop over every character; tests/unit/test_validation.py checks both agree.
-        m = _ASCII_EMAIL.fullmatch(address)
-        if m is None:
-            return False
-        local, domain, tld = m.groups()
-        if len(local) > 64 or len(domain) > 253:
-            return False
-        return len(tld) >= 2 and (tld.isalpha() or tld[:4].lower() == "xn--")
-    return _is_plausible_email_general(address)
-
-
-_ASCII_LOCAL_CHAR = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]"
-_ASCII_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-# local part: runs of allowed characters joined by single dots; domain: two or more labels.
-_ASCII_EMAIL = re.compile(
-    rf"({_ASCII_LOCAL_CHAR}+(?:\.{_ASCII_LOCAL_CHAR}+)*)@((?:{_ASCII_LABEL}\.)+({_ASCII_LABEL}))"
-)
-
-
-def _is_plausible_email_general(address: str) -> bool:
-    """:func:`is_plausible_email` for any text, character by character (the reference for the ASCII fast path)."""
-    if address.count("@") != 1 or any(ch.isspace() for ch in address):
-        return False
-    local, domain = address.split("@")
-    if not local or len(local) > 64 or not domain or len(domain) > 253:
-        return False
-    if local.startswith(".") or local.endswith(".") or ".." in local:
-        return False
-    if not all(ch.isalnum() or ch in _LOCAL_SPECIALS for ch in local):
-        return False
-    labels = domain.split(".")
-    if len(labels) < 2:
-        return False
-    for label in labels:
-        if not label or len(label) > 63 or label[0] == "-" or label[-1] == "-":
-            return False
-        if not all(ch.isalnum() or ch == "-" for ch in label):
-            return False
-    tld = labels[-1]
-    return len(tld) >= 2 and (tld.isalpha() or tld.lower().startswith("xn--"))
 
 
 def validate_fields(values: Mapping[str, str | None]) -> RowResult:

@@ -11,8 +11,7 @@ from leadcore.accounts.actors import Actor, ensure_manager
 from leadcore.config import settings
 from leadcore.db.engine import UnitOfWork
 from leadcore.db.models import Lead
-from leadcore.intake.candidates import TEXT_FIELDS, LeadCandidate
-from leadcore.scoring.scorer import context_from_query, load_weights, score_lead
+from leadcore.scoring.scorer import SCORED_FIELDS, context_from_query, load_weights, score_lead
 
 _BATCH = 1000
 
@@ -23,7 +22,7 @@ def rescore_team(uow: UnitOfWork, actor: Actor) -> int:
     weights = load_weights(settings().scoring_weights_file or None)
     changed = 0
     cols = [Lead.id, Lead.type, Lead.lead_score, Lead.search_query, Lead.search_industry, Lead.search_location,
-            *[getattr(Lead, f) for f in TEXT_FIELDS]]
+            *[getattr(Lead, f) for f in SCORED_FIELDS if f != "type"]]
     with uow:
         s = uow.session
         q = (select(*cols).where(Lead.team_id == actor.team_id, Lead.score_breakdown.is_not(None))
@@ -31,9 +30,8 @@ def rescore_team(uow: UnitOfWork, actor: Actor) -> int:
         pending: list[dict[str, object]] = []
         for row in s.execute(q).all():
             m = row._mapping
-            c = LeadCandidate(type=m["type"], **{f: m[f] for f in TEXT_FIELDS})
             ctx = context_from_query(m["search_query"], m["search_industry"], m["search_location"])
-            score = score_lead(c, context=ctx, weights=weights)
+            score = score_lead(row, context=ctx, weights=weights)
             if score.value != m["lead_score"]:
                 changed += 1
             pending.append({"lid": m["id"], "sc": score.value, "bd": score.breakdown()})

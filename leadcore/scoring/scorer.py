@@ -16,12 +16,11 @@ from importlib import resources
 from operator import attrgetter
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Protocol
 
 from leadcore import config
+from leadcore.emails import is_free_mail_domain, is_role_local_part
 from leadcore.errors import LeadcoreError
-from leadcore.intake.candidates import LeadCandidate
-from leadcore.intake.freemail import is_free_mail_domain, is_role_local_part
 
 MIN_SCORE, MAX_SCORE = 0, 100
 _LABEL_DETAIL_MAX = 60
@@ -31,6 +30,34 @@ _STOPWORDS = frozenset({
     "who", "are", "is", "as", "near", "not", "any", "all",
     "und", "oder", "der", "die", "das", "den", "dem", "des", "im", "bei", "für", "mit", "von",
 })
+
+
+class Scorable(Protocol):
+    """What the rules read of a lead: a ``Scorable``, a ``Lead`` or a row of those columns all qualify."""
+
+    @property
+    def type(self) -> str: ...
+    @property
+    def email(self) -> str | None: ...
+    @property
+    def phone(self) -> str | None: ...
+    @property
+    def job_title(self) -> str | None: ...
+    @property
+    def industry(self) -> str | None: ...
+    @property
+    def location(self) -> str | None: ...
+    @property
+    def headquarters(self) -> str | None: ...
+    @property
+    def website(self) -> str | None: ...
+    @property
+    def linkedin_url(self) -> str | None: ...
+
+
+# The columns a rescore reads back from the leads table (the attributes of Scorable).
+SCORED_FIELDS = ("type", "email", "phone", "job_title", "industry", "location", "headquarters", "website",
+                 "linkedin_url")
 
 
 class ScoringWeightsError(LeadcoreError, ValueError):
@@ -95,10 +122,10 @@ class Weights:
 
 # --- the rules: each returns the label when it fires, else None ---------------------------
 
-RuleFn = Callable[[LeadCandidate, ScoreContext, Weights], str | None]
+RuleFn = Callable[[Scorable, ScoreContext, Weights], str | None]
 
 
-def _is_company(c: LeadCandidate) -> bool:
+def _is_company(c: Scorable) -> bool:
     return (c.type or "").strip().upper() == "COMPANY"
 
 
@@ -107,13 +134,13 @@ def _detail(text: str) -> str:
     return text if len(text) <= _LABEL_DETAIL_MAX else text[: _LABEL_DETAIL_MAX - 1] + "…"
 
 
-def _email_parts(c: LeadCandidate) -> tuple[str, str] | None:
+def _email_parts(c: Scorable) -> tuple[str, str] | None:
     local, at, domain = (c.email or "").strip().rpartition("@")
     domain = domain.lower().rstrip(".")
     return (local, domain) if at and local and domain else None
 
 
-def _work_email(c: LeadCandidate, ctx: ScoreContext, w: Weights) -> str | None:
+def _work_email(c: Scorable, ctx: ScoreContext, w: Weights) -> str | None:
     parts = _email_parts(c)
     if parts is None or is_free_mail_domain(parts[1]):
         return None
@@ -123,14 +150,14 @@ def _work_email(c: LeadCandidate, ctx: ScoreContext, w: Weights) -> str | None:
     return f"Has a work email (@{_detail(parts[1])})"
 
 
-def _free_mail(c: LeadCandidate, ctx: ScoreContext, w: Weights) -> str | None:
+def _free_mail(c: Scorable, ctx: ScoreContext, w: Weights) -> str | None:
     parts = _email_parts(c)
     if parts is None or not is_free_mail_domain(parts[1]):
         return None
     return f"Free-mail address (@{_detail(parts[1])})"
 
 
-def _role_email(c: LeadCandidate, ctx: ScoreContext, w: Weights) -> str | None:
+def _role_email(c: Scorable, ctx: ScoreContext, w: Weights) -> str | None:
     parts = _email_parts(c)
     if parts is None or not is_role_local_part(parts[0]):
         return None
@@ -152,13 +179,13 @@ def _title_has(title: str | None, phrases: tuple[str, ...]) -> bool:
     return bool(folded) and pattern is not None and pattern.search(folded) is not None
 
 
-def _decision_maker(c: LeadCandidate, ctx: ScoreContext, w: Weights) -> str | None:
+def _decision_maker(c: Scorable, ctx: ScoreContext, w: Weights) -> str | None:
     if not _title_has(c.job_title, w.decision_maker_titles):
         return None
     return f"Decision-maker title ({_detail(c.job_title or '')})"
 
 
-def _senior(c: LeadCandidate, ctx: ScoreContext, w: Weights) -> str | None:
+def _senior(c: Scorable, ctx: ScoreContext, w: Weights) -> str | None:
     # Not cumulative: a "Senior Director" is scored as a decision maker only.
     title = c.job_title
     if _title_has(title, w.decision_maker_titles) or not _title_has(title, w.senior_titles):
@@ -171,29 +198,29 @@ def _stem(word: str) -> str:
     return word[:-1] if len(word) > 3 and word.endswith("s") else word
 
 
-def _title_match(c: LeadCandidate, ctx: ScoreContext, w: Weights) -> str | None:
+def _title_match(c: Scorable, ctx: ScoreContext, w: Weights) -> str | None:
     words = {_stem(t) for t in re.findall(r"\w+", (c.job_title or "").casefold())}
     hits = [k for k in ctx.title_keywords if _stem(k.casefold()) in words]
     return f"Title matches the search ({_detail(', '.join(hits))})" if hits else None
 
 
-def _has_phone(c: LeadCandidate) -> bool:
+def _has_phone(c: Scorable) -> bool:
     return any(ch.isdigit() for ch in c.phone or "")  # "n/a" is no number
 
 
-def _phone(c: LeadCandidate, ctx: ScoreContext, w: Weights) -> str | None:
+def _phone(c: Scorable, ctx: ScoreContext, w: Weights) -> str | None:
     return "Has a phone number" if _has_phone(c) else None
 
 
-def _linkedin(c: LeadCandidate, ctx: ScoreContext, w: Weights) -> str | None:
+def _linkedin(c: Scorable, ctx: ScoreContext, w: Weights) -> str | None:
     return "Has a LinkedIn profile" if (c.linkedin_url or "").strip() else None
 
 
-def _company_website(c: LeadCandidate, ctx: ScoreContext, w: Weights) -> str | None:
+def _company_website(c: Scorable, ctx: ScoreContext, w: Weights) -> str | None:
     return f"Has a website ({_detail(c.website or '')})" if (c.website or "").strip() else None
 
 
-def _company_linkedin(c: LeadCandidate, ctx: ScoreContext, w: Weights) -> str | None:
+def _company_linkedin(c: Scorable, ctx: ScoreContext, w: Weights) -> str | None:
     return "Has a LinkedIn company page" if (c.linkedin_url or "").strip() else None
 
 
@@ -203,20 +230,20 @@ def _overlaps(value: str | None, target: str | None) -> bool:
     return bool(v and t) and (t in v or v in t)
 
 
-def _industry_match(c: LeadCandidate, ctx: ScoreContext, w: Weights) -> str | None:
+def _industry_match(c: Scorable, ctx: ScoreContext, w: Weights) -> str | None:
     if not _overlaps(c.industry, ctx.industry):
         return None
     return f"Industry matches the target ({_detail(c.industry or '')})"
 
 
-def _location_match(c: LeadCandidate, ctx: ScoreContext, w: Weights) -> str | None:
+def _location_match(c: Scorable, ctx: ScoreContext, w: Weights) -> str | None:
     for place in (c.location, c.headquarters):
         if _overlaps(place, ctx.location):
             return f"Location matches the target ({_detail(place or '')})"
     return None
 
 
-def _missing_contact(c: LeadCandidate, ctx: ScoreContext, w: Weights) -> str | None:
+def _missing_contact(c: Scorable, ctx: ScoreContext, w: Weights) -> str | None:
     channels = [c.email, c.linkedin_url]
     if _is_company(c):
         channels.append(c.website)  # a company is reached through its site
@@ -247,7 +274,7 @@ RULE_NAMES = tuple(name for name, _, _ in RULES)
 
 
 def score_lead(
-    c: LeadCandidate, *, context: ScoreContext | None = None, weights: Weights | None = None
+    c: Scorable, *, context: ScoreContext | None = None, weights: Weights | None = None
 ) -> Score:
     """Score ``c`` 0..100 with a reason per rule that fired; same input, same score.
 
@@ -258,7 +285,7 @@ def score_lead(
 
 # Rules that read nothing of a lead but these fields (besides the context and weights): a Scorer remembers their
 # labels per value, since a batch of leads repeats the same few titles, industries and places.
-_MEMO_KEYS: dict[str, Callable[[LeadCandidate], Any]] = {
+_MEMO_KEYS: dict[str, Callable[[Scorable], Any]] = {
     "decision_maker_title": attrgetter("job_title"),
     "senior_title": attrgetter("job_title"),
     "title_match": attrgetter("job_title"),
@@ -290,7 +317,7 @@ class Scorer:
         self._fragments: dict[ScoreReason, str] = {}
         self._base_fragment = json.dumps({"rule": "base", "label": "Base score", "points": w.base})
 
-    def score(self, c: LeadCandidate) -> Score:
+    def score(self, c: Scorable) -> Score:
         w, ctx, memo = self.weights, self.context, self._memo
         reasons = []
         for name, fn, points, key_of in self._rules["COMPANY" if _is_company(c) else "INDIVIDUAL"]:

@@ -19,6 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from leadcore import emails
 from leadcore.intake import dedupe, domains, validation
 from leadcore.intake.candidates import STATUSES, LeadCandidate
 from leadcore.scoring.scorer import ScoreContext, Scorer, context_from_query, default_weights, load_weights, score_lead
@@ -38,7 +39,7 @@ structured = st.builds(
 @given(emailish | structured)
 @settings(max_examples=2000)
 def test_ascii_email_rule_agrees_with_the_character_by_character_rule(address: str) -> None:
-    assert validation.is_plausible_email(address) == validation._is_plausible_email_general(address)
+    assert emails.is_plausible_email(address) == emails._is_plausible_email_general(address)
 
 
 @pytest.mark.parametrize("address", [
@@ -49,7 +50,7 @@ def test_ascii_email_rule_agrees_with_the_character_by_character_rule(address: s
     "o'brien+tag@example.com", "üser@exämple.de",
 ])
 def test_email_rule_edge_cases_agree(address: str) -> None:
-    assert validation.is_plausible_email(address) == validation._is_plausible_email_general(address)
+    assert emails.is_plausible_email(address) == emails._is_plausible_email_general(address)
 
 
 # -- the row check ------------------------------------------------------------------------------------------------
