@@ -16,10 +16,16 @@ from ui import auth, cached, forms, nav, state
 from ui.resources import uow
 from ui.text import plural
 
-me = auth.current_user()
-if me is None or not nav.allowed(me, "admin"):
-    st.error("This page is for managers and admins.")
-    st.stop()
+
+def _manager_or_admin() -> UserInfo:
+    user = auth.current_user()
+    if user is None or not nav.allowed(user, "admin"):
+        st.error("This page is for managers and admins.")
+        st.stop()
+    return user
+
+
+me = _manager_or_admin()
 actor = me.actor()
 NEW_TEAM = "(new team…)"
 

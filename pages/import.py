@@ -117,11 +117,11 @@ def dry_run_panel(table: Table, mapping: dict[str, str | None], upload: dict[str
     st.caption("Checks every row against your team's leads without saving anything.")
     if st.button("Dry run", icon=":material/fact_check:"):
         try:
-            summary = importer.dry_run(uow(), actor, table, mapping)
+            preview = importer.dry_run(uow(), actor, table, mapping)
         except LeadcoreError as e:
             st.error(str(e), icon=":material/error:")
             return
-        st.session_state[state.IMPORT_PREVIEW] = {"mapping": dict(mapping), "summary": summary}
+        st.session_state[state.IMPORT_PREVIEW] = {"mapping": dict(mapping), "summary": preview}
     done = st.session_state.get(state.IMPORT_PREVIEW)
     if done is None:
         return

@@ -13,7 +13,7 @@ from leadcore.errors import LeadcoreError
 from leadcore.grid import export, listing
 from leadcore.grid.listing import LeadPage
 from leadcore.intake.candidates import STATUSES
-from ui import auth, cached, grid, nav, state, widgets
+from ui import auth, cached, forms, grid, nav, state, widgets
 from ui.grid_actions import ACTIONS, TRASH_ACTIONS, BulkRequest, run_bulk, save_changes
 from ui.resources import database, uow
 from ui.text import plural
@@ -72,8 +72,12 @@ def _bulk_bar(actor: Actor, view: widgets.GridView, page: LeadPage, selected: li
     """Pick an action and its target (ticked rows or the whole filter); asks for confirmation next."""
     actions = [a for a in ACTIONS if (a in TRASH_ACTIONS) == view.filters.deleted]
     with st.container(horizontal=True, vertical_alignment="bottom"):
-        action = st.selectbox("Bulk action", actions, format_func=ACTIONS.get, key="lc_bulk_action", width=240)
-        value, value_label = None, ""
+        action = st.selectbox("Bulk action", actions, format_func=forms.labels_of(ACTIONS), key="lc_bulk_action",
+                              width=240)
+        if action is None:  # both views always offer actions; a selectbox with options never answers None
+            return
+        value: str | list[str] | int | None = None
+        value_label = ""
         if action == "status":
             value = st.selectbox("New status", list(STATUSES), format_func=str.title, key="lc_bulk_status",
                                  width=160)
@@ -85,14 +89,16 @@ def _bulk_bar(actor: Actor, view: widgets.GridView, page: LeadPage, selected: li
         elif action == "assign":
             choices = owners if actor.is_manager else {
                 label: uid for label, uid in owners.items() if uid == actor.user_id}
-            value_label = st.selectbox("Owner", list(choices), key="lc_bulk_owner", width=200,
-                                       help=None if actor.is_manager else "Reps can claim leads for themselves")
-            value = choices.get(value_label) if value_label else None
+            picked = st.selectbox("Owner", list(choices), key="lc_bulk_owner", width=200,
+                                  help=None if actor.is_manager else "Reps can claim leads for themselves")
+            value_label = picked or ""
+            value = choices.get(picked) if picked else None
         scopes = {"selected": "Ticked rows", "filter": "Everything matching the filter"}
         if bool(selected) != ss.get("lc_bulk_had_selection", False) or ss.get("lc_bulk_scope") not in scopes:
             ss["lc_bulk_scope"] = "selected" if selected else "filter"  # follow the ticks, never surprise
         ss["lc_bulk_had_selection"] = bool(selected)
-        scope = st.radio("Apply to", list(scopes), format_func=scopes.get, key="lc_bulk_scope", horizontal=True)
+        scope = st.radio("Apply to", list(scopes), format_func=forms.labels_of(scopes), key="lc_bulk_scope",
+                         horizontal=True)
         n, estimate = (len(selected), False) if scope == "selected" else (page.total, page.total_is_estimate)
         missing = (scope == "selected" and not selected) or (action in ("add_tags", "remove_tags") and not value) or (
             action == "assign" and not value_label)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 
 import streamlit as st
@@ -16,6 +16,11 @@ def leads_of_search_link(search_id: int, label: str) -> None:
     """A link to the Leads grid filtered to the leads of one search run or file import."""
     st.page_link(nav.page("leads"), label=label, icon=":material/table_view:",
                  query_params=LeadFilters(search_id=search_id).to_params())
+
+
+def labels_of(labels: Mapping[str, str]) -> Callable[[str], str]:
+    """A widget's ``format_func`` that shows each option's label (the option itself when it has none)."""
+    return lambda option: labels.get(option, option)
 
 
 def percent(part: int, whole: int) -> str:

@@ -83,7 +83,7 @@ def _score(value: Any) -> int | None:
             return int(text) if text else None
         except ValueError:
             return value  # type: ignore[return-value]  # leadcore reports it as invalid, in words
-    return value  # type: ignore[no-any-return]
+    return value
 
 
 def _tags(value: Any) -> list[str]:
@@ -198,7 +198,7 @@ def _text(values: Sequence[Any]) -> pd.Series:
 
 def editor_frame(items: Sequence[Mapping[str, Any]], owners: Mapping[str, int | None]) -> pd.DataFrame:
     """One page of leads as the editor's input, indexed by lead id; ``owners`` is :func:`owner_choices`."""
-    labels = {uid: label for label, uid in owners.items() if uid is not None}
+    labels: dict[int | None, str] = {uid: label for label, uid in owners.items() if uid is not None}
     frame = pd.DataFrame(
         {
             "id": pd.Series([int(i["id"]) for i in items], dtype="int64"),
@@ -233,7 +233,7 @@ def column_config(*, tag_options: Sequence[str], owner_labels: Sequence[str], ca
                               help="Open the lead's detail page"),
         "lead_name": cc.TextColumn("Name", width="medium", pinned=True),
         "status": cc.SelectboxColumn("Status", options=list(STATUSES), required=True, width=120,
-                                      format_func=str.title),
+                                      format_func=lambda status: str(status).title()),
         "lead_score": cc.NumberColumn("Score", min_value=0, max_value=100, step=1, format="%d", width=70,
                                       help="0–100; open the lead to see why it scored what it did"),
         "tags": cc.MultiselectColumn("Tags", options=list(tag_options), accept_new_options=True, width="medium",

@@ -16,7 +16,7 @@ import streamlit as st
 from leadcore.accounts.actors import Actor
 from leadcore.grid.listing import DEFAULT_SORT, SORTS, UNASSIGNED, LeadFilters
 from leadcore.intake.candidates import LEAD_TYPES, STATUSES
-from ui import cached, state
+from ui import cached, forms, state
 
 SORT_LABELS = {"score": "Score, highest first", "created": "Newest first", "updated": "Recently updated",
                "name": "Name, A–Z"}
@@ -164,7 +164,7 @@ def grid_view(actor: Actor) -> GridView:
     with st.container(horizontal=True, vertical_alignment="bottom"):
         st.text_input("Search", key=Q, placeholder="Name, email or company", max_chars=200, width=420,
                       help="Finds leads whose name, email or company contains this text")
-        st.selectbox("Sort by", list(SORTS), key=SORT, format_func=SORT_LABELS.get, width=220)
+        st.selectbox("Sort by", list(SORTS), key=SORT, format_func=forms.labels_of(SORT_LABELS), width=220)
         st.selectbox("Rows per page", PAGE_SIZES, key=SIZE, width=130)
 
     current, _ = _filters_from_widgets()
@@ -185,7 +185,7 @@ def grid_view(actor: Actor) -> GridView:
         c4.selectbox("Source query", query_options, key=QUERY, placeholder="Any query",
                      format_func=lambda v: "Any query" if v is None else v)
         c1, c2, c3 = st.columns([1, 2, 1], vertical_alignment="bottom")
-        c1.selectbox("Imported", list(IMPORTED_CHOICES), key=IMPORTED, format_func=IMPORTED_CHOICES.get)
+        c1.selectbox("Imported", list(IMPORTED_CHOICES), key=IMPORTED, format_func=forms.labels_of(IMPORTED_CHOICES))
         c2.toggle("Show deleted leads", key=DELETED, help="The trash: deleted leads can be restored from here")
         c3.button("Clear filters", icon=":material/filter_list_off:", on_click=clear_filters,
                   disabled=n_active == 0, width="stretch")
