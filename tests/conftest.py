@@ -45,17 +45,15 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 def _cheap_password_hashes() -> Iterator[None]:
     """Argon2 with the library's defaults costs ~0.5 s a hash; tests use the same algorithm with tiny costs.
 
-    The hash is still a real argon2id string; only ``leadcore.accounts.users`` in this process is affected (the CLI
-    run as a subprocess keeps the production parameters).
+    The hash is still a real argon2id string; only this process is affected (the CLI run as a subprocess keeps the
+    production parameters).
     """
     from argon2 import PasswordHasher
 
-    from leadcore.accounts import users
+    from leadcore.accounts import passwords
 
-    real = users._hasher
-    users._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    yield
-    users._hasher = real
+    with passwords.hashing_with(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)):
+        yield
 
 
 def _fast_commits(engine: Engine) -> Engine:

@@ -5,17 +5,18 @@ from __future__ import annotations
 import dataclasses
 import secrets
 import threading
-import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
+from time import monotonic
 
-from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from leadcore.accounts import passwords
 from leadcore.accounts.actors import ROLES, Actor, ensure_admin
 from leadcore.db.coltypes import aware_utc
 from leadcore.db.engine import UnitOfWork
@@ -28,7 +29,6 @@ DEFAULT_TEAM = "Default"
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 1024  # argon2 takes any length; a megabyte "password" is an attack on the CPU
 TEAM_NAME_MAX = 200
-_hasher = PasswordHasher()
 
 
 @dataclass(frozen=True)
@@ -48,12 +48,12 @@ class UserInfo:
 
 @lru_cache(maxsize=1)
 def _decoy_hash() -> str:
-    return _hasher.hash(secrets.token_hex(16))
+    return passwords.hasher().hash(secrets.token_hex(16))
 
 
 def hash_password(password: str) -> str:
     """An argon2id hash of ``password``."""
-    return _hasher.hash(password)
+    return passwords.hasher().hash(password)
 
 
 def _team_name(name: str) -> str:
@@ -210,16 +210,20 @@ def create_first_admin(
 
 
 class LoginThrottle:
-    """Counts failed logins per email in this process and locks an email out for a while after too many."""
+    """Counts failed logins per email in this process and locks an email out for a while after too many.
 
-    def __init__(self, max_failures: int, lockout_s: float) -> None:
+    ``clock`` gives seconds that only go forward (``time.monotonic``); tests pass one they can move.
+    """
+
+    def __init__(self, max_failures: int, lockout_s: float, *, clock: Callable[[], float] = monotonic) -> None:
         self.max_failures = max_failures
         self.lockout_s = lockout_s
+        self._clock = clock
         self._failures: dict[str, list[float]] = {}
         self._lock = threading.Lock()
 
     def check(self, email: str) -> None:
-        now = time.monotonic()
+        now = self._clock()
         with self._lock:
             recent = [t for t in self._failures.get(email, []) if now - t < self.lockout_s]
             self._failures[email] = recent
@@ -229,7 +233,7 @@ class LoginThrottle:
 
     def failed(self, email: str) -> None:
         with self._lock:
-            self._failures.setdefault(email, []).append(time.monotonic())
+            self._failures.setdefault(email, []).append(self._clock())
 
     def succeeded(self, email: str) -> None:
         with self._lock:
@@ -249,14 +253,14 @@ def authenticate(uow: UnitOfWork, email: str, password: str, *, throttle: LoginT
     # login takes does not tell whether the email exists.
     usable = info is not None and bool(stored) and info.is_active
     try:
-        ok = _hasher.verify((stored if usable else None) or _decoy_hash(), password or "") and usable
+        ok = passwords.hasher().verify((stored if usable else None) or _decoy_hash(), password or "") and usable
     except (VerificationError, InvalidHashError):
         ok = False
     if not ok or info is None:
         if throttle:
             throttle.failed(email)
         raise AuthError("Wrong email or password")
-    rehashed = {"password_hash": hash_password(password)} if _hasher.check_needs_rehash(stored or "") else {}
+    rehashed = {"password_hash": hash_password(password)} if passwords.hasher().check_needs_rehash(stored or "") else {}
     info = _logged_in(uow, info, **rehashed)
     if throttle:
         throttle.succeeded(email)
