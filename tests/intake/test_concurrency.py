@@ -203,6 +203,7 @@ def test_a_merge_that_loses_a_key_race_counts_the_duplicate_once(pg_db: Database
         uow.commit()
     editor = pg_db.uow()
     with editor:
+        editor_pid = editor.session.scalar(text("SELECT pg_backend_pid()"))
         # The rep's edit: the other lead takes ann@acme.io, not committed yet.
         editor.session.execute(update(Lead).where(Lead.id == other_lead).values(email="ann@acme.io",
                                                                                 email_norm="ann@acme.io"))
@@ -217,7 +218,8 @@ def test_a_merge_that_loses_a_key_race_counts_the_duplicate_once(pg_db: Database
 
         t = threading.Thread(target=merge)
         t.start()
-        time.sleep(0.5)  # the merge now waits on the rep's uncommitted email
+        # The merge now waits on the rep's uncommitted email: PostgreSQL says so (pg_locks), no guessing how long.
+        assert wait_until_blocked_by(pg_db, editor_pid, t), "the merge never waited for the rep's edit"
         editor.commit()
     t.join(timeout=30)
     assert done and done[0].duplicates == 1 and done[0].lead_ids == [ann]
@@ -227,6 +229,22 @@ def test_a_merge_that_loses_a_key_race_counts_the_duplicate_once(pg_db: Database
         assert uow.session.scalar(select(func.count()).where(Lead.email_norm == "ann@acme.io")) == 1
         assert uow.session.scalar(select(func.count()).where(LeadEvent.lead_id == ann,
                                                              LeadEvent.kind == "duplicate_seen")) == 1
+
+
+BLOCKED_BY = text("SELECT count(*) FROM pg_stat_activity WHERE :pid = ANY(pg_blocking_pids(pid))")
+
+
+def wait_until_blocked_by(db: Database, pid: int, worker: threading.Thread, *, timeout_s: float = 30) -> bool:
+    """Poll PostgreSQL until some backend waits for a lock held by backend ``pid``; False if ``worker`` ends first."""
+    deadline = time.monotonic() + timeout_s
+    with db.engine.connect() as conn:
+        while time.monotonic() < deadline and worker.is_alive():
+            blocked = conn.execute(BLOCKED_BY, {"pid": pid}).scalar()
+            conn.rollback()  # a fresh snapshot of the lock table each round
+            if blocked:
+                return True
+            time.sleep(0.01)
+    return False
 
 
 # -- processes ------------------------------------------------------------------------------------------------------
@@ -241,18 +259,31 @@ def write_csv(path: Path, rows: list[dict[str, str]]) -> None:
 
 def start_imports(files: list[Path], env: dict[str, str], *,
                   team: str = "Default") -> list[subprocess.CompletedProcess[str]]:
-    """Start one ``import-csv`` process per file, all released at the same instant."""
-    go = files[0].parent / f"go-{uuid.uuid4().hex}"
+    """Start one ``import-csv`` process per file, all released at the same instant.
+
+    Each interpreter imports leadcore, says it is ready (a file), and waits for the go file: the parent touches it
+    once every process is ready, so they really start together however slow the machine is.
+    """
+    run = files[0].parent / f"start-{uuid.uuid4().hex}"
+    run.mkdir()
+    go = run / "go"
     code = (
         "import os, sys, time\n"
-        f"while not os.path.exists({str(go)!r}): time.sleep(0.005)\n"
         "from leadcore.cli import app\n"
+        "open(sys.argv.pop(1), 'w').close()\n"
+        f"while not os.path.exists({str(go)!r}): time.sleep(0.005)\n"
         "sys.argv = ['leadcore', *sys.argv[1:]]\n"
         "app(prog_name='python -m leadcore')\n"
     )
-    procs = [subprocess.Popen([sys.executable, "-c", code, "import-csv", str(f), "--team", team], cwd=ROOT, env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for f in files]
-    time.sleep(1.5)  # let every interpreter import leadcore, so they really start together
+    ready = [run / f"ready-{i}" for i in range(len(files))]
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(r), "import-csv", str(f), "--team", team], cwd=ROOT,
+                              env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for r, f in zip(ready, files, strict=True)]
+    deadline = time.monotonic() + 120
+    while not all(r.exists() for r in ready) and time.monotonic() < deadline:
+        if any(p.poll() is not None for p in procs):
+            break  # one died before it was ready: its stderr says why, below
+        time.sleep(0.01)
     go.touch()
     out = []
     for p in procs:
