@@ -41,6 +41,21 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         raise pytest.UsageError(f"PostgreSQL at LEADCORE_TEST_DATABASE_URL is unreachable: {e}") from e
 
 
+# pytest-timeout: pyproject.toml sets the default for a test; browser and slow tests get this much instead.
+SLOW_TIMEOUT_S = 900
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests on generated input (hypothesis, schemathesis) are ``fuzz``; ``e2e`` and ``slow`` get a longer timeout."""
+    for item in items:
+        if getattr(getattr(item, "obj", None), "is_hypothesis_test", False) and not item.get_closest_marker("fuzz"):
+            item.add_marker(pytest.mark.fuzz)
+        slow = item.get_closest_marker("e2e") or item.get_closest_marker("slow")
+        if slow and not item.get_closest_marker("timeout"):
+            item.add_marker(pytest.mark.timeout(SLOW_TIMEOUT_S))
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _cheap_password_hashes() -> Iterator[None]:
     """Argon2 with the library's defaults costs ~0.5 s a hash; tests use the same algorithm with tiny costs.

@@ -38,12 +38,14 @@ def _assert_complete(result: dict[str, object], engine: str) -> None:
     assert isinstance(result["machine"], dict)
 
 
+@pytest.mark.slow
 def test_benchmark_quick_mode_on_sqlite_reports_every_figure(tmp_path: Path) -> None:
     db = tmp_path / "bench.db"
     _assert_complete(_run(f"sqlite:///{db}", tmp_path / "out.json"), "sqlite")
     assert not db.exists()  # the run's file is removed afterwards
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not PG_URL, reason="LEADCORE_TEST_DATABASE_URL is not set")
 def test_benchmark_quick_mode_on_postgresql_reports_every_figure_in_its_own_schema(tmp_path: Path) -> None:
     from sqlalchemy import create_engine, text

@@ -27,6 +27,8 @@ from leadcore.intake.candidates import LeadCandidate
 from leadcore.intake.matcher import SearchContext, save_batch
 from leadcore.leads import bulk
 
+pytestmark = [pytest.mark.fuzz, pytest.mark.slow]  # ~1 min of generated requests
+
 MAX_EXAMPLES = 30  # per operation and generation mode; ~1 min for the module
 
 app = create_app()  # the database is attached by the fixture below

@@ -97,6 +97,7 @@ def _cli(backend: Any, *args: str) -> subprocess.CompletedProcess[str]:
                           env=backend.env(), timeout=120)
 
 
+@pytest.mark.slow  # four CLI runs per engine
 def test_cli_creates_lists_and_revokes_tokens(db: Any, make: Any, backend: Any, api: Any) -> None:
     make.user("rep", email="ana@example.com")
     created = _cli(backend, "create-token", "--email", "ANA@example.com", "--name", "crm-sync")

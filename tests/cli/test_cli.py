@@ -206,6 +206,7 @@ def sqlite_backend(backends: Any) -> Any:
     return b
 
 
+@pytest.mark.slow  # one interpreter per bad case
 def test_bad_files_and_arguments_fail_with_one_clear_line_and_write_nothing(sqlite_backend: Any,
                                                                            tmp_path: Path) -> None:
     backend = sqlite_backend

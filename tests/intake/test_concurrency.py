@@ -299,6 +299,7 @@ def saved_of(proc: subprocess.CompletedProcess[str]) -> int:
     return int(fields["saved"])
 
 
+@pytest.mark.slow  # four interpreters
 def test_four_import_processes_at_once_store_each_lead_once(pg_backend: Any, pg_db: Database, tmp_path: Path) -> None:
     pool = entities(400)
     batches, distinct = overlapping_batches(pool, writers=4, size=260, seed=11)
@@ -334,6 +335,7 @@ def empty_schema() -> Any:
     admin.dispose()
 
 
+@pytest.mark.slow  # four interpreters
 def test_four_imports_on_an_empty_database_migrate_once_and_create_the_team_once(empty_schema: str,
                                                                                    tmp_path: Path) -> None:
     pool = entities(120)
@@ -357,6 +359,7 @@ def test_four_imports_on_an_empty_database_migrate_once_and_create_the_team_once
         engine.dispose()
 
 
+@pytest.mark.slow  # four interpreters
 def test_four_imports_at_once_on_a_new_sqlite_file_all_succeed(tmp_path: Path) -> None:
     """SQLite has one writer at a time: the imports must queue (migration, team, leads, the run's record), never
     fail with "database is locked" nor report a saved import as failed (regression)."""

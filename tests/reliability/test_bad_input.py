@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import time
 from typing import Any
 
@@ -145,8 +144,7 @@ def test_huge_rows_and_long_fields_are_rejected_row_by_row(db: Database) -> None
     assert any("longer than 500" in r for r in reasons) and any("20,000" in r for r in reasons)
 
 
-@pytest.mark.slow
-@pytest.mark.skipif(os.environ.get("LEADCORE_SLOW_TESTS") != "1", reason="set LEADCORE_SLOW_TESTS=1 (takes > 20 s)")
+@pytest.mark.slow  # > 20 s: outside the fast lane (-m "not slow"), always in CI
 def test_a_100k_row_file_imports_on_sqlite(backend, db: Database) -> None:
     if backend.name != "sqlite":
         pytest.skip("the large-file bar is set on SQLite")
