@@ -35,7 +35,8 @@ from leadcore.db.models import Lead
 from leadcore.intake.candidates import TEXT_FIELDS, LeadCandidate
 from leadcore.intake.dedupe import MatchKeys, cluster, match_keys, phone_norm
 from leadcore.intake.validation import validate_candidate
-from leadcore.scoring.scorer import Scorer, Weights, context_from_query, load_weights
+from leadcore.scoring.rules import Weights, context_from_query
+from leadcore.scoring.scorer import Scorer, load_weights
 
 log = logging.getLogger(__name__)
 

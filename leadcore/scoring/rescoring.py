@@ -11,7 +11,8 @@ from leadcore.accounts.actors import Actor, ensure_manager
 from leadcore.config import settings
 from leadcore.db.engine import UnitOfWork
 from leadcore.db.models import Lead
-from leadcore.scoring.scorer import SCORED_FIELDS, context_from_query, load_weights, score_lead
+from leadcore.scoring.rules import SCORED_FIELDS, context_from_query
+from leadcore.scoring.scorer import load_weights, score_lead
 
 _BATCH = 1000
 

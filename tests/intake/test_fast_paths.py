@@ -22,7 +22,8 @@ from hypothesis import strategies as st
 from leadcore import emails
 from leadcore.intake import dedupe, domains, validation
 from leadcore.intake.candidates import STATUSES, LeadCandidate
-from leadcore.scoring.scorer import ScoreContext, Scorer, context_from_query, default_weights, load_weights, score_lead
+from leadcore.scoring.rules import ScoreContext, context_from_query
+from leadcore.scoring.scorer import Scorer, default_weights, load_weights, score_lead
 
 # -- the email rule -----------------------------------------------------------------------------------------------
 

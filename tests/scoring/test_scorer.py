@@ -16,14 +16,11 @@ from hypothesis import strategies as st
 
 from leadcore import config
 from leadcore.intake.candidates import LeadCandidate
+from leadcore.scoring.rules import RULE_NAMES, ScoreContext, Weights, context_from_query
 from leadcore.scoring.scorer import (
-    RULE_NAMES,
     Score,
-    ScoreContext,
     ScoreReason,
     ScoringWeightsError,
-    Weights,
-    context_from_query,
     default_weights,
     load_weights,
     score_lead,
