@@ -17,7 +17,8 @@ from benchmarks.dataset import LeadStream
 from leadcore.accounts.actors import Actor
 from leadcore.analytics import dashboard
 from leadcore.grid import listing, prepared
-from leadcore.grid.listing import LeadFilters, list_leads
+from leadcore.grid.filters import LeadFilters
+from leadcore.grid.listing import list_leads
 from leadcore.intake.matcher import plan_batch
 
 

@@ -13,7 +13,7 @@ import streamlit as st
 
 from leadcore.analytics.dashboard import AnalyticsFilters
 from leadcore.errors import LeadcoreError
-from leadcore.grid.listing import UNASSIGNED
+from leadcore.grid.filters import UNASSIGNED
 from leadcore.intake.candidates import LEAD_TYPES
 from ui import auth, cached, charts, nav
 from ui.charts import DECIMAL, PERCENT, WHEN

@@ -12,7 +12,7 @@ from leadcore import events
 from leadcore.accounts.actors import Actor, can_edit_lead
 from leadcore.discovery import runs
 from leadcore.errors import LeadcoreError, NotFound, StaleLead
-from leadcore.intake.candidates import STATUSES
+from leadcore.intake.candidates import SETTABLE_STATUSES, STATUSES
 from leadcore.leads import conversion, edits
 from ui import auth, cached, nav, state, timeline
 from ui.grid import md
@@ -99,7 +99,8 @@ def quick_actions(actor: Actor, lead: dict[str, Any], shown_version: int) -> Non
             key = status_key(lead_id)
             if ss.pop(RESET_STATUS, None) == lead_id or key not in ss:
                 ss[key] = lead["status"]  # through session state, so the browser's picker follows too
-            status = st.selectbox("Status", list(STATUSES), format_func=str.title, key=key, width=200,
+            options = list(SETTABLE_STATUSES) if lead["status"] in SETTABLE_STATUSES else list(STATUSES)
+            status = st.selectbox("Status", options, format_func=str.title, key=key, width=200,
                                   disabled=not editable, on_change=lambda: ss.__setitem__(EXPECT, ss.get(SEEN)))
             if st.button("Update status", disabled=not editable or status == lead["status"]):
                 started = ss.get(EXPECT)

@@ -12,13 +12,14 @@ from leadcore.accounts.actors import Actor
 from leadcore.errors import LeadcoreError
 from leadcore.grid import export, listing
 from leadcore.grid.listing import LeadPage
-from leadcore.intake.candidates import STATUSES
+from leadcore.intake.candidates import SETTABLE_STATUSES
 from ui import auth, cached, forms, grid, nav, state, widgets
-from ui.grid_actions import ACTIONS, TRASH_ACTIONS, BulkRequest, run_bulk, save_changes
+from ui.grid_actions import ACTIONS, TRASH_ACTIONS, BulkRequest, run_bulk, save_changes, undo_bulk
 from ui.resources import database, uow
 from ui.text import plural
 
 OPEN_CLICK = "lc_grid_open_click"
+BIG_BULK = 500  # a bulk action on more leads asks for the number to be typed
 ss = st.session_state
 
 
@@ -69,19 +70,20 @@ def _empty_state(view: widgets.GridView) -> None:
 
 def _bulk_bar(actor: Actor, view: widgets.GridView, page: LeadPage, selected: list[int],
               owners: dict[str, int | None], key: str) -> None:
-    """Pick an action and its target (ticked rows or the whole filter); asks for confirmation next."""
+    """Pick an action and its target: the ticked rows unless "everything matching the filter" is chosen on
+    purpose (then with its exact count); asks for confirmation next."""
     actions = [a for a in ACTIONS if (a in TRASH_ACTIONS) == view.filters.deleted]
     with st.container(horizontal=True, vertical_alignment="bottom"):
         action = st.selectbox("Bulk action", actions, format_func=forms.labels_of(ACTIONS), key="lc_bulk_action",
-                              width=240)
-        if action is None:  # both views always offer actions; a selectbox with options never answers None
+                              width=240, index=None, placeholder="Choose a bulk action")
+        if action is None:
             return
         value: str | list[str] | int | None = None
         value_label = ""
         if action == "status":
-            value = st.selectbox("New status", list(STATUSES), format_func=str.title, key="lc_bulk_status",
-                                 width=160)
-            value_label = str(value).title()
+            value = st.selectbox("New status", list(SETTABLE_STATUSES), format_func=str.title, key="lc_bulk_status",
+                                 width=160, index=None, placeholder="Choose")
+            value_label = str(value).title() if value else ""
         elif action in ("add_tags", "remove_tags"):
             value = st.multiselect("Tags", cached.tags(actor), key="lc_bulk_tags", accept_new_options=True,
                                    placeholder="Pick or type tags", width=260)
@@ -93,26 +95,26 @@ def _bulk_bar(actor: Actor, view: widgets.GridView, page: LeadPage, selected: li
                                   help=None if actor.is_manager else "Reps can claim leads for themselves")
             value_label = picked or ""
             value = choices.get(picked) if picked else None
-        scopes = {"selected": "Ticked rows", "filter": "Everything matching the filter"}
-        if bool(selected) != ss.get("lc_bulk_had_selection", False) or ss.get("lc_bulk_scope") not in scopes:
-            ss["lc_bulk_scope"] = "selected" if selected else "filter"  # follow the ticks, never surprise
-        ss["lc_bulk_had_selection"] = bool(selected)
+        scopes = {"selected": f"Ticked rows ({len(selected):,})", "filter": "Everything matching the filter"}
         scope = st.radio("Apply to", list(scopes), format_func=forms.labels_of(scopes), key="lc_bulk_scope",
                          horizontal=True)
-        n, estimate = (len(selected), False) if scope == "selected" else (page.total, page.total_is_estimate)
-        missing = (scope == "selected" and not selected) or (action in ("add_tags", "remove_tags") and not value) or (
-            action == "assign" and not value_label)
-        if st.button(f"Apply to {plural(n, 'lead', estimate=estimate)}…", disabled=missing, key="lc_bulk_apply",
+        n = len(selected) if scope == "selected" else _exact_total(actor, view, page)
+        missing = (scope == "selected" and not selected) or (action == "status" and not value) or (
+            action in ("add_tags", "remove_tags") and not value) or (action == "assign" and not value_label)
+        if st.button(f"Apply to {plural(n, 'lead')}…", disabled=missing or not n, key="lc_bulk_apply",
                      help="Tick rows in the Select column first" if scope == "selected" and not selected else None):
             ss[state.GRID_PENDING] = {
                 "key": key,
                 "request": BulkRequest(
                     action=action, value=value, value_label=value_label,
-                    ids=tuple(selected) if scope == "selected" else None, filters=view.filters,
-                    count=len(selected) if scope == "selected" else page.total,
-                    estimate=scope != "selected" and page.total_is_estimate),
+                    ids=tuple(selected) if scope == "selected" else None, filters=view.filters, count=n),
             }
             st.rerun()
+
+
+def _exact_total(actor: Actor, view: widgets.GridView, page: LeadPage) -> int:
+    """The exact number of leads matching the filter: the page's total, or counted when that was an estimate."""
+    return listing.count_matching(uow(), actor, view.filters) if page.total_is_estimate else page.total
 
 
 def _confirm(actor: Actor, key: str) -> None:
@@ -123,17 +125,43 @@ def _confirm(actor: Actor, key: str) -> None:
     req: BulkRequest = pending["request"]
     with st.container(border=True, key="lc_bulk_confirm"):
         st.markdown(req.question())
+        typed_ok = True
+        if req.count > BIG_BULK:
+            typed = st.text_input(f"This changes {plural(req.count, 'lead')}. Type {req.count:,} to confirm",
+                                  key="lc_bulk_typed", placeholder=f"{req.count:,}")
+            typed_ok = typed.replace(",", "").replace(" ", "").strip() == str(req.count)
         with st.container(horizontal=True):
-            danger = req.action in ("delete", "archive")
-            if st.button("Confirm", type="primary", icon=":material/check:", key="lc_bulk_yes",
-                         help="This cannot be undone in one click" if danger else None):
+            if st.button("Confirm", type="primary", icon=":material/check:", key="lc_bulk_yes", disabled=not typed_ok,
+                         help=None if typed_ok else "Type the number of leads first"):
                 with st.spinner("Working…"):
-                    ss[state.GRID_OUTCOME] = run_bulk(actor, req)
+                    messages, batch = run_bulk(actor, req)
+                ss[state.GRID_OUTCOME] = messages
+                if batch is not None:
+                    ss[state.GRID_UNDO] = (batch, req.label())
+                ss.pop("lc_bulk_action", None)
                 _reset_editor()
                 st.rerun()
             if st.button("Cancel", key="lc_bulk_no"):
                 ss.pop(state.GRID_PENDING, None)
                 st.rerun()
+
+
+def _undo_offer(actor: Actor) -> None:
+    """The last bulk action's Undo button, shown until something else happens."""
+    offer = ss.get(state.GRID_UNDO)
+    if not offer:
+        return
+    batch, label = offer
+    with st.container(horizontal=True, vertical_alignment="center"):
+        st.caption(f"Bulk action: {grid.md(label)}", width="content")
+        if st.button("Undo", icon=":material/undo:", key="lc_bulk_undo"):
+            ss.pop(state.GRID_UNDO, None)
+            ss[state.GRID_OUTCOME] = undo_bulk(actor, batch)
+            _reset_editor()
+            st.rerun()
+        if st.button("Dismiss", key="lc_bulk_undo_dismiss", type="tertiary"):
+            ss.pop(state.GRID_UNDO, None)
+            st.rerun()
 
 
 def _pager(page: LeadPage, page_no: int, size: int, dirty: bool, note: str = "") -> None:
@@ -148,10 +176,10 @@ def _pager(page: LeadPage, page_no: int, size: int, dirty: bool, note: str = "")
         st.button("Previous", icon=":material/chevron_left:", key="lc_grid_prev", disabled=dirty or page_no <= 1,
                   on_click=widgets.set_page, args=(page_no - 1,))
         ss["lc_grid_jump"] = page_no
-        st.number_input("Page", min_value=1, max_value=max(pages, page_no), step=1, key="lc_grid_jump", width=120,
+        st.number_input("Page", min_value=1, step=1, key="lc_grid_jump", width=120,
                         disabled=dirty or (pages == 1 and not page.next_cursor), label_visibility="collapsed",
                         on_change=lambda: widgets.set_page(ss["lc_grid_jump"]))
-        st.caption(f"of {pages:,}" + ("+" if page.total_is_estimate else ""), width="content")
+        st.caption(f"of {'about ' if page.total_is_estimate else ''}{pages:,}", width="content")
         st.button("Next", icon=":material/chevron_right:", icon_position="right", key="lc_grid_next",
                   disabled=dirty or not page.next_cursor, on_click=widgets.set_page, args=(page_no + 1,))
 
@@ -176,11 +204,16 @@ def leads_grid(actor: Actor, view: widgets.GridView) -> None:
             st.error(f"These leads could not be loaded: {e}")
             return
         ss[state.GRID_SNAPSHOT] = {"key": key, "page": page}
-    if not page.items and page.total and page_no > 1:
-        widgets.set_page(math.ceil(page.total / view.size))  # a link past the last page: show the last one
+    if not page.items and page.total and page_no > 1:  # a jump or a link past the last page: show the last one
+        last = max(1, math.ceil(page.total / view.size))
+        found = plural(page.total, "lead", estimate=page.total_is_estimate)
+        ss[state.GRID_OUTCOME] = [("info", f"There is no page {page_no:,}: {found} fill {plural(last, 'page')}. "
+                                           "Showing the last page.")]
+        widgets.set_page(last)
         st.rerun()
 
     _show(ss.pop(state.GRID_OUTCOME, None) or [])
+    _undo_offer(actor)
     if not page.total:
         _empty_state(view)
         return

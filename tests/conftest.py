@@ -142,9 +142,11 @@ class Backend:
                 # DELETE + setval: TRUNCATE costs ~0.3 s a test on these tiny tables, DELETE a few ms.
                 for t in tables:
                     conn.execute(text(f"DELETE FROM {t}"))
+                from leadcore.db.models import Base
+
+                with_ids = [t for t in tables if t not in ROLLUP_TABLES and "id" in Base.metadata.tables[t].columns]
                 conn.execute(text(" UNION ALL ".join(
-                    f"SELECT setval(pg_get_serial_sequence('{t}', 'id'), 1, false)" for t in tables
-                    if t not in ROLLUP_TABLES)))
+                    f"SELECT setval(pg_get_serial_sequence('{t}', 'id'), 1, false)" for t in with_ids)))
             else:
                 for t in tables:
                     conn.execute(text(f"DELETE FROM {t}"))
@@ -245,6 +247,20 @@ class Factory:
                 lead.owner_id = owner
                 uow.commit()
         return lead_id
+
+
+    def leads(self, actor: Actor, n: int) -> list[int]:
+        """``n`` distinct leads saved in one batch (as a discovery run would)."""
+        from leadcore.intake.matcher import SearchContext, save_batch
+
+        first = self._n + 1
+        self._n += n
+        people = [LeadCandidate(lead_name=f"Person {i}", email=f"person{i}@company{i}.com", company=f"Company {i}",
+                                job_title="Engineer") for i in range(first, first + n)]
+        with self.db.uow() as uow:
+            result = save_batch(uow.session, actor, people, SearchContext(source="manual"))
+            uow.commit()
+        return list(result.lead_ids)
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from leadcore.grid.listing import LeadFilters
+from leadcore.grid.filters import LeadFilters
 from ui import nav
 
 PRIMARY = "#2563eb"

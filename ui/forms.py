@@ -8,7 +8,7 @@ from datetime import datetime
 import streamlit as st
 
 from leadcore.discovery.runs import Progress
-from leadcore.grid.listing import LeadFilters
+from leadcore.grid.filters import LeadFilters
 from ui import nav
 
 

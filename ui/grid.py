@@ -47,8 +47,8 @@ def md(text: object) -> str:
 
 
 def total_label(total: int, estimate: bool) -> str:
-    """``1,234`` or, when the count stopped at its cap, ``10,000+``."""
-    return f"{total:,}+" if estimate else f"{total:,}"
+    """``1,234`` or, for the planner's estimate of a very large filter, ``about 480,000``."""
+    return f"about {total:,}" if estimate else f"{total:,}"
 
 
 def lead_label(lead: Mapping[str, Any]) -> str:

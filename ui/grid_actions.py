@@ -11,8 +11,8 @@ from typing import Any
 from leadcore.accounts.actors import Actor
 from leadcore.errors import LeadcoreError, PermissionDenied, StaleLead
 from leadcore.grid import listing
-from leadcore.grid.listing import LeadFilters
-from leadcore.leads import bulk, conversion, edits
+from leadcore.grid.filters import LeadFilters
+from leadcore.leads import bulk, conversion, edits, undo
 from leadcore.leads.bulk import BulkChange
 from ui.grid import RowChange, describe, md
 from ui.resources import uow
@@ -75,15 +75,18 @@ class BulkRequest:
     filters: LeadFilters = field(default_factory=LeadFilters)
     count: int = 0
     value_label: str = ""
-    estimate: bool = False  # ``count`` is a lower bound ("10,000+")
+
+    def label(self) -> str:
+        """What the action did, for its undo offer: "Set status: Contacted"."""
+        return ACTIONS[self.action] + (f": {self.value_label}" if self.value_label else "")
 
     def question(self) -> str:
         if self.ids is not None:
             target = plural(self.count, "lead") + " you ticked"
-        elif self.count == 1 and not self.estimate:
+        elif self.count == 1:
             target = "the 1 lead matching the filter"
         else:
-            target = f"all {plural(self.count, 'lead', estimate=self.estimate)} matching the filter"
+            target = f"all {plural(self.count, 'lead')} matching the filter"
         what = {
             "status": f"Set the status of {target} to **{md(self.value_label)}**?",
             "add_tags": f"Add the tags **{md(self.value_label)}** to {target}?",
@@ -119,12 +122,13 @@ def _no_longer_exist(n: int) -> str:
     return f"{plural(n, 'lead')} no longer {word_for(n, 'exists', many='exist')}"
 
 
-def run_bulk(actor: Actor, req: BulkRequest) -> list[Message]:
-    """Apply a confirmed bulk action; says how many leads changed, were already so, or were refused and why."""
+def run_bulk(actor: Actor, req: BulkRequest) -> tuple[list[Message], int | None]:
+    """Apply a confirmed bulk action; says how many leads changed, were already so, or were refused and why, with
+    the batch that undoes it (None when nothing changed or the action cannot be undone: import)."""
     try:
         ids = list(req.ids) if req.ids is not None else listing.iter_filtered_ids(uow(), actor, req.filters)
         if not ids:
-            return [("info", "No leads to change.")]
+            return [("info", "No leads to change.")], None
         if req.action == "import":
             res = conversion.bulk_import(uow(), actor, ids)
             out: list[Message] = [("success", f"Imported {plural(res.imported, 'lead')}.")] if res.imported else []
@@ -135,20 +139,35 @@ def run_bulk(actor: Actor, req: BulkRequest) -> list[Message]:
                                        f"{word_for(res.refused, 'it belongs', many='they belong')} to another rep."))
             if res.not_found:
                 out.append(("warning", f"{_no_longer_exist(res.not_found)}."))
-            return out or [("info", "Nothing was imported.")]
-        result = bulk.bulk_update(uow(), actor, ids, _change(req))
+            return out or [("info", "Nothing was imported.")], None
+        result = bulk.bulk_update(uow(), actor, ids, _change(req), label=req.label())
     except LeadcoreError as e:
-        return [("error", md(e))]
+        return [("error", md(e))], None
     verb = {"delete": "Deleted", "restore": "Restored", "archive": "Archived", "import": "Imported"}.get(
         req.action, "Updated")
     out = [("success", f"{verb} {plural(result.updated, 'lead')}.")] if result.updated else []
     if result.unchanged:
         out.append(("info", f"{plural(result.unchanged, 'lead')} already had this change."))
     if result.refused:
-        reasons = Counter(result.reasons.values())
-        detail = "; ".join(f"{plural(n, 'lead')} {md(reason)}" for reason, n in reasons.most_common(5))
+        owners = Counter(result.reasons.values())
+        detail = "; ".join(f"{plural(n, 'lead')} {word_for(n, 'belongs', many='belong')} to {md(owner)}"
+                           for owner, n in owners.most_common(5))
         out.append(("warning", f"{plural(result.refused, 'lead')} not changed: only "
                                f"{word_for(result.refused, 'its', many='their')} owner or a manager may ({detail})."))
     if result.not_found:
         out.append(("warning", f"{_no_longer_exist(result.not_found)}."))
-    return out or [("info", "Nothing changed.")]
+    return out or [("info", "Nothing changed.")], result.batch_id
+
+
+def undo_bulk(actor: Actor, batch_id: int) -> list[Message]:
+    """Take a bulk action back; says how many leads returned and how many kept a later change."""
+    try:
+        res = undo.undo_batch(uow(), actor, batch_id)
+    except LeadcoreError as e:
+        return [("error", f"Could not undo: {md(e)}")]
+    out: list[Message] = [("success", f"Undone: {plural(res.restored, 'lead')} back as before.")]
+    if res.changed_since:
+        out.append(("info", f"{plural(res.changed_since, 'lead')} kept a change made after the bulk action."))
+    if res.gone:
+        out.append(("info", f"{_no_longer_exist(res.gone)}."))
+    return out

@@ -21,6 +21,7 @@ GRID_EDITOR_KEY = "lc_grid_editor_key"  # widget key of the current st.data_edit
 GRID_SNAPSHOT = "lc_grid_snapshot"  # {"key": editor key, "page": LeadPage} the rows as the user saw them
 GRID_PENDING = "lc_grid_pending"  # a bulk action waiting for its confirmation (plain dict)
 GRID_OUTCOME = "lc_grid_outcome"  # what the last save / bulk action did, shown once after the rerun
+GRID_UNDO = "lc_grid_undo"  # (batch id, what it did) of the last bulk action, offered as "Undo" once
 GRID_OPEN = "lc_grid_open"  # lead id whose "Open" button was clicked
 LEAD_OUTCOME = "lc_lead_outcome"  # (kind, message) shown once on the lead detail page
 ADMIN_NEW_USER_V = "lc_admin_new_user_v"  # bumped after a user is created, to empty the form

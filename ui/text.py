@@ -1,4 +1,4 @@
-"""Counts in words: "1 lead", "2 leads", "10,000+ leads". Every count the UI prints goes through here."""
+"""Counts in words: "1 lead", "2 leads", "about 480,000 leads". Every count the UI prints goes through here."""
 
 from __future__ import annotations
 
@@ -17,17 +17,17 @@ def plural_of(word: str) -> str:
 
 
 def word_for(n: int, word: str, *, estimate: bool = False, many: str | None = None) -> str:
-    """``word`` as it goes with ``n`` (no number): singular only for exactly 1, so 0 and "1+" take the plural.
+    """``word`` as it goes with ``n`` (no number): singular only for exactly 1, so 0 and "about 1" take the plural.
 
     Also for verbs and pronouns, with ``many``: ``word_for(n, "exists", many="exist")``."""
     return word if n == 1 and not estimate else (many or plural_of(word))
 
 
 def plural(n: int, word: str, *, estimate: bool = False, many: str | None = None) -> str:
-    """``n`` with thousands separators and ``word`` agreeing with it; ``estimate`` marks a lower bound ("10,000+").
+    """``n`` with thousands separators and ``word`` agreeing with it; ``estimate`` marks an estimate ("about 480,000").
 
     The last word is the one inflected, so ``plural(2, "new lead")`` is "2 new leads"; ``many`` overrides that
     word's plural form."""
     head, _, last = word.rpartition(" ")
     inflected = word_for(n, last, estimate=estimate, many=many)
-    return f"{n:,}{'+' if estimate else ''} {head + ' ' if head else ''}{inflected}"
+    return f"{'about ' if estimate else ''}{n:,} {head + ' ' if head else ''}{inflected}"

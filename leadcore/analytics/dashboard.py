@@ -1,7 +1,7 @@
 """Analytics for the managers' page (SPEC §8): where good leads come from, how far they get, who works them.
 
 Every number is an SQL aggregate over the actor's team (active leads only) narrowed by :class:`AnalyticsFilters`,
-which map one-to-one onto the grid's :class:`~leadcore.grid.listing.LeadFilters`, so clicking a bar opens the grid
+which map one-to-one onto the grid's :class:`~leadcore.grid.filters.LeadFilters`, so clicking a bar opens the grid
 showing exactly the leads that were counted. Only :func:`summary` is open to reps (the REST API and CLI use it);
 everything else is for managers and admins. :func:`dashboard` reads it all in one transaction for the page.
 
@@ -35,7 +35,7 @@ from leadcore.analytics.facts import Facts, facts
 from leadcore.analytics.queries import utc
 from leadcore.db.engine import UnitOfWork
 from leadcore.errors import InvalidInput
-from leadcore.grid.listing import LeadFilters
+from leadcore.grid.filters import LeadFilters
 
 T = TypeVar("T")
 PERIODS = ("day", "week")

@@ -18,7 +18,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from leadcore.analytics.facts import Facts, no_query
 from leadcore.db.models import Company, Lead, LeadSearch, User
-from leadcore.grid.listing import UNASSIGNED
+from leadcore.grid.filters import UNASSIGNED
 from leadcore.intake.candidates import LEAD_TYPES, STATUSES
 
 # The funnel: a lead has reached a stage when its *current* status is that stage or a later one. REJECTED and

@@ -14,7 +14,7 @@ from leadcore.analytics import queries as q
 from leadcore.analytics.facts import Facts
 from leadcore.analytics.queries import STAGE_STATUSES, STAGES, as_float, utc
 from leadcore.events import EVENT_KINDS
-from leadcore.grid.listing import UNASSIGNED
+from leadcore.grid.filters import UNASSIGNED
 from leadcore.intake.candidates import LEAD_TYPES, STATUSES
 
 NO_QUERY = "(no query)"

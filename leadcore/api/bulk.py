@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path
 from pydantic import ConfigDict, Field
 
 from leadcore.api.auth import ActorDep, DbDep
@@ -22,9 +22,10 @@ from leadcore.api.schemas import (
     Tag,
 )
 from leadcore.grid import listing
-from leadcore.leads import bulk
+from leadcore.leads import bulk, undo
 
 router = APIRouter()
+BatchId = Annotated[int, Path(ge=1, le=INT32_MAX, description="The batchId a bulk change answered.")]
 BULK_MAX = 10_000
 
 
@@ -63,6 +64,7 @@ class BulkResultOut(OutModel):
                     "notFound": 0,
                     "refusedIds": [3],
                     "reasons": {"3": "belongs to Sam Rep"},
+                    "batchId": 12,
                 }
             ]
         }
@@ -74,6 +76,8 @@ class BulkResultOut(OutModel):
     not_found: int = Field(description="Ids that do not exist or are not your team's.")
     refused_ids: list[int] = Field(default_factory=list)
     reasons: dict[str, str] = Field(default_factory=dict)
+    batch_id: int | None = Field(default=None, description="Undo this change with POST "
+                                 "/api/leads/bulk-update/{batchId}/undo (null when nothing changed).")
 
 
 @router.post(
@@ -124,5 +128,26 @@ def bulk_update(body: BulkUpdateIn, actor: ActorDep, db: DbDep) -> dict[str, Any
         "refused": result.refused,
         "not_found": result.not_found,
         "refused_ids": result.refused_ids,
-        "reasons": {str(k): v for k, v in result.reasons.items()},
+        "reasons": {str(k): f"belongs to {v}" for k, v in result.reasons.items()},
+        "batch_id": result.batch_id,
     }
+
+
+class UndoOut(OutModel):
+    restored: int = Field(description="Leads put back as they were before the bulk action.")
+    changed_since: int = Field(description="Leads left alone: someone changed what the action set since.")
+    gone: int = Field(description="Leads purged since.")
+
+
+@router.post(
+    "/api/leads/bulk-update/{batch_id}/undo",
+    response_model=UndoOut,
+    tags=["leads"],
+    summary="Undo a bulk change",
+    responses=errors_doc(401, 403, 404, 422),
+)
+def undo_bulk_update(batch_id: BatchId, actor: ActorDep, db: DbDep) -> dict[str, Any]:
+    """Put every lead a bulk change touched (its ``batchId``) back as it was, in one transaction. Only its author
+    or a manager may; a second undo answers 422. Fields someone changed again since keep that later value."""
+    result = undo.undo_batch(db.uow(), actor, batch_id)
+    return {"restored": result.restored, "changed_since": result.changed_since, "gone": result.gone}

@@ -9,7 +9,7 @@ from fastapi import Depends, Query
 
 from leadcore.api.errors import ApiError
 from leadcore.api.schemas import INT32_MAX, LeadFilterBody, Text
-from leadcore.grid.listing import LeadFilters
+from leadcore.grid.filters import LeadFilters
 from leadcore.intake.candidates import LEAD_TYPES, STATUSES
 
 

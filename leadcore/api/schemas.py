@@ -155,8 +155,9 @@ class StaleOut(BaseModel):
 class LeadPageOut(OutModel):
     items: list[LeadOut]
     total: int = Field(description="Leads matching the filter (all pages).", examples=[123])
-    total_is_estimate: bool = Field(default=False, description="True when counting stopped at the cap (1,000): "
-                                    "then total is a lower bound, show it as '1,000+'.")
+    total_is_estimate: bool = Field(default=False, description="False: total is exact. True only for very large "
+                                    "filters (over 100,000 matches on PostgreSQL, or a common search fragment): then "
+                                    "total is the database's estimate, show it as 'about N'.")
     next_cursor: str | None = Field(default=None, description="Pass as `cursor` for the next page; null at the end.")
 
 

@@ -14,7 +14,7 @@ from leadcore.cli.app import DbOpt, TeamOpt, acting_in, app, fail, open_db, run,
 
 
 def _filters(status: list[str] | None, q: str | None, search_id: int | None) -> Any:
-    from leadcore.grid.listing import LeadFilters
+    from leadcore.grid.filters import LeadFilters
 
     return LeadFilters(statuses=tuple(s.upper() for s in status or ()), q=q, search_id=search_id)
 

@@ -13,7 +13,8 @@ from leadcore.db.engine import UnitOfWork
 from leadcore.db.models import Lead, User
 from leadcore.grid import csvlines
 from leadcore.grid.csvwriter import csv_chunks, csv_rows
-from leadcore.grid.listing import LeadFilters, filter_clause
+from leadcore.grid.filters import LeadFilters
+from leadcore.grid.listing import filter_clause
 from leadcore.grid.prepared import driver_cursor
 from leadcore.leads.views import LEAD_COLUMNS
 

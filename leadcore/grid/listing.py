@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import base64
 import json
-from dataclasses import dataclass, field, fields, replace
-from datetime import UTC, date, datetime, time, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -34,8 +34,9 @@ from leadcore.accounts.actors import Actor
 from leadcore.db.engine import UnitOfWork
 from leadcore.db.models import Lead, User
 from leadcore.errors import InvalidInput
+from leadcore.grid import totals
+from leadcore.grid.filters import UNASSIGNED, LeadFilters
 from leadcore.grid.prepared import driver_rows, run, statement_for
-from leadcore.intake.candidates import LEAD_TYPES, STATUSES
 from leadcore.leads.views import LEAD_COLUMNS, row_dict
 
 SORTS: dict[str, tuple[Any, bool]] = {
@@ -47,139 +48,17 @@ SORTS: dict[str, tuple[Any, bool]] = {
 }
 DEFAULT_SORT = "score"
 MAX_PAGE_SIZE = 500
-# Totals are exact up to here; past it the grid says "1,000+". An exact count of a million rows takes tens of ms
-# on PostgreSQL and far more on SQLite; counting stops after the cap, so a page costs the same at any size.
-COUNT_CAP = 1_000
 # PostgreSQL text search first looks for the page among this many leads in sort order (see _search_page).
 SEARCH_WALK = 2_000
 # ... and when that finds too few, walks on in score order if the planner expects more matches than this (see
 # _search_page); fewer are all collected through the trigram index and sorted.
 SEARCH_COMMON = 20_000
-UNASSIGNED = 0  # owner filter value meaning "nobody"
-
-
-@dataclass(frozen=True)
-class LeadFilters:
-    """Everything the grid can filter on; empty means "any". Round-trips through URL query params."""
-
-    statuses: tuple[str, ...] = ()
-    types: tuple[str, ...] = ()
-    owner_ids: tuple[int, ...] = ()  # UNASSIGNED (0) means no owner
-    tags: tuple[str, ...] = ()
-    score_min: int | None = None
-    score_max: int | None = None
-    created_from: date | None = None
-    created_to: date | None = None
-    search_id: int | None = None
-    search_query: str | None = None
-    imported: bool | None = None
-    q: str | None = None
-    deleted: bool = False  # True shows the trash (soft-deleted leads) instead
-
-    def validated(self) -> LeadFilters:
-        for s in self.statuses:
-            if s not in STATUSES:
-                raise InvalidInput(f"Unknown status '{s}'", field="status")
-        for t in self.types:
-            if t not in LEAD_TYPES:
-                raise InvalidInput(f"Unknown lead type '{t}'", field="type")
-        for name in ("score_min", "score_max"):
-            v = getattr(self, name)
-            if v is not None and not 0 <= v <= 100:
-                raise InvalidInput(f"{name} must be between 0 and 100", field=name)
-        if self.score_min is not None and self.score_max is not None and self.score_min > self.score_max:
-            raise InvalidInput("score_min is above score_max", field="score_min")
-        if self.created_from and self.created_to and self.created_from > self.created_to:
-            raise InvalidInput("created_from is after created_to", field="created_from")
-        if self.q is not None and len(self.q) > 200:
-            raise InvalidInput("Search text is limited to 200 characters", field="q")
-        # PostgreSQL refuses NUL in text parameters: bad input, not a database error.
-        for name, values in (("q", (self.q,)), ("search_query", (self.search_query,)), ("tags", self.tags)):
-            if any(v and "\x00" in v for v in values):
-                raise InvalidInput(f"{name} contains a NUL character (\\x00)", field=name)
-        return self
-
-    def to_params(self) -> dict[str, str]:
-        """Compact URL query params (only what is set)."""
-        out: dict[str, str] = {}
-        for f in fields(self):
-            v = getattr(self, f.name)
-            # 0 and False are values here (score_max=0, imported=False); only "deleted" is a plain flag.
-            if v is None or v == () or v == "" or (f.name == "deleted" and not v):
-                continue
-            if isinstance(v, tuple):
-                out[f.name] = ",".join(str(x) for x in v)
-            elif isinstance(v, bool):
-                out[f.name] = "1" if v else "0"
-            elif isinstance(v, date):
-                out[f.name] = v.isoformat()
-            else:
-                out[f.name] = str(v)
-        return out
-
-    @classmethod
-    def from_params(cls, params: dict[str, Any]) -> LeadFilters:
-        """Parse URL params defensively: anything unreadable is ignored rather than failing the page."""
-
-        def text(name: str) -> str | None:
-            v = params.get(name)
-            if isinstance(v, list):
-                v = v[-1] if v else None
-            v = str(v).replace("\x00", "").strip() if v is not None else ""
-            return v or None
-
-        def split(name: str) -> list[str]:
-            v = text(name)
-            return [p.strip() for p in v.split(",") if p.strip()] if v else []
-
-        def whole(v: str) -> int | None:
-            # ASCII digits only ("²".isdigit() is True but int() refuses it) and within a database integer.
-            v = v.strip()
-            if v.isascii() and v.isdigit() and len(v) <= 18:
-                return int(v)
-            return None
-
-        def integer(name: str) -> int | None:
-            return whole(text(name) or "")
-
-        def day(name: str) -> date | None:
-            try:
-                return date.fromisoformat(text(name) or "")
-            except ValueError:
-                return None
-
-        imported = text("imported")
-        owners = tuple(o for o in (whole(x) for x in split("owner_ids")) if o is not None)
-        score_min, score_max = integer("score_min"), integer("score_max")
-        score_min = score_min if score_min is not None and 0 <= score_min <= 100 else None
-        score_max = score_max if score_max is not None and 0 <= score_max <= 100 else None
-        created_from, created_to = day("created_from"), day("created_to")
-        # A hand-edited link with the range upside down still opens the grid: read it the right way round.
-        if score_min is not None and score_max is not None and score_min > score_max:
-            score_min, score_max = score_max, score_min
-        if created_from and created_to and created_from > created_to:
-            created_from, created_to = created_to, created_from
-        return cls(
-            statuses=tuple(s.upper() for s in split("statuses") if s.upper() in STATUSES),
-            types=tuple(t.upper() for t in split("types") if t.upper() in LEAD_TYPES),
-            owner_ids=owners,
-            tags=tuple(split("tags")),
-            score_min=score_min,
-            score_max=score_max,
-            created_from=created_from,
-            created_to=created_to,
-            search_id=integer("search_id"),
-            search_query=text("search_query"),
-            imported={"1": True, "true": True, "0": False, "false": False}.get((imported or "").lower()),
-            q=(text("q") or "")[:200].strip() or None,
-            deleted=text("deleted") == "1",
-        )
 
 
 @dataclass
 class LeadPage:
-    """One page of the grid. ``total`` is exact unless ``total_is_estimate``: then the count stopped at the cap and
-    ``total`` is a lower bound, shown as "1,000+"."""
+    """One page of the grid. ``total`` is exact unless ``total_is_estimate``: then it is PostgreSQL's estimate,
+    shown as "about 480,000" (see ``grid.totals``)."""
 
     items: list[dict[str, Any]]
     total: int
@@ -367,31 +246,9 @@ def _after(sort: str, v: dict[str, Any]) -> ColumnElement[bool]:
     return tuple_(col, Lead.id) < key if desc else tuple_(col, Lead.id) > key
 
 
-def count_leads(session: Session, actor: Actor, f: LeadFilters) -> int:
-    """The exact number of leads matching ``f`` (a full count: slow on big teams; the grid uses a capped one)."""
-    return int(session.scalar(select(func.count()).select_from(Lead).where(filter_clause(session, actor, f))) or 0)
 
 
-def count_leads_capped(session: Session, actor: Actor, f: LeadFilters, *, cap: int | None = None) -> tuple[int, bool]:
-    """``(count, capped)``: the exact count when it is at most ``cap``, else ``(cap, True)``.
 
-    Counting stops after ``cap + 1`` matches, so the cost is bounded whatever the team's size; on PostgreSQL the
-    filtered count reads ``ix_leads_team_active_status_type_score`` alone."""
-    return _capped_count(session, filter_clause(session, actor, f), COUNT_CAP if cap is None else cap)
-
-
-def _count_upto(where: ColumnElement[bool], cap: int) -> Select[Any]:
-    """The number of matches, counting stops after ``cap + 1``."""
-    hits = select(literal(1)).select_from(Lead).where(where).limit(cap + 1).subquery()
-    return select(func.count()).select_from(hits)
-
-
-def _capped(n: int, cap: int) -> tuple[int, bool]:
-    return (cap, True) if n > cap else (n, False)
-
-
-def _capped_count(session: Session, where: ColumnElement[bool], cap: int) -> tuple[int, bool]:
-    return _capped(int(session.connection().scalar(_count_upto(where, cap)) or 0), cap)
 
 
 def _owner_name(owner_id: Any) -> Any:
@@ -413,7 +270,7 @@ def _page(session: Session, f: LeadFilters, v: dict[str, Any], sort: str, *, wit
     elif "offset" in v:
         q = q.offset(bindparam("offset", v["offset"], type_=Integer))
     if with_total:
-        q = q.add_columns(_count_upto(where, COUNT_CAP).scalar_subquery().label("capped_total"))
+        q = q.add_columns(totals.count_upto(where, totals.PAGE_COUNT).scalar_subquery().label("capped_total"))
     return _ordered(q, sort).limit(bindparam("limit", v["limit"], type_=Integer))
 
 
@@ -446,10 +303,12 @@ def list_leads(
             v["offset"] = offset
         counted: int | None = None
         at_least: int | None = None  # a lower bound of the total, known without counting
+        whole_count = False  # ``counted`` is every match, however many (the search saw them all)
         if f.q and not offset and uow.dialect == "postgresql":
             rows, matches, whole = _search_page(s, f, v, sort)
             if not cursor:  # the matches seen are all of them (whole), or at least that many
                 counted, at_least = (matches, None) if whole else (None, matches)
+                whole_count = whole
         else:
             rows = run(s, ("page", sort, with_total, *_shape(f, v)),
                         lambda: _page(s, f, v, sort, with_total=with_total), v)
@@ -462,16 +321,29 @@ def list_leads(
             value = last[_SORT_ATTRIBUTES[sort]]
             next_cursor = encode_cursor(value if value is not None else "", last["id"])
         if not with_total:
-            total, capped = -1, False
-        elif counted is not None:
-            total, capped = _capped(int(counted), COUNT_CAP)
-        elif at_least is not None:
-            total, capped = min(at_least, COUNT_CAP), True
-        else:  # a page past the end: nothing to carry the total
-            total, capped = _capped_count(s, _where(s, f, v), COUNT_CAP)
+            total, estimate = -1, False
+        elif counted is not None and (whole_count or int(counted) <= totals.PAGE_COUNT):
+            total, estimate = int(counted), False
+        else:  # more than the page's own count saw, or a page past the end (nothing to carry the total)
+            total, estimate = _true_total(s, f, v, at_least=max(int(counted or 0), at_least or 0))
         return LeadPage(items=[row_dict(r) for r in rows], total=total, next_cursor=next_cursor, offset=offset,
                         limit=limit, sort=sort, owners={r["owner_id"]: r["owner_name"] for r in rows if r["owner_id"]},
-                        total_is_estimate=capped)
+                        total_is_estimate=estimate)
+
+
+def _true_total(session: Session, f: LeadFilters, v: dict[str, Any], *, at_least: int) -> tuple[int, bool]:
+    """``(total, is_estimate)`` past the page's own count, in the cheapest exact way ``grid.totals`` knows."""
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if postgres and totals.rollup_keyed(f):
+        return totals.rollup_total(session, v["team_id"], f), False
+    where = _where(session, f, v)
+    # counting every match of a common fragment ("gmail") would cost what the search walk avoided
+    n, over = totals.capped_count(session, where, totals.SEARCH_BUDGET if postgres and f.q else totals.EXACT_BUDGET)
+    if not over:
+        return n, False
+    if postgres:
+        return totals.about(_estimated_matches(session, f, v), totals.EXACT_BUDGET + 1), True
+    return int(session.connection().scalar(select(func.count()).select_from(Lead).where(where)) or 0), False
 
 
 def _search_page(session: Session, f: LeadFilters, v: dict[str, Any], sort: str
@@ -570,6 +442,15 @@ def _ordered_by(q: Select[Any], column: Any, lead_id: Any, sort: str) -> Select[
     return q.order_by(column.desc(), lead_id.desc()) if desc else q.order_by(column.asc(), lead_id.asc())
 
 
+def count_matching(uow: UnitOfWork, actor: Actor, filters: LeadFilters) -> int:
+    """The exact number of leads matching ``filters`` (a full count: for a bulk action's confirmation, where the
+    page's total was only an estimate)."""
+    with uow:
+        s = uow.session
+        return int(s.scalar(select(func.count()).select_from(Lead).where(
+            filter_clause(s, actor, filters.validated()))) or 0)
+
+
 def iter_filtered_ids(uow: UnitOfWork, actor: Actor, filters: LeadFilters, *, max_ids: int = 100_000) -> list[int]:
     """Ids of every lead matching the filter (for bulk actions on "the whole filter")."""
     with uow:
@@ -579,7 +460,3 @@ def iter_filtered_ids(uow: UnitOfWork, actor: Actor, filters: LeadFilters, *, ma
     if len(ids) > max_ids:
         raise InvalidInput(f"The filter matches more than {max_ids:,} leads; narrow it for a bulk action")
     return ids
-
-
-def replace_filters(f: LeadFilters, **changes: Any) -> LeadFilters:
-    return replace(f, **changes)

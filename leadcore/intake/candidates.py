@@ -7,6 +7,8 @@ from typing import Any
 
 LEAD_TYPES = ("INDIVIDUAL", "COMPANY")
 STATUSES = ("NEW", "CONTACTED", "QUALIFIED", "IMPORTED", "REJECTED", "ARCHIVED")
+# What a person may set by hand: IMPORTED only comes from importing the lead as a contact (leads.conversion).
+SETTABLE_STATUSES = tuple(s for s in STATUSES if s != "IMPORTED")
 
 # The user-visible text fields of a lead, in display order (the "short" fields of SPEC §5 are marked).
 SHORT_FIELDS = (

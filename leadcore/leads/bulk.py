@@ -7,14 +7,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 
 from leadcore import events
 from leadcore.accounts.actors import Actor, can_edit_lead, ensure_can_assign, ensure_manager
 from leadcore.db.engine import UnitOfWork
-from leadcore.db.models import Lead
+from leadcore.db.models import BulkBatch, BulkBatchLead, Lead
 from leadcore.errors import InvalidInput
-from leadcore.leads.edits import apply_changes, clean_tags, normalize_changes, user_name
+from leadcore.leads.edits import IMPORTED_BY_HAND, apply_changes, clean_tags, normalize_changes, user_name
 
 
 def purge_rejected(uow: UnitOfWork, actor: Actor, *, older_than_days: int) -> int:
@@ -49,6 +49,14 @@ class BulkChange:
     def with_owner(self, owner_id: int | None) -> BulkChange:
         return dataclasses.replace(self, owner_id=owner_id)
 
+    def action(self) -> str:
+        """The batch's kind: delete, restore, status, tags, assign, or several joined by "+"."""
+        if self.delete or self.restore:
+            return "delete" if self.delete else "restore"
+        parts = [name for name, on in (("status", self.status), ("tags", self.add_tags or self.remove_tags),
+                                       ("assign", self.owner_id is not _UNSET)) if on]
+        return "+".join(parts) or "none"
+
 
 @dataclass
 class BulkResult:
@@ -57,21 +65,32 @@ class BulkResult:
     refused: int = 0
     not_found: int = 0
     refused_ids: list[int] = field(default_factory=list)
-    reasons: dict[int, str] = field(default_factory=dict)
+    reasons: dict[int, str] = field(default_factory=dict)  # refused lead -> the name of the owner it belongs to
+    batch_id: int | None = None  # the batch to undo (None when nothing changed)
 
 
-def bulk_update(uow: UnitOfWork, actor: Actor, ids: list[int], change: BulkChange) -> BulkResult:
-    """Apply one change to many leads in one transaction; leads the actor may not edit are refused, not failed."""
+def bulk_update(uow: UnitOfWork, actor: Actor, ids: list[int], change: BulkChange, *, label: str = "") -> BulkResult:
+    """Apply one change to many leads in one transaction; leads the actor may not edit are refused, not failed.
+
+    Every lead it changes is remembered in one batch (``result.batch_id``), with its changed fields before and
+    after, and its timeline events carry ``{"batch": id}``: ``leads.undo.undo_batch`` takes the whole batch back."""
     result = BulkResult()
     if change.owner_id is not _UNSET:
         ensure_can_assign(actor, change.owner_id)
     add = clean_tags(list(change.add_tags))
     remove = set(clean_tags(list(change.remove_tags)))
     status = normalize_changes({"status": change.status})["status"] if change.status else None
+    if status == "IMPORTED":
+        raise InvalidInput(IMPORTED_BY_HAND, field="status")
     with uow:
         uow.writing()
         s = uow.session
         unique_ids = list(dict.fromkeys(int(i) for i in ids))
+        batch = BulkBatch(team_id=actor.team_id, user_id=actor.user_id, action=change.action(),
+                          label=(label or change.action())[:500], lead_count=0)
+        s.add(batch)
+        s.flush()
+        tag = {"bulk": True, "batch": batch.id}
         found: dict[int, Lead] = {}
         for start in range(0, len(unique_ids), 500):
             chunk = unique_ids[start : start + 500]
@@ -79,7 +98,8 @@ def bulk_update(uow: UnitOfWork, actor: Actor, ids: list[int], change: BulkChang
             if s.get_bind().dialect.name == "postgresql":
                 q = q.with_for_update()
             found.update({lead.id: lead for lead in s.scalars(q)})
-        owner_names: dict[int, str | None] = {}
+        owners: dict[int | None, str] = {}
+        changed: list[dict[str, Any]] = []
         for lead_id in unique_ids:
             lead = found.get(lead_id)
             if lead is None:
@@ -88,20 +108,22 @@ def bulk_update(uow: UnitOfWork, actor: Actor, ids: list[int], change: BulkChang
             if not can_edit_lead(actor, lead.owner_id):
                 result.refused += 1
                 result.refused_ids.append(lead_id)
-                if lead.owner_id not in owner_names:
-                    owner_names[lead.owner_id] = user_name(s, lead.owner_id)  # type: ignore[index]
-                result.reasons[lead_id] = f"belongs to {owner_names[lead.owner_id] or 'another rep'}"  # type: ignore[index]
+                if lead.owner_id not in owners:
+                    owners[lead.owner_id] = user_name(s, lead.owner_id) or "another rep"
+                result.reasons[lead_id] = owners[lead.owner_id]
                 continue
             if change.delete or change.restore:
                 active = change.restore
                 if lead.is_active == active:
                     result.unchanged += 1
                     continue
+                changed.append({"batch_id": batch.id, "lead_id": lead.id, "before": {"is_active": lead.is_active},
+                                "after": {"is_active": active}})
                 lead.is_active, lead.deleted_at = active, None if active else datetime.now(UTC)
                 lead.version += 1
                 lead.updated_at = datetime.now(UTC)
                 events.record(s, lead_id=lead.id, team_id=lead.team_id, actor=actor,
-                              kind="restored" if active else "deleted", data={"bulk": True})
+                              kind="restored" if active else "deleted", data=tag)
                 result.updated += 1
                 continue
             changes: dict[str, Any] = {}
@@ -112,10 +134,20 @@ def bulk_update(uow: UnitOfWork, actor: Actor, ids: list[int], change: BulkChang
                 changes["tags"] = [t for t in tags if t not in remove]
             if change.owner_id is not _UNSET:
                 changes["owner_id"] = change.owner_id
-            if apply_changes(s, actor, lead, changes):
+            diff = apply_changes(s, actor, lead, changes, event_data=tag)
+            if diff:
                 result.updated += 1
+                changed.append({"batch_id": batch.id, "lead_id": lead.id,
+                                "before": {k: v[0] for k, v in diff.items()},
+                                "after": {k: v[1] for k, v in diff.items()}})
             else:
                 result.unchanged += 1
+        if changed:
+            batch.lead_count = len(changed)
+            s.execute(insert(BulkBatchLead), changed)
+            result.batch_id = batch.id
+        else:
+            s.delete(batch)  # nothing to undo
         s.flush()
         uow.commit()
     return result

@@ -86,6 +86,11 @@ def _no_nul(text: str | None, field: str) -> None:
         raise InvalidInput(f"{field} contains a NUL character (\\x00), which cannot be stored", field=field)
 
 
+# Imported means "a contact and company were made from this lead": only the conversion sets it, never an edit.
+IMPORTED_BY_HAND = ("Status Imported is set by importing the lead as a contact (“Import as contact” on the lead, or "
+                    "the Import bulk action), not by hand")
+
+
 def normalize_changes(changes: dict[str, Any]) -> dict[str, Any]:
     unknown = set(changes) - EDITABLE_FIELDS
     if unknown:
@@ -149,12 +154,16 @@ def _stale_message(session: Session, lead: Lead) -> str:
     return f"{who} changed lead {lead.id} ({name}){when} — reload to see the change"
 
 
-def apply_changes(session: Session, actor: Actor, lead: Lead, changes: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
-    """Apply validated changes to a loaded lead, with permission checks and events. Returns what changed."""
+def apply_changes(session: Session, actor: Actor, lead: Lead, changes: dict[str, Any], *,
+                  event_data: dict[str, Any] | None = None) -> dict[str, tuple[Any, Any]]:
+    """Apply validated changes to a loaded lead, with permission checks and events (each also carrying
+    ``event_data``, e.g. the bulk batch). Returns what changed."""
     ensure_can_edit(actor, lead.id, lead.owner_id, user_name(session, lead.owner_id))
     diff = {k: (getattr(lead, k), v) for k, v in changes.items() if getattr(lead, k) != v}
     if not diff:
         return {}
+    if diff.get("status", (None, None))[1] == "IMPORTED" and not lead.imported:
+        raise InvalidInput(IMPORTED_BY_HAND, field="status")
     if "owner_id" in diff:
         new_owner = diff["owner_id"][1]
         ensure_can_assign(actor, new_owner)
@@ -178,7 +187,8 @@ def apply_changes(session: Session, actor: Actor, lead: Lead, changes: dict[str,
     lead.version += 1
     lead.updated_at = datetime.now(UTC)
     def log(kind: str, data: dict[str, Any]) -> None:
-        events.record(session, lead_id=lead.id, team_id=lead.team_id, actor=actor, kind=kind, data=data)
+        events.record(session, lead_id=lead.id, team_id=lead.team_id, actor=actor, kind=kind,
+                      data=data | (event_data or {}))
 
     if "status" in diff:
         log("status_changed", {"from": diff["status"][0], "to": diff["status"][1]})

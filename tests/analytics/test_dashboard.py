@@ -19,7 +19,8 @@ from leadcore.db.runtime import Database
 from leadcore.discovery.providers.base import SearchQuery
 from leadcore.discovery.runs import close_search, open_search, save_page
 from leadcore.errors import InvalidInput, PermissionDenied
-from leadcore.grid.listing import UNASSIGNED, list_leads
+from leadcore.grid.filters import UNASSIGNED
+from leadcore.grid.listing import list_leads
 from leadcore.intake.candidates import LeadCandidate
 from leadcore.intake.matcher import SearchContext
 from leadcore.leads.bulk import BulkChange, bulk_update

@@ -363,10 +363,27 @@ def test_bulk_update_by_ids(api: Any, make: Any, manager: Any, h: Any) -> None:
     a, b = make.lead(manager, tags=["old"]), make.lead(manager)
     resp = api.client.post("/api/leads/bulk-update", json={"ids": [a, b, 999999], "status": "CONTACTED",
                                                            "addTags": ["q3"], "removeTags": ["old"]}, headers=h)
-    assert resp.json() == {"updated": 2, "unchanged": 0, "refused": 0, "notFound": 1, "refusedIds": [],
-                           "reasons": {}}
+    body = resp.json()
+    assert body == {"updated": 2, "unchanged": 0, "refused": 0, "notFound": 1, "refusedIds": [],
+                    "reasons": {}, "batchId": body["batchId"]}
     lead = edits.get_lead(api.db.uow(), manager, a)
     assert lead["status"] == "CONTACTED" and lead["tags"] == ["q3"]
+    undone = api.client.post(f"/api/leads/bulk-update/{body['batchId']}/undo", headers=h)
+    assert undone.status_code == 200 and undone.json() == {"restored": 2, "changedSince": 0, "gone": 0}
+    lead = edits.get_lead(api.db.uow(), manager, a)
+    assert lead["status"] == "NEW" and lead["tags"] == ["old"]
+    again = api.client.post(f"/api/leads/bulk-update/{body['batchId']}/undo", headers=h)
+    assert again.status_code == 422 and "already undone" in again.json()["error"]["message"]
+
+
+def test_no_path_sets_imported_by_hand(api: Any, make: Any, manager: Any, h: Any) -> None:
+    lead_id = make.lead(manager)
+    put = api.client.put(f"/api/leads/{lead_id}", json={"status": "IMPORTED", "version": 1}, headers=h)
+    assert put.status_code == 422 and "Import as contact" in put.json()["error"]["message"]
+    bulk = api.client.post("/api/leads/bulk-update", json={"ids": [lead_id], "status": "IMPORTED"}, headers=h)
+    assert bulk.status_code == 422 and "Import as contact" in bulk.json()["error"]["message"]
+    lead = edits.get_lead(api.db.uow(), manager, lead_id)
+    assert lead["status"] == "NEW" and lead["version"] == 1
 
 
 def test_bulk_update_by_filter_assigns_and_unassigns(api: Any, make: Any, manager: Any, h: Any) -> None:
@@ -492,7 +509,7 @@ def test_unknown_routes_answer_the_error_envelope(api: Any, h: Any, method: str,
 def test_openapi_documents_every_operation(api: Any) -> None:
     spec = api.client.get("/openapi.json").json()
     operations = [(p, m, op) for p, ops in spec["paths"].items() for m, op in ops.items()]
-    assert len(operations) == 13
+    assert len(operations) == 14
     for path, method, op in operations:
         assert op.get("summary") and op.get("tags"), (path, method)
         assert {"401", "503"} <= set(op["responses"]), (path, method)

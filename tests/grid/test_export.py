@@ -15,7 +15,7 @@ from leadcore.accounts.users import _insert_user
 from leadcore.db.runtime import Database
 from leadcore.grid import export
 from leadcore.grid.export import EXPORT_COLUMNS, export_csv, export_to_file
-from leadcore.grid.listing import LeadFilters
+from leadcore.grid.filters import LeadFilters
 from leadcore.grid.prepared import driver_cursor
 from leadcore.intake.candidates import LeadCandidate
 from leadcore.intake.matcher import SearchContext, save_batch

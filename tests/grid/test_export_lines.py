@@ -12,7 +12,7 @@ from leadcore.accounts.users import _insert_user
 from leadcore.db.models import Lead
 from leadcore.db.runtime import Database
 from leadcore.grid.export import _postgresql_lines, _python_lines
-from leadcore.grid.listing import LeadFilters
+from leadcore.grid.filters import LeadFilters
 from leadcore.intake.candidates import LeadCandidate
 from leadcore.intake.matcher import SearchContext, save_batch
 

@@ -15,7 +15,8 @@ from leadcore.accounts.users import _insert_user
 from leadcore.db.models import Lead
 from leadcore.db.runtime import Database
 from leadcore.grid import listing
-from leadcore.grid.listing import UNASSIGNED, LeadFilters, filter_clause, list_leads
+from leadcore.grid.filters import UNASSIGNED, LeadFilters
+from leadcore.grid.listing import filter_clause, list_leads
 from leadcore.intake.candidates import LeadCandidate
 from leadcore.intake.matcher import SearchContext, save_batch
 from leadcore.leads.views import lead_dict

@@ -8,7 +8,8 @@ from datetime import date
 import pytest
 
 from leadcore.accounts.actors import Actor
-from leadcore.grid.listing import UNASSIGNED, LeadFilters, _bound, _shape
+from leadcore.grid.filters import UNASSIGNED, LeadFilters
+from leadcore.grid.listing import _bound, _shape
 
 ACTOR = Actor(user_id=1, team_id=7, role="manager")
 

@@ -10,7 +10,8 @@ from leadcore.accounts.actors import Actor
 from leadcore.accounts.users import _insert_user
 from leadcore.db.models import Lead
 from leadcore.db.runtime import Database
-from leadcore.grid.listing import LeadFilters, list_leads
+from leadcore.grid.filters import LeadFilters
+from leadcore.grid.listing import list_leads
 from leadcore.intake.candidates import LeadCandidate
 from leadcore.intake.matcher import SearchContext, save_batch
 

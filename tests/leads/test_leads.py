@@ -14,7 +14,8 @@ from leadcore.db.models import Lead, LeadEvent
 from leadcore.db.runtime import Database
 from leadcore.errors import InvalidInput, NotFound, PermissionDenied, StaleLead
 from leadcore.events import timeline
-from leadcore.grid.listing import LeadFilters, list_leads
+from leadcore.grid.filters import LeadFilters
+from leadcore.grid.listing import list_leads
 from leadcore.intake.candidates import LeadCandidate
 from leadcore.leads.bulk import BulkChange, bulk_update, purge_rejected
 from leadcore.leads.edits import (

@@ -105,7 +105,7 @@ def snapshot(engine: Engine) -> dict[str, list[dict[str, Any]]]:
         for t in Base.metadata.sorted_tables:
             if t.name in ROLLUP_TABLES:  # derived counts: tests/analytics/test_rollups.py checks them
                 continue
-            rows = conn.execute(select(t).order_by(t.c.id))
+            rows = conn.execute(select(t).order_by(*t.primary_key.columns))
             out[t.name] = [{k: _value(v) for k, v in r._mapping.items()} for r in rows]
     return out
 

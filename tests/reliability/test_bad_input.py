@@ -26,6 +26,7 @@ from leadcore.fileimport import importer
 from leadcore.fileimport.reading import Table, read_table
 from leadcore.grid import export, listing
 from leadcore.grid.csvwriter import FORMULA_TRIGGERS, neutralize
+from leadcore.grid.filters import LeadFilters
 from leadcore.intake.candidates import LeadCandidate
 from leadcore.leads import edits
 from tests.reliability.support import lead, user
@@ -182,7 +183,7 @@ def test_sql_and_script_text_is_stored_shown_and_searched_literally(db: Database
     assert any(e.data.get("text") == SCRIPTISH for e in timeline(db.uow(), manager, evil))
 
     def search(q: str) -> list[int]:
-        return [d["id"] for d in listing.list_leads(db.uow(), manager, listing.LeadFilters(q=q)).items]
+        return [d["id"] for d in listing.list_leads(db.uow(), manager, LeadFilters(q=q)).items]
 
     # LIKE wildcards in the search box match themselves, not everything.
     assert search("%") == [evil] and search("_") == [evil] and search("\\") == [evil] and search(WILDCARDS) == [evil]

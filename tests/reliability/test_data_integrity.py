@@ -16,6 +16,7 @@ from leadcore.analytics import dashboard
 from leadcore.db.runtime import Database
 from leadcore.errors import NotFound
 from leadcore.grid import export, listing
+from leadcore.grid.filters import LeadFilters
 from leadcore.intake.candidates import LeadCandidate
 from leadcore.leads import bulk, conversion, edits
 from leadcore.scoring import rescoring
@@ -43,7 +44,7 @@ def test_another_teams_lead_is_invisible_to_every_service(db: Database) -> None:
     assert (outcome.updated, outcome.not_found) == (0, 1)
     assert conversion.bulk_import(db.uow(), rival, [lead_id]).not_found == 1
     assert listing.list_leads(db.uow(), rival).total == 0
-    assert listing.list_leads(db.uow(), rival, listing.LeadFilters(q="Secret")).total == 0
+    assert listing.list_leads(db.uow(), rival, LeadFilters(q="Secret")).total == 0
     assert list(csv.reader(io.StringIO("".join(export.export_csv(db.uow(), rival)))))[1:] == []
     assert dashboard.summary(db.uow(), rival, dashboard.AnalyticsFilters())  # answers, about its own team only
     # The same person found by the rival team is their own lead, not a merge into ours.

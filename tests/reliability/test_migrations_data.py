@@ -16,6 +16,7 @@ from sqlalchemy import Connection, text
 from leadcore.accounts.actors import Actor
 from leadcore.db import migrate
 from leadcore.grid import listing
+from leadcore.grid.filters import LeadFilters
 from leadcore.intake.candidates import LeadCandidate
 from leadcore.leads import edits
 from tests.reliability.support import PG_URL, raw_snapshot, scratch_database
@@ -146,7 +147,7 @@ def test_upgrading_a_database_full_of_work_keeps_every_row(kind: str, tmp_path: 
 
         # And the app works on the old rows: search, edit with the stored version, add a lead (ids continue).
         admin = Actor(user_id=1, team_id=1, role="admin", name="Ann")
-        page = listing.list_leads(db.uow(), admin, listing.LeadFilters(q="Ünïcode"))
+        page = listing.list_leads(db.uow(), admin, LeadFilters(q="Ünïcode"))
         assert page.total > 0
         lead = edits.get_lead(db.uow(), admin, 2)
         edits.update_lead(db.uow(), admin, 2, {"status": "QUALIFIED"}, expected_version=lead["version"])

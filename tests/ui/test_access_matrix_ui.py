@@ -56,7 +56,7 @@ from leadcore.db.runtime import Database
 from leadcore.errors import NotFound, PermissionDenied
 from leadcore.grid import listing
 from leadcore.grid.export import export_csv
-from leadcore.grid.listing import UNASSIGNED, LeadFilters
+from leadcore.grid.filters import UNASSIGNED, LeadFilters
 from leadcore.intake.candidates import LeadCandidate
 from leadcore.intake.matcher import SearchContext, save_batch
 from leadcore.leads import bulk, conversion, edits

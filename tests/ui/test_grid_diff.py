@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from leadcore.accounts.users import UserInfo
-from leadcore.grid.listing import LeadFilters
+from leadcore.grid.filters import LeadFilters
 from ui.grid import UNASSIGNED_LABEL, RowChange, describe, editor_frame, owner_choices, row_changes, selected_ids
 from ui.widgets import GridView
 

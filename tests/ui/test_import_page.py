@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from leadcore.config import settings
 from leadcore.discovery.runs import list_searches
-from leadcore.grid.listing import LeadFilters
+from leadcore.grid.filters import LeadFilters
 from ui import state
 
 CSV = (

@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from leadcore.grid import listing
-from leadcore.grid.listing import LeadFilters
+from leadcore.grid.filters import LeadFilters
 from leadcore.leads import edits
 from ui import state
 
@@ -267,8 +267,8 @@ def test_bulk_status_on_ticked_rows_asks_first_then_changes_only_those(team, mak
     ids = [make.lead(manager, lead_score=90 - i) for i in range(4)]
     at = open_grid(logged_in(new_app(), manager))
     edit(at, {0: {"select": True}, 2: {"select": True}})
-    assert at.radio(key="lc_bulk_scope").value == "selected"
     at.selectbox(key="lc_bulk_action").set_value("status").run()
+    assert at.radio(key="lc_bulk_scope").value == "selected"
     at.selectbox(key="lc_bulk_status").set_value("QUALIFIED").run()
     click(at, "lc_bulk_apply")
     assert "Set the status of 2 leads you ticked to **Qualified**?" in texts(at.markdown)
@@ -284,6 +284,7 @@ def test_bulk_cancel_changes_nothing(team, make, new_app, logged_in, app_db):
     lead_id = make.lead(manager)
     at = open_grid(logged_in(new_app(), manager))
     at.selectbox(key="lc_bulk_action").set_value("archive").run()
+    at.radio(key="lc_bulk_scope").set_value("filter").run()
     click(at, "lc_bulk_apply")
     click(at, "lc_bulk_no")
     assert not at.session_state[state.GRID_PENDING] if state.GRID_PENDING in at.session_state else True
@@ -295,8 +296,9 @@ def test_bulk_delete_of_the_whole_filter_then_restore_from_the_trash(team, make,
     tagged = [make.lead(manager, tags=["junk"]) for _ in range(25)]
     keep = make.lead(manager)
     at = open_grid(logged_in(new_app(), manager), tags="junk")
-    assert at.radio(key="lc_bulk_scope").value == "filter"
     at.selectbox(key="lc_bulk_action").set_value("delete").run()
+    assert at.radio(key="lc_bulk_scope").value == "selected"  # never the whole filter unless chosen
+    at.radio(key="lc_bulk_scope").set_value("filter").run()
     click(at, "lc_bulk_apply")
     assert "all 25 leads matching the filter" in texts(at.markdown)
     click(at, "lc_bulk_yes")
@@ -307,6 +309,8 @@ def test_bulk_delete_of_the_whole_filter_then_restore_from_the_trash(team, make,
     assert not at.exception
     assert "**25 leads** in the trash" in texts(at.markdown)
     assert at.selectbox(key="lc_bulk_action").options == ["Restore"]
+    at.selectbox(key="lc_bulk_action").set_value("restore").run()
+    at.radio(key="lc_bulk_scope").set_value("filter").run()
     click(at, "lc_bulk_apply")
     click(at, "lc_bulk_yes")
     assert "Restored 25 leads." in texts(at.success)
@@ -319,10 +323,12 @@ def test_bulk_add_tags_and_assign(team, make, new_app, logged_in, app_db):
     at = open_grid(logged_in(new_app(), manager))
     at.selectbox(key="lc_bulk_action").set_value("add_tags").run()
     at.multiselect(key="lc_bulk_tags").set_value(["event"]).run()
+    at.radio(key="lc_bulk_scope").set_value("filter").run()
     click(at, "lc_bulk_apply")
     click(at, "lc_bulk_yes")
     at.selectbox(key="lc_bulk_action").set_value("assign").run()
     at.selectbox(key="lc_bulk_owner").set_value("Rui Rep").run()
+    at.radio(key="lc_bulk_scope").set_value("filter").run()
     click(at, "lc_bulk_apply")
     assert "to **Rui Rep**" in texts(at.markdown)
     click(at, "lc_bulk_yes")
@@ -350,6 +356,7 @@ def test_a_rep_can_only_claim_leads_in_bulk(team, make, new_app, logged_in, app_
     at = open_grid(logged_in(new_app(), rep))
     at.selectbox(key="lc_bulk_action").set_value("assign").run()
     assert at.selectbox(key="lc_bulk_owner").options == ["Rui Rep"]
+    at.radio(key="lc_bulk_scope").set_value("filter").run()
     click(at, "lc_bulk_apply")
     click(at, "lc_bulk_yes")
     assert edits.get_lead(app_db.uow(), manager, lead_id)["owner_id"] == rep.user_id
@@ -393,3 +400,35 @@ def test_leads_of_one_search_from_a_link(team, make, new_app, logged_in, app_db)
     names = at.data_editor[0].value["lead_name"].tolist()
     assert names and "Not From Search" not in names
     assert f"search #{search_id}" in texts(at.caption)
+
+
+def test_a_bulk_action_can_be_undone_from_its_result(team, make, new_app, logged_in, app_db):
+    manager, _, _ = team
+    ids = [make.lead(manager, lead_score=90 - i, tags=["keep"]) for i in range(3)]
+    at = open_grid(logged_in(new_app(), manager))
+    edit(at, {0: {"select": True}, 1: {"select": True}})
+    at.selectbox(key="lc_bulk_action").set_value("status").run()
+    at.selectbox(key="lc_bulk_status").set_value("REJECTED").run()
+    click(at, "lc_bulk_apply")
+    click(at, "lc_bulk_yes")
+    assert [edits.get_lead(app_db.uow(), manager, i)["status"] for i in ids] == ["REJECTED", "REJECTED", "NEW"]
+    assert "Bulk action: Set status: Rejected" in [c.value for c in at.caption]
+    click(at, "lc_bulk_undo")
+    assert "Undone: 2 leads back as before." in texts(at.success)
+    assert [edits.get_lead(app_db.uow(), manager, i)["status"] for i in ids] == ["NEW", "NEW", "NEW"]
+    assert not [b for b in at.button if b.key == "lc_bulk_undo"]
+
+
+def test_more_than_500_leads_ask_for_the_number_to_be_typed(team, make, new_app, logged_in, app_db):
+    manager, _, _ = team
+    make.leads(manager, 501)
+    at = open_grid(logged_in(new_app(), manager))
+    at.selectbox(key="lc_bulk_action").set_value("archive").run()
+    at.radio(key="lc_bulk_scope").set_value("filter").run()
+    click(at, "lc_bulk_apply")
+    assert at.button(key="lc_bulk_yes").disabled
+    at.text_input(key="lc_bulk_typed").input("500").run()
+    assert at.button(key="lc_bulk_yes").disabled
+    at.text_input(key="lc_bulk_typed").input("501").run()
+    click(at, "lc_bulk_yes")
+    assert "Archived 501 leads." in texts(at.success)

@@ -12,8 +12,8 @@ from ui.text import plural, word_for
     (1, "lead", {}, "1 lead"),
     (2, "lead", {}, "2 leads"),
     (1234, "lead", {}, "1,234 leads"),
-    (1, "lead", {"estimate": True}, "1+ leads"),
-    (10_000, "lead", {"estimate": True}, "10,000+ leads"),
+    (1, "lead", {"estimate": True}, "about 1 leads"),
+    (480_000, "lead", {"estimate": True}, "about 480,000 leads"),
     (1, "new lead", {}, "1 new lead"),
     (3, "duplicate row", {}, "3 duplicate rows"),
     (1, "row", {}, "1 row"),
@@ -45,4 +45,6 @@ def test_the_grid_total_says_lead_or_leads(make, new_app, logged_in, n):
     assert not at.exception
     totals = [m.value for m in at.markdown if m.value.startswith("**") and "lead" in m.value]
     assert totals == [f"**{n} lead{'' if n == 1 else 's'}**"], totals
+    at.selectbox(key="lc_bulk_action").set_value("archive").run()
+    at.radio(key="lc_bulk_scope").set_value("filter").run()
     assert any(b.label == f"Apply to {n} lead{'' if n == 1 else 's'}…" for b in at.button)

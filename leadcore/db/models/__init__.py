@@ -5,6 +5,7 @@ module here and imports it below, so Alembic and `Base.metadata` see every table
 """
 
 from leadcore.db.models.base import NAMING_CONVENTION, Base, Short, now_column
+from leadcore.db.models.batches import BulkBatch, BulkBatchLead
 from leadcore.db.models.core import (
     ANALYTICS_COLUMNS,
     ROLLUP_TABLES,
@@ -31,6 +32,8 @@ __all__ = [
     "UNMODELED_TABLE_PREFIX",
     "ApiToken",
     "Base",
+    "BulkBatch",
+    "BulkBatchLead",
     "Company",
     "Contact",
     "EventRollup",

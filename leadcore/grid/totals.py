@@ -1,0 +1,77 @@
+"""How many leads a grid filter matches: exact whenever that is cheap, otherwise "about N" from a real estimate.
+
+In order of cost:
+
+1. The page's own statement counts up to ``PAGE_COUNT`` matches in the same snapshot (``count_upto``): a small
+   team's or a narrow filter's total costs nothing extra.
+2. On PostgreSQL, a filter the analytics rollups key (status, type, owner, created days, imported, source query)
+   is summed from ``lead_rollup``, which triggers keep exact in every writing transaction: exact at any size.
+3. Any other filter is counted exactly up to ``EXACT_BUDGET`` matches (an index-only count, bounded); a free-text
+   search on PostgreSQL up to ``SEARCH_BUDGET`` (each match is a row to recheck).
+4. Past that, PostgreSQL's planner estimate ("about 480,000"): never a fixed cap. SQLite (the single-user default)
+   has no such estimate and counts exactly.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Select, func, literal, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from leadcore.db.models import Lead, LeadRollup
+from leadcore.grid.filters import LeadFilters
+
+PAGE_COUNT = 1_000
+EXACT_BUDGET = 100_000
+SEARCH_BUDGET = 10_000  # PostgreSQL free-text search: each match costs a trigram recheck, so a smaller budget
+
+
+def count_upto(where: ColumnElement[bool], cap: int) -> Select[Any]:
+    """The number of matches, counting stops after ``cap + 1``."""
+    hits = select(literal(1)).select_from(Lead).where(where).limit(cap + 1).subquery()
+    return select(func.count()).select_from(hits)
+
+
+def capped(n: int, cap: int) -> tuple[int, bool]:
+    """``(n, False)``, or ``(cap, True)`` when ``n`` went past the cap."""
+    return (cap, True) if n > cap else (n, False)
+
+
+def capped_count(session: Session, where: ColumnElement[bool], cap: int) -> tuple[int, bool]:
+    return capped(int(session.connection().scalar(count_upto(where, cap)) or 0), cap)
+
+
+def rollup_keyed(f: LeadFilters) -> bool:
+    """Whether ``lead_rollup`` holds the exact count of ``f`` (it counts active leads by these keys only)."""
+    return not (f.deleted or f.tags or f.q or f.search_id is not None or f.score_min is not None
+                or f.score_max is not None)
+
+
+def rollup_total(session: Session, team_id: int, f: LeadFilters) -> int:
+    """The exact number of active leads matching a rollup-keyed ``f`` (PostgreSQL: the rollups are kept there)."""
+    r = LeadRollup
+    conds: list[ColumnElement[bool]] = [r.team_id == team_id]
+    if f.statuses:
+        conds.append(r.status.in_(f.statuses))
+    if f.types:
+        conds.append(r.type.in_(f.types))
+    if f.owner_ids:
+        conds.append(r.owner_id.in_(f.owner_ids))  # 0 is stored for unassigned, as the filter spells it
+    if f.created_from:
+        conds.append(r.day >= f.created_from)
+    if f.created_to:
+        conds.append(r.day <= f.created_to)
+    if f.imported is not None:
+        conds.append(r.imported.is_(f.imported))
+    if f.search_query:
+        conds.append(r.search_query == f.search_query)
+    return int(session.scalar(select(func.coalesce(func.sum(r.n), 0)).where(*conds)) or 0)
+
+
+def about(estimate: float, at_least: int) -> int:
+    """A planner estimate as people read one: two significant figures, never below what was already seen."""
+    n = max(int(estimate), at_least)
+    digits = max(len(str(n)) - 2, 0)
+    return max(round(n, -digits), at_least)

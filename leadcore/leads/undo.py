@@ -1,0 +1,109 @@
+"""Taking back a bulk action: every lead of its batch returns to what it was before, in one transaction.
+
+A lead somebody changed again since the batch keeps that later change for the fields it touched (nothing a user
+saved is lost): only fields still holding the batch's value go back, and the result says how many leads were
+skipped that way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from leadcore import events
+from leadcore.accounts.actors import Actor
+from leadcore.db.engine import UnitOfWork
+from leadcore.db.models import BulkBatch, BulkBatchLead, Lead
+from leadcore.errors import InvalidInput, NotFound, PermissionDenied
+from leadcore.leads.edits import apply_changes
+
+
+@dataclass
+class UndoResult:
+    restored: int = 0  # leads put back as they were
+    changed_since: int = 0  # leads left alone: every field the batch set was changed again since
+    gone: int = 0  # leads purged since
+
+
+@dataclass(frozen=True)
+class BatchInfo:
+    id: int
+    action: str
+    label: str
+    lead_count: int
+    user_id: int | None
+    created_at: datetime
+    undone_at: datetime | None
+
+
+def batch_info(uow: UnitOfWork, actor: Actor, batch_id: int) -> BatchInfo:
+    with uow:
+        batch = _batch(uow, actor, batch_id)
+        return BatchInfo(batch.id, batch.action, batch.label, batch.lead_count, batch.user_id, batch.created_at,
+                         batch.undone_at)
+
+
+def _batch(uow: UnitOfWork, actor: Actor, batch_id: int) -> BulkBatch:
+    batch = uow.session.get(BulkBatch, batch_id)
+    if batch is None or batch.team_id != actor.team_id:
+        raise NotFound(f"Bulk action {batch_id} was not found")
+    return batch
+
+
+def undo_batch(uow: UnitOfWork, actor: Actor, batch_id: int) -> UndoResult:
+    """Undo bulk action ``batch_id`` (its author or a manager), once; each restored lead gets an "undone" event."""
+    result = UndoResult()
+    with uow:
+        uow.writing()
+        s = uow.session
+        q = select(BulkBatch).where(BulkBatch.id == batch_id, BulkBatch.team_id == actor.team_id)
+        if s.get_bind().dialect.name == "postgresql":
+            q = q.with_for_update()  # two clicks on Undo: the second waits, then sees it undone
+        batch = s.scalars(q).first()
+        if batch is None:
+            raise NotFound(f"Bulk action {batch_id} was not found")
+        if batch.user_id != actor.user_id and not actor.is_manager:
+            raise PermissionDenied("Only the person who ran a bulk action, or a manager, can undo it")
+        if batch.undone_at is not None:
+            raise InvalidInput(f"This bulk action ({batch.label}) was already undone")
+        items = {i.lead_id: i for i in s.scalars(select(BulkBatchLead).where(BulkBatchLead.batch_id == batch.id))}
+        leads: dict[int, Lead] = {}
+        ids = sorted(items)
+        for start in range(0, len(ids), 500):
+            lq = select(Lead).where(Lead.id.in_(ids[start:start + 500])).order_by(Lead.id)
+            if s.get_bind().dialect.name == "postgresql":
+                lq = lq.with_for_update()
+            leads.update({lead.id: lead for lead in s.scalars(lq)})
+        tag = {"undo_of": batch.id}
+        for lead_id in ids:
+            lead = leads.get(lead_id)
+            if lead is None:
+                result.gone += 1
+                continue
+            back = _still_ours(lead, items[lead_id].before, items[lead_id].after)
+            if not back:
+                result.changed_since += 1
+                continue
+            if "is_active" in back:
+                active = bool(back["is_active"])
+                lead.is_active, lead.deleted_at = active, None if active else datetime.now(UTC)
+                lead.version += 1
+                lead.updated_at = datetime.now(UTC)
+                events.record(s, lead_id=lead.id, team_id=lead.team_id, actor=actor,
+                              kind="restored" if active else "deleted", data=tag)
+            else:
+                apply_changes(s, actor, lead, back, event_data=tag)
+            result.restored += 1
+        batch.undone_at = datetime.now(UTC)
+        batch.undone_by = actor.user_id
+        s.flush()
+        uow.commit()
+    return result
+
+
+def _still_ours(lead: Lead, before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """The fields to put back: those still holding what the batch set (tags: list equality)."""
+    return {k: before[k] for k, v in after.items() if getattr(lead, k) == v}
