@@ -160,7 +160,9 @@ with st.form("discover"):
     c4, c5, c6 = st.columns(3)
     tech = c4.text_input("Tech stack", placeholder="e.g. Python, AWS", help="Comma separated.")
     provider = c5.selectbox("Provider", usable, format_func=provider_label)
-    limit = c6.number_input("How many leads (at most)", min_value=1, max_value=MAX_LIMIT, value=25, step=5)
+    # No min/max here: the browser would only redden an out-of-range number and send nothing; the query's own
+    # check says what is wrong instead.
+    limit = c6.number_input("How many leads (at most)", value=25, step=5, help=f"From 1 to {MAX_LIMIT:,}.")
     submitted = st.form_submit_button("Search", type="primary", icon=":material/search:")
 if missing:
     st.caption(f"Not configured: {', '.join(missing)}. An admin can add an API key; until then the demo data "
@@ -168,11 +170,12 @@ if missing:
 
 rerun_id = st.session_state.pop(state.DISCOVERY_RERUN, None)
 if submitted:
+    st.session_state.pop(state.DISCOVERY_RESULT, None)  # the panel shows this search's outcome, never the last one
     try:
         query = SearchQuery(text=text, mode=mode, location=location, industry=industry, tech_stack=tech,
                             limit=int(limit)).validated()
     except LeadcoreError as e:
-        st.error(str(e))
+        st.error(f"The search did not run: {e}.", icon=":material/error:")
     else:
         source = provider_label(provider)
         run(f"Searching {source}", source, lambda report: runs.run_discovery(

@@ -65,10 +65,15 @@ def _team_name(name: str) -> str:
     return name
 
 
+def _named(name: str) -> Select[Team]:
+    """The team called ``name``, whatever its case ("acme sales" is "Acme Sales"); the oldest if several are."""
+    return select(Team).where(func.lower(Team.name) == name.lower()).order_by(Team.id).limit(1)
+
+
 def get_or_create_team(session: Session, name: str) -> Team:
-    """The team called ``name``, created in the current transaction when missing."""
+    """The team called ``name`` (any case), created in the current transaction when missing."""
     name = _team_name(name)
-    team = session.scalar(select(Team).where(Team.name == name))
+    team = session.scalar(_named(name))
     if team is None:
         try:
             with session.begin_nested():
@@ -77,7 +82,7 @@ def get_or_create_team(session: Session, name: str) -> Team:
                 session.flush()
         except IntegrityError:
             # Another process created it a moment ago (several CLI runs started together): use theirs.
-            team = session.scalar(select(Team).where(Team.name == name))
+            team = session.scalar(_named(name))
             if team is None:
                 raise
     return team
@@ -104,7 +109,8 @@ def find_team_actor(uow: UnitOfWork, team_name: str = DEFAULT_TEAM) -> Actor | N
     """Like :func:`team_actor` but never writes: None when the team does not exist (read-only commands)."""
     name = _team_name(team_name)
     with uow:
-        team_id = uow.session.scalar(select(Team.id).where(Team.name == name))
+        team = uow.session.scalar(_named(name))
+        team_id = team.id if team is not None else None
     return None if team_id is None else Actor(user_id=None, team_id=team_id, role="admin", name="CLI")
 
 

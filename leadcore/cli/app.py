@@ -70,7 +70,8 @@ T = TypeVar("T")
 # How long a command waits for a busy database before it gives up with "busy, try again".
 CLI_WRITE_WAIT_S = 300.0
 
-TeamOpt = Annotated[str, typer.Option("--team", help="Team to act in (created when missing).")]
+TeamOpt = Annotated[str, typer.Option("--team", help="Team to act in, any case ('acme sales' is 'Acme Sales'); "
+                                                     "created when missing, with a note on stderr.")]
 DbOpt = Annotated[str | None, typer.Option("--database-url", help="Overrides LEADCORE_DATABASE_URL.")]
 
 
@@ -107,6 +108,8 @@ def acting_in(db: Database, team: str, *, create: bool = True) -> Actor:
     """The CLI acts as an admin of ``team``; read-only commands (``create=False``) never create it and see a
     missing team as an empty one."""
     if create:
+        if run(lambda: find_team_actor(db.uow(), team)) is None:
+            typer.echo(f"No team called '{team.strip()}' yet: creating it.", err=True)
         return run(lambda: team_actor(db.uow(), team))
     found = run(lambda: find_team_actor(db.uow(), team))
     return found or Actor(user_id=None, team_id=0, role="admin", name="CLI")

@@ -234,3 +234,14 @@ def test_help_lists_every_command(sqlite_backend: Any) -> None:
     assert p.returncode == 0
     for command in ("migrate", "create-user", "import-csv", "export-csv", "seed-demo", "purge-rejected", "stats"):
         assert command in p.stdout
+
+
+def test_team_names_match_whatever_their_case_and_a_new_team_is_announced(backend: Any, db: Database) -> None:
+    p = cli(backend, "seed-demo", "5", "--team", "Acme Sales")
+    assert p.returncode == 0 and "No team called 'Acme Sales' yet: creating it." in p.stderr
+    p = cli(backend, "seed-demo", "5", "--seed", "2", "--team", "  acme SALES ")
+    assert p.returncode == 0, p.stderr
+    assert "creating" not in p.stderr
+    with db.uow() as uow:
+        assert list(uow.session.scalars(select(Team.name))) == ["Acme Sales"]
+        assert uow.session.scalar(select(func.count()).select_from(Lead)) >= 6

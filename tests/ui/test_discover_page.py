@@ -144,3 +144,14 @@ def test_a_provider_failure_is_explained_and_keeps_what_was_saved(discover, monk
     assert not at.exception
     assert words in getattr(at, alert)[0].value
     assert metrics(at)["New"] == str(3 * pages_ok)
+
+
+@pytest.mark.parametrize("limit", [100_000, -5, 0])
+def test_an_out_of_range_count_says_why_and_hides_the_previous_result(discover, app_db, limit):
+    at = search(discover(), "VP Engineering fintech", limit=10)
+    assert metrics(at)["Found"] == "10"
+    at = search(at, "Head of Sales", limit=limit)
+    assert not at.exception
+    assert any("The search did not run" in e.value and "from 1 to 1000" in e.value for e in at.error)
+    assert not at.metric  # the previous run is not shown under the new query
+    assert len(list_searches(app_db.uow(), at.actor)) == 1
