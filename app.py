@@ -1,27 +1,8 @@
-"""Leads workspace — the Streamlit router: page config, login gate, the pages the user's role may see."""
+"""Leads workspace — `streamlit run app.py`: Streamlit serves the pages (router.py: login gate, pages by role),
+beside two small HTTP routes that hand the browser its HttpOnly sign-in cookie (ui/session_routes.py)."""
 
 import streamlit as st
 
-from ui import auth, nav, prefetch, sso, state
-from ui.resources import database
+from ui.session_routes import ROUTES
 
-st.set_page_config(page_title="Leads workspace", page_icon=":material/contacts:", layout="wide")
-database()  # migrate the schema before anything else touches it
-if state.USER not in st.session_state:
-    sso.sign_in()  # signed in at an identity provider (when one is configured) but not here yet
-user = auth.current_user()
-current = st.navigation(nav.pages_for(user), position=nav.position_for(user))
-if user is not None:
-    after_login = st.session_state.pop(state.AFTER_LOGIN, nav.DEFAULT)
-    if current.url_path == "login":  # just logged in at /login: open the start page (a deep link is already there)
-        st.switch_page(nav.page(after_login))
-    with st.sidebar:
-        st.caption(f"Signed in as **{user.display_name}** · {user.role} · {user.team_name}")
-        if st.button("Log out", icon=":material/logout:"):
-            auth.logout("You are logged out.")
-            sso.logout()
-            st.switch_page(nav.LOGIN)
-        if nav.allowed(user, "analytics"):
-            prefetch.chart_code_once()
-auth.show_flash()
-current.run()
+app = st.App("router.py", routes=ROUTES)

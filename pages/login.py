@@ -45,13 +45,15 @@ with middle:
         with st.form("login"):
             email = st.text_input("Email")
             password = st.text_input("Password", type="password")
+            stay = st.checkbox("Stay signed in", help="On this browser, for 30 days or until you log out. "
+                                                      "Leave it off on a shared computer.")
             if st.form_submit_button("Log in", type="primary"):
                 try:
                     info = users.authenticate(uow(), email, password, throttle=login_throttle())
                 except LeadcoreError as e:
                     st.error(str(e))
                 else:
-                    auth.login(info)
+                    auth.login(info, stay_signed_in=stay)
                     st.rerun()
         st.caption("Forgot your password? Ask an admin to set a new one on the Admin page.")
         if sso.providers():

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SCRIPTS = [*sorted((ROOT / "pages").glob("*.py")), ROOT / "app.py"]
+SCRIPTS = [*sorted((ROOT / "pages").glob("*.py")), ROOT / "app.py", ROOT / "router.py"]
 PACKAGES = sorted((ROOT / "leadcore").rglob("*.py")) + sorted((ROOT / "ui").rglob("*.py"))
 # What a page reaches only through leadcore's services and ui.resources' unit of work.
 STORAGE = ("sqlalchemy", "psycopg", "alembic", "leadcore.db")

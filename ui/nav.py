@@ -29,6 +29,7 @@ PAGES = {
 }
 HIDDEN = {"lead"}  # reachable by link (?id=), not listed in the menu
 DEFAULT = "leads"
+START = "start"  # url_path of the hidden default page (served at "/"; the router forwards it to DEFAULT)
 
 
 def page(key: str) -> str:
@@ -58,6 +59,18 @@ def _not_for_role(key: str) -> StreamlitPage:
     return st.Page(not_allowed, title=title, icon=":material/lock:", url_path=PAGES[key][3], visibility="hidden")
 
 
+def start() -> None:
+    """The root URL, signed in: opens the start page under its own URL."""
+    st.switch_page(page(DEFAULT))
+
+
+def _start_page() -> StreamlitPage:
+    """The default page (Streamlit serves it at "/" and ignores its url_path) is this hidden hop, so every real page,
+    the start page too, keeps its own URL: a link to /leads opens the grid, not "Page not found"."""
+    return st.Page(start, title=PAGES[DEFAULT][1], icon=PAGES[DEFAULT][2], url_path=START, default=True,
+                   visibility="hidden")
+
+
 def pages_for(user: UserInfo | None) -> list[StreamlitPage]:
     """Before login, the login page, under every page's URL; after it, the pages the user's role may open.
 
@@ -70,10 +83,10 @@ def pages_for(user: UserInfo | None) -> list[StreamlitPage]:
     if user is None:
         return [_login_page(hidden=False), *(_login_at(spec[3]) for spec in PAGES.values())]
     allowed_keys = keys_for(user.role)
-    out = []
+    out = [_start_page()]
     for key in allowed_keys:
         file, title, icon, url, _, help_text = PAGES[key]
-        out.append(st.Page(file, title=title, icon=icon, url_path=url, default=(key == DEFAULT), help=help_text,
+        out.append(st.Page(file, title=title, icon=icon, url_path=url, help=help_text,
                            visibility="hidden" if key in HIDDEN else "visible"))
     out += [_not_for_role(key) for key in PAGES if key not in allowed_keys]
     out.append(_login_page(hidden=True))

@@ -1,7 +1,9 @@
 """Every session-state key the app uses, in one place. Values are plain data, never ORM objects."""
 
 USER = "lc_user"  # leadcore.accounts.users.UserInfo of the signed-in user
-LOGIN_AT = "lc_login_at"  # time.time() of the login, for session expiry
+SESSION_ID = "lc_session_id"  # id of the leadcore.accounts.sessions row this browser tab is signed in with
+HANDOFF = "lc_session_handoff"  # the one-time code the browser trades for its sign-in cookie
+COOKIE_CLEAR = "lc_session_clear"  # after a logout: ask the browser to drop its (already ended) cookie
 FLASH = "lc_flash"  # (kind, message) shown once on the next run
 GRID_VERSION = "lc_grid_version"  # bumped after a save to reset the editor
 GRID_CURSOR_STACK = "lc_grid_cursors"

@@ -20,7 +20,7 @@ from leadcore.accounts import passwords
 from leadcore.accounts.actors import ROLES, Actor, ensure_admin
 from leadcore.db.coltypes import aware_utc
 from leadcore.db.engine import UnitOfWork
-from leadcore.db.models import Team, User
+from leadcore.db.models import Team, User, UserSession
 from leadcore.db.retry import retry_on_deadlock
 from leadcore.emails import is_plausible_email
 from leadcore.errors import AuthError, InvalidInput, NotFound
@@ -349,12 +349,21 @@ def update_user(
             if not is_active and user.id == actor.user_id:
                 raise InvalidInput("You cannot deactivate your own account", field="is_active")
             user.is_active = is_active
+            if not is_active:
+                _end_sessions(s, user.id, "deactivated")
         if team_name:
             user.team_id = get_or_create_team(s, team_name).id
         if password is not None:
             _check_new_user(user.email, password, user.role)
             user.password_hash = hash_password(password)
+            _end_sessions(s, user.id, "password changed")
         s.flush()
         team = s.get(Team, user.team_id)
         uow.commit()
         return user_info(user, team.name if team else "")
+
+
+def _end_sessions(session: Session, user_id: int, reason: str) -> None:
+    """Sign the user out of every browser (leadcore.accounts.sessions), in the caller's transaction."""
+    session.execute(update(UserSession).where(UserSession.user_id == user_id, UserSession.ended_at.is_(None))
+                    .values(ended_at=datetime.now(UTC), end_reason=reason))

@@ -166,9 +166,8 @@ def test_grid_search_filters_and_a_saved_status_survives_reload(admin: Page, dem
     no_errors(page)
     assert Grid(page).wait().value(0, "Status") == "CONTACTED"
 
-    page.reload()  # a new browser session: the login is gone, the database is not
-    settle(page, button(page, "Log in"))
-    log_in(page, ADMIN["email"], ADMIN["password"])
+    page.reload()  # a new Streamlit session: still signed in (the session cookie), the edit is in the database
+    settle(page, signed_in(page))
     expect(heading(page, "Leads")).to_be_visible()
     grid = search_grid(page, name)
     assert grid.value(0, "Name") == name

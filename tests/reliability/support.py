@@ -15,9 +15,9 @@ from typing import Any
 
 from sqlalchemy import Engine, select, text
 
-from leadcore.accounts import tokens
+from leadcore.accounts import sessions, tokens
 from leadcore.accounts.actors import Actor
-from leadcore.accounts.users import create_user
+from leadcore.accounts.users import create_user, get_user
 from leadcore.db import migrate
 from leadcore.db.engine import make_engine, session_factory
 from leadcore.db.models import ROLLUP_TABLES, Base
@@ -68,6 +68,7 @@ def populate(db: Database) -> dict[str, Any]:
     rep = user(db, "rep")
     other = user(db, "manager", team="Other team")
     token = tokens.create_token(db.uow(), rep.user_id or 0, "crm-sync")
+    sessions.begin(db.uow(), get_user(db.uow(), rep.user_id or 0), stay_signed_in=True)
     run = run_discovery(db.uow(), manager, SearchQuery("VP Engineering fintech", limit=12), provider=DemoProvider())
     other_run = run_discovery(db.uow(), other, SearchQuery("Head of Sales logistics", limit=6), provider=DemoProvider())
     company_run = run_discovery(db.uow(), manager, SearchQuery("fintech", mode="company", limit=4),

@@ -13,7 +13,6 @@ Migrating takes seconds, so on SQLite one template file is migrated per run (per
 from __future__ import annotations
 
 import shutil
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from streamlit.testing.v1 import AppTest
 
 import ui.resources
 import ui.state
+from leadcore.accounts import sessions
 from leadcore.accounts.actors import Actor
 from leadcore.accounts.users import UserInfo, get_user
 from leadcore.config import settings
@@ -31,7 +31,7 @@ from leadcore.db.engine import make_engine, session_factory
 from leadcore.db.runtime import Database, open_database
 from tests.conftest import BACKENDS, Backend
 
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
+APP = str(Path(__file__).resolve().parents[2] / "router.py")  # what app.py serves
 
 
 @pytest.fixture(scope="session")
@@ -87,7 +87,7 @@ def db(app_db: Database) -> Database:
 
 @pytest.fixture
 def new_app(app_db: Database) -> Callable[[], AppTest]:
-    """A fresh AppTest of app.py with a timeout long enough for real pages (not yet run)."""
+    """A fresh AppTest of the router (the script app.py serves), with a timeout long enough for real pages."""
     return lambda: AppTest.from_file(APP, default_timeout=30)
 
 
@@ -96,14 +96,16 @@ def login_as(at: AppTest, user: UserInfo | Actor, db: Database) -> AppTest:
     if isinstance(user, Actor):
         assert user.user_id is not None
         user = get_user(db.uow(), user.user_id)
+    begun = sessions.begin(db.uow(), user, stay_signed_in=False)
     at.session_state[ui.state.USER] = user
-    at.session_state[ui.state.LOGIN_AT] = time.time()
+    at.session_state[ui.state.SESSION_ID] = begun.session_id
     return at
 
 
 @pytest.fixture
 def logged_in(app_db: Database) -> Callable[[AppTest, UserInfo | Actor], AppTest]:
-    """``logged_in(at, user)`` signs the user in (session state only) and returns ``at``."""
+    """``logged_in(at, user)`` signs the user in (a real session, as the login page starts one; no browser, so no
+    cookie) and returns ``at``."""
     return lambda at, user: login_as(at, user, app_db)
 
 

@@ -93,15 +93,19 @@ def test_first_request_after_a_restart_still_goes_through_the_login_gate(make, n
     assert [w.label for w in at.text_input] == ["Email", "Password"]
 
 
-def test_an_expired_session_is_logged_out_and_sees_only_the_login_page(make, new_app, logged_in):
-    import time
+def test_an_expired_session_is_logged_out_and_sees_only_the_login_page(make, new_app, logged_in, app_db):
+    from datetime import UTC, datetime, timedelta
 
-    import ui.state
-    from leadcore.config import settings
+    from sqlalchemy import update
+
+    from leadcore.db.models import UserSession
 
     rep = make.user("rep")
-    at = logged_in(new_app(), rep)
-    at.session_state[ui.state.LOGIN_AT] = time.time() - settings().session_ttl_s - 60
+    at = logged_in(new_app(), rep).run()
+    assert [w.label for w in at.text_input] != ["Email", "Password"]
+    with app_db.uow() as uow:  # the session's time is up
+        uow.session.execute(update(UserSession).values(expires_at=datetime.now(UTC) - timedelta(minutes=1)))
+        uow.commit()
     at.run()
     assert not at.exception
     assert [w.label for w in at.text_input] == ["Email", "Password"]

@@ -25,7 +25,8 @@ def test_the_installed_streamlit_has_exactly_one_plotly_module():
 
 @pytest.mark.parametrize("role", ["manager", "admin"])
 def test_a_manager_session_prefetches_the_chart_code_once(role, make, new_app, logged_in):
-    at = logged_in(new_app(), make.user(role)).run()
+    at = logged_in(new_app(), make.user(role))
+    at.switch_page("pages/leads.py").run()  # a link to the grid ("/" hops there first: tests/e2e check that)
     assert not at.exception
     [body] = scripts(at)
     assert json.dumps(prefetch.plotly_chunk()) in body and "requestIdleCallback" in body

@@ -23,6 +23,7 @@ from leadcore.db.models.core import (
     Team,
     User,
 )
+from leadcore.db.models.sessions import UserSession
 
 __all__ = [
     "ANALYTICS_COLUMNS",
@@ -45,5 +46,6 @@ __all__ = [
     "Short",
     "Team",
     "User",
+    "UserSession",
     "now_column",
 ]
