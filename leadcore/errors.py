@@ -26,10 +26,12 @@ class InvalidInput(LeadcoreError):
 class StaleLead(LeadcoreError):
     """Someone changed the lead since it was read; nothing was written."""
 
-    def __init__(self, message: str, *, lead_id: int, current_version: int) -> None:
+    def __init__(self, message: str, *, lead_id: int, current_version: int,
+                 conflicts: dict[str, tuple[object, object]] | None = None) -> None:
         super().__init__(message)
         self.lead_id = lead_id
         self.current_version = current_version
+        self.conflicts = conflicts or {}  # field -> (yours, theirs): the same field changed by someone else
 
 
 class AuthError(LeadcoreError):

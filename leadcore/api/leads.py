@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Header, Path, Query, Response
 from fastapi.responses import StreamingResponse
 from pydantic import ConfigDict, Field, StringConstraints
+from pydantic.alias_generators import to_camel
 
 from leadcore import events
 from leadcore.api.auth import ActorDep, DbDep
@@ -226,10 +227,16 @@ def update_lead(
             str(e),
             field="version",
             headers={"ETag": f'"{current.version}"'},
-            extra={"current": current.model_dump(mode="json", by_alias=True)},
+            extra={"current": current.model_dump(mode="json", by_alias=True),
+                   "conflicts": {to_camel(k): {"yours": _json(y), "theirs": _json(t)}
+                                 for k, (y, t) in e.conflicts.items()}},
         ) from None
     response.headers["ETag"] = f'"{lead["version"]}"'
     return lead
+
+
+def _json(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value
 
 
 @router.delete(

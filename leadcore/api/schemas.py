@@ -150,6 +150,9 @@ class StaleOut(BaseModel):
 
     error: ErrorBody
     current: LeadDetail
+    conflicts: dict[str, dict[str, Any]] = Field(default_factory=dict, description="The fields someone else changed "
+                                                 "to another value since your version: {field: {yours, theirs}}. "
+                                                 "Edits of other fields are saved onto the newer version.")
 
 
 class LeadPageOut(OutModel):

@@ -140,7 +140,38 @@ def _owner_id(value: Any) -> int | None:
     return int(text)
 
 
-def _stale_message(session: Session, lead: Lead) -> str:
+# Which lead fields each timeline event of an edit (apply_changes) says were changed.
+_EVENT_FIELDS = {"status_changed": ("status",), "assigned": ("owner_id",), "tags_changed": ("tags",)}
+
+
+def changed_since(session: Session, lead: Lead, version: int) -> set[str] | None:
+    """The fields changed since ``version`` of ``lead``, from its timeline; None when some change since is not an
+    edit that says what it changed (an import, a merge, a delete): then every field counts as changed."""
+    if version >= lead.version:
+        return set()
+    seen: set[int] = set()
+    fields: set[str] = set()
+    rows = session.execute(select(LeadEvent.kind, LeadEvent.data).where(LeadEvent.lead_id == lead.id)
+                           .order_by(LeadEvent.id.desc()).limit(500))
+    for kind, data in rows:
+        v = (data or {}).get("version") if isinstance(data, dict) else None
+        if not isinstance(v, int) or v <= version:
+            continue
+        seen.add(v)
+        fields.update(_EVENT_FIELDS.get(kind) or ((data or {}).keys() - {"version", "bulk", "batch", "undo_of"}
+                                                  if kind == "fields_changed" else ()))
+    return fields if seen == set(range(version + 1, lead.version + 1)) else None
+
+
+def _clashes(session: Session, lead: Lead, version: int, changes: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    """``{field: (yours, theirs)}`` for the fields of ``changes`` somebody else changed since ``version`` to
+    something else than what ``changes`` asks for."""
+    since = changed_since(session, lead, version)
+    return {k: (v, getattr(lead, k)) for k, v in changes.items()
+            if (since is None or k in since) and getattr(lead, k) != v}
+
+
+def _stale_message(session: Session, lead: Lead, clashes: dict[str, tuple[Any, Any]] | None = None) -> str:
     last = session.execute(
         select(User.display_name, LeadEvent.created_at)
         .join(User, User.id == LeadEvent.user_id, isouter=True)
@@ -151,7 +182,17 @@ def _stale_message(session: Session, lead: Lead) -> str:
     who = (last[0] if last and last[0] else "Someone") if last else "Someone"
     when = f" at {last[1]:%H:%M}" if last and last[1] else ""
     name = lead.lead_name or lead.email or "unnamed"
-    return f"{who} changed lead {lead.id} ({name}){when} — reload to see the change"
+    if clashes:
+        both = "; ".join(f"{k.replace('_', ' ')}: yours {_shown(y)}, theirs {_shown(t)}"
+                         for k, (y, t) in clashes.items())
+        return f"{who} changed the same field of lead {lead.id} ({name}){when} ({both})"
+    return f"{who} changed lead {lead.id} ({name}){when}, after you opened it"
+
+
+def _shown(value: Any) -> str:
+    if value is None or value == "" or value == []:
+        return "(empty)"
+    return ", ".join(map(str, value)) if isinstance(value, list) else f"“{value}”"
 
 
 def apply_changes(session: Session, actor: Actor, lead: Lead, changes: dict[str, Any], *,
@@ -187,8 +228,10 @@ def apply_changes(session: Session, actor: Actor, lead: Lead, changes: dict[str,
     lead.version += 1
     lead.updated_at = datetime.now(UTC)
     def log(kind: str, data: dict[str, Any]) -> None:
+        # "version": the lead's version this change made, so a later edit can tell which fields changed since the
+        # version it was made on (changed_since)
         events.record(session, lead_id=lead.id, team_id=lead.team_id, actor=actor, kind=kind,
-                      data=data | (event_data or {}))
+                      data=data | (event_data or {}) | {"version": lead.version})
 
     if "status" in diff:
         log("status_changed", {"from": diff["status"][0], "to": diff["status"][1]})
@@ -219,7 +262,11 @@ def update_lead(
         s = uow.session
         lead = load_lead(s, actor, lead_id, lock=True)
         if lead.version != expected_version:
-            raise StaleLead(_stale_message(s, lead), lead_id=lead.id, current_version=lead.version)
+            clashes = _clashes(s, lead, expected_version, clean)
+            if clashes:  # somebody changed the same field since: refuse, showing both values
+                raise StaleLead(_stale_message(s, lead, clashes), lead_id=lead.id, current_version=lead.version,
+                                conflicts=clashes)
+            # nobody touched these fields since: the edit lands on the newer version
         apply_changes(s, actor, lead, clean)
         try:
             s.flush()

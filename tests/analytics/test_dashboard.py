@@ -206,7 +206,8 @@ def test_funnel_counts_leads_that_reached_each_stage(db: Database, team: Team) -
 
 
 def test_imported_counts_the_import_flag_while_the_funnel_goes_by_status(db: Database, team: Team) -> None:
-    set_status(db, team.manager, team.ids["b2"], "IMPORTED")  # set by hand: nothing was imported
+    # set by hand before edits refused it (data like this still exists): nothing was imported
+    set_columns(db, team.ids["b2"], status="IMPORTED", version=Lead.version + 1)
     set_status(db, team.manager, team.ids["a1"], "ARCHIVED")  # imported, then archived
     s = dashboard.summary(db.uow(), team.manager, ALL)
     assert (s["imported"], s["status_counts"]["IMPORTED"], s["status_counts"]["ARCHIVED"]) == (2, 2, 2)

@@ -199,8 +199,18 @@ def test_stale_put_is_409_with_the_current_record_and_changes_nothing(api: Any, 
     assert body["code"] == "stale"
     current = resp.json()["current"]
     assert current["version"] == 2 and current["status"] == "CONTACTED"
+    assert resp.json()["conflicts"] == {"status": {"yours": "REJECTED", "theirs": "CONTACTED"}}
     after = edits.get_lead(api.db.uow(), manager, lead_id)
     assert (after["status"], after["version"], after["lead_name"]) == ("CONTACTED", 2, current["leadName"])
+
+
+def test_a_put_on_an_older_version_that_touches_other_fields_is_saved(api: Any, make: Any, manager: Any,
+                                                                       h: Any) -> None:
+    lead_id = make.lead(manager)
+    edits.update_lead(api.db.uow(), manager, lead_id, {"status": "CONTACTED"}, expected_version=1)
+    resp = api.client.put(f"/api/leads/{lead_id}", json={"jobTitle": "CFO"}, headers={**h, "If-Match": '"1"'})
+    assert resp.status_code == 200 and resp.headers["ETag"] == '"3"'
+    assert (resp.json()["status"], resp.json()["jobTitle"]) == ("CONTACTED", "CFO")
 
 
 def test_put_without_a_version_is_428(api: Any, make: Any, manager: Any, h: Any) -> None:

@@ -101,8 +101,31 @@ def test_stale_update_raises_and_changes_nothing(db: Database, make: Factory, ma
     with pytest.raises(StaleLead) as e:
         update_lead(db.uow(), manager, lead_id, {"status": "REJECTED", "notes": "nope"}, expected_version=v1)
     assert e.value.current_version == v1 + 1 and e.value.lead_id == lead_id
-    assert "Ana Rep" in str(e.value) and "reload" in str(e.value)
+    assert "Ana Rep" in str(e.value) and "yours “REJECTED”, theirs “CONTACTED”" in str(e.value)
+    assert e.value.conflicts == {"status": ("REJECTED", "CONTACTED")}
     assert snapshot(db, lead_id) == before
+
+
+def test_edits_of_different_fields_both_land(db: Database, make: Factory, manager: Actor, rep: Actor) -> None:
+    lead_id = make.lead(manager)
+    v1 = get_lead(db.uow(), manager, lead_id)["version"]
+    update_lead(db.uow(), rep, lead_id, {"status": "CONTACTED", "tags": ["hot"]}, expected_version=v1)
+    update_lead(db.uow(), rep, lead_id, {"job_title": "CTO"}, expected_version=v1 + 1)
+    merged = update_lead(db.uow(), manager, lead_id, {"notes": "budget in Q3", "lead_score": 70}, expected_version=v1)
+    assert (merged["status"], merged["tags"], merged["job_title"], merged["notes"], merged["lead_score"]) == (
+        "CONTACTED", ["hot"], "CTO", "budget in Q3", 70)
+    assert merged["version"] == v1 + 3
+    # the same value twice is no clash either
+    update_lead(db.uow(), manager, lead_id, {"status": "CONTACTED"}, expected_version=v1)
+
+
+def test_a_change_that_does_not_say_what_it_changed_counts_as_a_clash(db: Database, make: Factory,
+                                                                       manager: Actor) -> None:
+    lead_id = make.lead(manager)
+    delete_lead(db.uow(), manager, lead_id)
+    restore_lead(db.uow(), manager, lead_id)  # versions without a field list: be safe
+    with pytest.raises(StaleLead):
+        update_lead(db.uow(), manager, lead_id, {"notes": "x"}, expected_version=1)
 
 
 @pytest.mark.parametrize("changes, field", [
@@ -337,11 +360,11 @@ def test_timeline_lists_every_change_newest_first_with_who(db: Database, make: F
     assert [e.kind for e in entries] == ["restored", "deleted", "duplicate_seen", "note_added", "assigned",
                                          "tags_changed", "fields_changed", "status_changed", "created"]
     by_kind = {e.kind: e for e in entries}
-    assert by_kind["status_changed"].data == {"from": "NEW", "to": "CONTACTED"}
+    assert by_kind["status_changed"].data == {"from": "NEW", "to": "CONTACTED", "version": 2}
     assert by_kind["fields_changed"].data == {"job_title": {"from": None, "to": "CTO"},
-                                              "phone": {"from": None, "to": "+1 555 0100"}}
-    assert by_kind["tags_changed"].data == {"added": ["vip"], "removed": []}
-    assert by_kind["assigned"].data == {"from": None, "to": rep.user_id}
+                                              "phone": {"from": None, "to": "+1 555 0100"}, "version": 3}
+    assert by_kind["tags_changed"].data == {"added": ["vip"], "removed": [], "version": 4}
+    assert by_kind["assigned"].data == {"from": None, "to": rep.user_id, "version": 5}
     assert by_kind["duplicate_seen"].data["filled"] == ["location"]
     assert by_kind["tags_changed"].user_name == "Ana Rep"
     assert by_kind["status_changed"].user_name == "Mona Manager"

@@ -217,16 +217,18 @@ def test_a_stale_save_names_the_lead_in_a_conflict_and_still_saves_the_others(te
     first = make.lead(manager, lead_name="Stale Sam", lead_score=90)
     second = make.lead(manager, lead_name="Fresh Fay", lead_score=80)
     at = open_grid(logged_in(new_app(), manager))
-    # Someone else changes Sam after the grid was read.
-    edits.update_lead(app_db.uow(), manager, first, {"notes": "changed elsewhere"}, expected_version=1)
+    # Someone else changes Sam's status and Fay's notes after the grid was read.
+    edits.update_lead(app_db.uow(), manager, first, {"status": "CONTACTED"}, expected_version=1)
+    edits.update_lead(app_db.uow(), manager, second, {"notes": "changed elsewhere"}, expected_version=1)
     edit(at, {0: {"status": "REJECTED"}, 1: {"status": "QUALIFIED"}})
     click(at, "lc_grid_save")
     warning = texts(at.warning)
     assert "conflict" in warning and "Stale Sam" in warning and "status → REJECTED" in warning
+    assert "yours “REJECTED”, theirs “CONTACTED”" in warning
     assert "Saved 1 lead." in texts(at.success)
     sam, fay = (edits.get_lead(app_db.uow(), manager, i) for i in (first, second))
-    assert sam["status"] == "NEW" and sam["notes"] == "changed elsewhere"  # not overwritten
-    assert fay["status"] == "QUALIFIED"
+    assert sam["status"] == "CONTACTED"  # the same field: not overwritten
+    assert fay["status"] == "QUALIFIED" and fay["notes"] == "changed elsewhere"  # different fields: both kept
 
 
 def test_a_rep_is_told_which_leads_belong_to_someone_else(team, make, new_app, logged_in, app_db):
