@@ -4,23 +4,31 @@ from __future__ import annotations
 
 import hashlib
 import math
-from datetime import date
+from urllib.parse import urlencode
 
 import streamlit as st
 
 from leadcore.accounts.actors import Actor
 from leadcore.errors import LeadcoreError
-from leadcore.grid import export, listing
+from leadcore.grid import listing
+from leadcore.grid.filters import LeadFilters
 from leadcore.grid.listing import LeadPage
 from leadcore.intake.candidates import SETTABLE_STATUSES
 from ui import auth, cached, forms, grid, nav, state, widgets
 from ui.grid_actions import ACTIONS, TRASH_ACTIONS, BulkRequest, run_bulk, save_changes, undo_bulk
-from ui.resources import database, uow
+from ui.resources import uow
+from ui.session_routes import EXPORT_PATH
 from ui.text import plural
 
 OPEN_CLICK = "lc_grid_open_click"
 BIG_BULK = 500  # a bulk action on more leads asks for the number to be typed
 ss = st.session_state
+
+
+def export_url(filters: LeadFilters) -> str:
+    """The streamed CSV of the filter's leads (ui/session_routes.py), relative to the page."""
+    query = urlencode(filters.to_params())
+    return EXPORT_PATH + (f"?{query}" if query else "")
 
 
 def _fetch(actor: Actor, view: widgets.GridView, page_no: int, version: int) -> LeadPage:
@@ -242,11 +250,8 @@ def leads_grid(actor: Actor, view: widgets.GridView) -> None:
             ss[state.GRID_OUTCOME] = save_changes(actor, changes, owners)
             _reset_editor()
             st.rerun()
-        db, filters = database(), view.filters
-        st.download_button(
-            "Download CSV", data=lambda: "".join(export.export_csv(db.uow(), actor, filters)),
-            file_name=f"leads-{date.today().isoformat()}.csv", mime="text/csv", icon=":material/download:",
-            on_click="ignore", key="lc_grid_export", help="Every column of every lead matching the filter")
+        st.link_button("Download CSV", url=export_url(view.filters), icon=":material/download:",
+                       help="Every column of every lead matching the filter (streamed: any size)")
     _bulk_bar(actor, view, page, selected, owners, key)
     _confirm(actor, key)
 

@@ -40,12 +40,14 @@ from typing import Any
 import pytest
 import streamlit as st
 from sqlalchemy import update
-from streamlit.runtime.media_file_manager import MediaFileManager
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
 from streamlit.testing.v1 import AppTest
 
 import ui.resources
 import ui.state
 from leadcore import events
+from leadcore.accounts import sessions
 from leadcore.accounts.actors import Actor
 from leadcore.accounts.users import UserInfo, _insert_user
 from leadcore.analytics import dashboard
@@ -63,6 +65,7 @@ from leadcore.leads import bulk, conversion, edits
 from tests.accounts.test_permissions import ROLES, WHOSE
 from tests.accounts.test_permissions import expected as services_expected
 from tests.ui.conftest import APP, login_as
+from ui.session_routes import ROUTES
 
 ACTIONS = ("read", "edit", "delete", "bulk", "import", "bulk_import", "export", "analytics")
 MATRIX = [(role, whose, action) for role in ROLES for whose in WHOSE for action in ACTIONS]
@@ -275,29 +278,23 @@ def buttons(at: AppTest, label: str) -> list[Any]:
 
 
 class Downloads:
-    """Keeps each deferred download's callable (Streamlit registers it and runs it when the user clicks)."""
+    """What the grid's Download CSV link gives its user: the streamed route (ui/session_routes.py), called with a
+    real session cookie of that user, as the browser would."""
 
-    def __init__(self) -> None:
-        self.callables: dict[str, Callable[[], Any]] = {}
-
-    def content(self, at: AppTest, key: str) -> str:
-        button = at.download_button(key=key)
-        data = self.callables[button.proto.deferred_file_id]()
-        return data.decode() if isinstance(data, bytes) else str(data)
+    def content(self, at: AppTest, user: UserInfo) -> str:
+        [link] = [e for e in at.get("link_button") if e.proto.label == "Download CSV"]
+        begun = sessions.begin(ui.resources.uow(), user, stay_signed_in=False)
+        cookie = sessions.exchange(ui.resources.uow(), begun.handoff_code)
+        with TestClient(Starlette(routes=ROUTES)) as client:
+            client.cookies.set(sessions.COOKIE, cookie.token)
+            resp = client.get("/" + link.proto.url)
+        assert resp.status_code == 200 and resp.headers["content-type"].startswith("text/csv"), resp.text
+        return resp.text
 
 
 @pytest.fixture
-def downloads(monkeypatch: pytest.MonkeyPatch) -> Downloads:
-    d = Downloads()
-    real = MediaFileManager.add_deferred
-
-    def add_deferred(self: MediaFileManager, data_callable: Callable[[], Any], *args: Any, **kwargs: Any) -> str:
-        file_id = real(self, data_callable, *args, **kwargs)
-        d.callables[file_id] = data_callable
-        return file_id
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", add_deferred)
-    return d
+def downloads() -> Downloads:
+    return Downloads()
 
 
 # --- the lead detail page: read, import, delete -----------------------------------------------------------------------
@@ -520,7 +517,7 @@ def test_leads_grid_agrees_with_the_services(world: World, role: str, downloads:
     exported = _ids_in_csv("".join(export_csv(twin.uow(), actor, LeadFilters(q=q))))
     for w in WHOSE:
         record(world, role, w, "export", OK if ids[w] in exported else HIDDEN)
-    content = downloads.content(at, "lc_grid_export")
+    content = downloads.content(at, world.users[role])
     assert content == "".join(export_csv(live.uow(), actor, LeadFilters(q=q))), (
         "the grid's Download CSV is not what export_csv gives for the grid's filter"
     )
@@ -529,7 +526,7 @@ def test_leads_grid_agrees_with_the_services(world: World, role: str, downloads:
     # ... and the unfiltered download is everything the actor may read, nothing of team Beta.
     at.text_input(key="lf_q").set_value("")
     run(at)
-    everything_csv = downloads.content(at, "lc_grid_export")
+    everything_csv = downloads.content(at, world.users[role])
     assert everything_csv == "".join(export_csv(live.uow(), actor)), "the unfiltered Download CSV differs"
     team = {x["id"] for x in listing.list_leads(live.uow(), actor, limit=500).items}
     beta = {lead_id for (_, _, w), lead_id in world.leads.items() if w == "other_team"}
