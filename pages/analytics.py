@@ -17,13 +17,9 @@ from leadcore.grid.filters import UNASSIGNED
 from leadcore.intake.candidates import LEAD_TYPES
 from ui import auth, cached, charts, nav
 from ui.charts import DECIMAL, PERCENT, WHEN
-from ui.text import plural
+from ui.text import percent, plural
 
 STAGE_COLORS = ["#1d4ed8", "#2563eb", "#3b82f6", "#16a34a"]
-
-
-def _pct(v: float | None, digits: int = 0) -> str:
-    return "—" if v is None else f"{v * 100:.{digits}f}%"
 
 
 def filters(actor: Any) -> AnalyticsFilters:
@@ -50,7 +46,7 @@ def kpis(d: dict[str, Any]) -> None:
     b.metric("New this week", f"{s['new_this_week']:,}", border=True,
              help="Created today or in the 6 days before (UTC days)")
     c.metric("Average score", "—" if s["average_score"] is None else f"{s['average_score']:.1f}", border=True)
-    e.metric("Imported", "—" if s["imported_pct"] is None else f"{s['imported_pct']:.1f}%", border=True,
+    e.metric("Imported", percent(s["imported"] / s["total"] if s["total"] else None), border=True,
              help=f"{s['imported']:,} of {plural(s['total'], 'lead')} imported as contacts or companies")
 
 
@@ -59,7 +55,7 @@ def funnel_and_status(d: dict[str, Any], f: AnalyticsFilters) -> None:
     with left, st.container(border=True, height="stretch"):
         st.subheader("Funnel", anchor=False)
         rows = d["funnel"]
-        text = [f"{r['reached']:,}" + ("" if r["conversion"] is None else f" · {_pct(r['conversion'])} of previous")
+        text = [f"{r['reached']:,}" + ("" if r["conversion"] is None else f" · {percent(r['conversion'])} of previous")
                 for r in rows]
         fig = charts.bar([r["stage"].title() for r in rows], [r["reached"] for r in rows], horizontal=True,
                          keys=[r["stage"] for r in rows], text=text, colors=STAGE_COLORS, height=260,
@@ -116,12 +112,15 @@ def conversion(d: dict[str, Any], f: AnalyticsFilters) -> None:
         charts.clickable(fig, key="an_conversion", alt="Leads found, contacted, qualified and imported per query",
                          targets=targets)
         frame = pd.DataFrame([{"Source query": r["query"], "Found": r["found"], "Contacted": r["contacted"],
-                               "Qualified": r["qualified"], "Imported": r["imported"], "Rate": r["rate"],
-                               "Qualified rate": r["qualified_rate"], "Average score": r["avg_score"]}
+                               "Qualified": r["qualified"], "Imported": r["imported"], "Imported of found": r["rate"],
+                               "Qualified of found": r["qualified_rate"], "Average score": r["avg_score"]}
                               for r in rows])
         charts.table(frame, name="Conversion by source query", key="conversion_by_query",
-                     formats={"Rate": PERCENT, "Qualified rate": PERCENT, "Average score": DECIMAL},
-                     helps={"Rate": "Imported / found"})
+                     formats={"Imported of found": PERCENT, "Qualified of found": PERCENT,
+                              "Average score": DECIMAL},
+                     helps={"Imported of found": "The share of the leads this query found that were imported as "
+                                                 "contacts or companies",
+                            "Qualified of found": "The share of the leads this query found that reached Qualified"})
 
 
 def scores(d: dict[str, Any], f: AnalyticsFilters) -> None:
@@ -185,7 +184,7 @@ def imports(d: dict[str, Any]) -> None:
         st.subheader("Imports", anchor=False)
         a, b = st.columns(2)
         a.metric("Imported leads", f"{s['imported']:,}")
-        b.metric("Import rate", _pct(s["rate"], 1))
+        b.metric("Import rate", percent(s["rate"]))
         c, e = st.columns(2)
         c.metric("Days to import", "—" if s["avg_days_to_import"] is None else f"{s['avg_days_to_import']:.1f}",
                  help="Average days from discovery to import")
@@ -194,7 +193,7 @@ def imports(d: dict[str, Any]) -> None:
                       "counted)")
         frame = pd.DataFrame({"Measure": ["Leads", "Imported", "Import rate", "Average days to import",
                                           "Contacts created", "Companies created"],
-                              "Value": [f"{s['total']:,}", f"{s['imported']:,}", _pct(s["rate"], 1),
+                              "Value": [f"{s['total']:,}", f"{s['imported']:,}", percent(s["rate"]),
                                         "—" if s["avg_days_to_import"] is None else f"{s['avg_days_to_import']:.1f}",
                                         f"{s['contacts_created']:,}", f"{s['companies_created']:,}"]})
         charts.table(frame, name="Import statistics", key="import_stats")
@@ -242,8 +241,8 @@ def history(d: dict[str, Any], f: AnalyticsFilters) -> None:
         fig = charts.bars(labels, [("New", [r["yield"] or 0 for r in top], keys, "#2563eb"),
                                    ("Duplicates", [r["duplicate_rate"] or 0 for r in top], keys, "#94a3b8")],
                           horizontal=True, stacked=True, value_title="Share of the leads returned",
-                          hover="{series} · {label}: {value:.0%}", height=max(200, 30 * len(top) + 70),
-                          value_format=".0%", value_range=[0, 1])
+                          hover="{series} · {label}: {value:.1%}", height=max(200, 30 * len(top) + 70),
+                          value_format=".1%", value_range=[0, 1])
         charts.clickable(fig, key="an_searches", alt="Share of new leads per recent search",
                          targets={str(r["id"]): f.to_lead_filters(search_id=r["id"], created_from=None,
                                                                   created_to=None) for r in top})

@@ -201,17 +201,22 @@ DECIMAL = "decimal"  # one decimal
 WHEN = "when"  # date and time to the minute
 
 
-def _column_config(formats: Mapping[str, str], helps: Mapping[str, str]) -> dict[str, Any]:
+def _column_config(formats: Mapping[str, str], helps: Mapping[str, str], counts: Sequence[str] = ()
+                   ) -> dict[str, Any]:
     cc = st.column_config
     out: dict[str, Any] = {}
     for column in {*formats, *helps}:
         kind, help_text = formats.get(column), helps.get(column)
         if kind == WHEN:
             out[column] = cc.DatetimeColumn(format="YYYY-MM-DD HH:mm", help=help_text)
-        elif kind in (PERCENT, DECIMAL):
-            out[column] = cc.NumberColumn(format="percent" if kind == PERCENT else "%.1f", help=help_text)
+        elif kind == PERCENT:  # shares are stored 0-1 and shown ×100 (see table), one decimal like every percentage
+            out[column] = cc.NumberColumn(format="%.1f%%", help=help_text)
+        elif kind == DECIMAL:
+            out[column] = cc.NumberColumn(format="%.1f", help=help_text)
         else:
             out[column] = cc.Column(help=help_text)
+    for column in counts:  # whole numbers with thousands separators, as the charts and metrics print them
+        out.setdefault(column, cc.NumberColumn(format="localized", help=helps.get(column)))
     return out
 
 
@@ -225,7 +230,13 @@ def table(frame: pd.DataFrame, *, name: str, key: str, formats: Mapping[str, str
 
     ``formats`` maps columns to :data:`PERCENT`, :data:`DECIMAL` or :data:`WHEN`; ``helps`` to header tooltips.
     """
-    st.dataframe(frame, hide_index=True, width="stretch", column_config=_column_config(formats or {}, helps or {}),
+    formats = formats or {}
+    shown = frame.copy()
+    for column, kind in formats.items():
+        if kind == PERCENT and column in shown:
+            shown[column] = shown[column] * 100
+    counts = [c for c in frame.columns if c not in formats and pd.api.types.is_integer_dtype(frame[c])]
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=_column_config(formats, helps or {}, counts),
                  alt=name, placeholder="—")
     st.download_button("Download CSV", _csv(frame), file_name=f"{key}.csv", mime="text/csv", key=f"dl_{key}",
                        icon=":material/download:", on_click="ignore", type="tertiary")

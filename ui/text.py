@@ -31,3 +31,14 @@ def plural(n: int, word: str, *, estimate: bool = False, many: str | None = None
     head, _, last = word.rpartition(" ")
     inflected = word_for(n, last, estimate=estimate, many=many)
     return f"{'about ' if estimate else ''}{n:,} {head + ' ' if head else ''}{inflected}"
+
+
+def percent(fraction: float | None) -> str:
+    """A share as people read it, with one decimal everywhere: "36.7%", "100.0%", "0.0%" only for none at all and
+    "<0.1%" for a few of many (1 of 5,414 is not nothing); "—" when there is nothing to divide."""
+    if fraction is None:
+        return "—"
+    if 0 < fraction < 0.0005:
+        return "<0.1%"
+    return f"{fraction * 100:.1f}%"
+

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ui.text import plural, word_for
+from ui.text import percent, plural, word_for
 
 
 @pytest.mark.parametrize(("n", "word", "kw", "expected"), [
@@ -48,3 +48,10 @@ def test_the_grid_total_says_lead_or_leads(make, new_app, logged_in, n):
     at.selectbox(key="lc_bulk_action").set_value("archive").run()
     at.radio(key="lc_bulk_scope").set_value("filter").run()
     assert any(b.label == f"Apply to {n} lead{'' if n == 1 else 's'}…" for b in at.button)
+
+
+@pytest.mark.parametrize(("fraction", "expected"), [
+    (None, "—"), (0.0, "0.0%"), (1 / 5414, "<0.1%"), (0.3667, "36.7%"), (1.0, "100.0%"), (0.0005, "0.1%"),
+])
+def test_percentages_have_one_decimal_and_a_few_of_many_is_not_zero(fraction, expected):
+    assert percent(fraction) == expected
