@@ -10,6 +10,7 @@ import streamlit as st
 
 from leadcore import events
 from leadcore.accounts.actors import Actor, can_edit_lead
+from leadcore.directory import records
 from leadcore.discovery import runs
 from leadcore.errors import LeadcoreError, NotFound, StaleLead
 from leadcore.intake.candidates import SETTABLE_STATUSES, STATUSES
@@ -188,17 +189,18 @@ def imported(actor: Actor, lead: dict[str, Any]) -> None:
     if not lead["imported"]:
         return
     st.subheader("Imported", anchor=False)
-    lines = [f"Imported on {_when(lead['imported_at'])}."]
-    for kind, key, getter in (("Contact", "imported_contact_id", conversion.get_contact),
-                              ("Company", "imported_company_id", conversion.get_company)):
+    st.caption(f"Imported on {_when(lead['imported_at'])}.")
+    for kind, key, getter, page_key in (("Contact", "imported_contact_id", records.get_contact, "contacts"),
+                                        ("Company", "imported_company_id", records.get_company, "companies")):
         if lead.get(key):
             try:
                 rec = getter(uow(), actor, lead[key])
-                lines.append(f"- {kind} **#{rec['id']}**: {md(rec.get('name') or '')}"
-                             + (f" ({md(rec['email'])})" if rec.get("email") else ""))
             except NotFound:
-                lines.append(f"- {kind} #{lead[key]} (no longer exists)")
-    st.markdown("\n".join(lines))
+                st.caption(f"{kind} #{lead[key]} (no longer exists)")
+                continue
+            label = f"{kind}: {rec.get('name') or rec.get('email') or '#' + str(rec['id'])}"
+            st.page_link(nav.page(page_key), label=label, query_params={"id": str(rec["id"])},
+                         icon=":material/person:" if kind == "Contact" else ":material/domain:")
 
 
 def score(lead: dict[str, Any]) -> None:

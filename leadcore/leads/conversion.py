@@ -166,21 +166,3 @@ def bulk_import(uow: UnitOfWork, actor: Actor, ids: list[int]) -> BulkImportResu
                 out.imported += 1
         uow.commit()
     return out
-
-
-def get_contact(uow: UnitOfWork, actor: Actor, contact_id: int) -> dict[str, object]:
-    with uow:
-        c = uow.session.get(Contact, contact_id)
-        if c is None or c.team_id != actor.team_id:
-            raise NotFound(f"Contact {contact_id} was not found")
-        return {k: getattr(c, k) for k in ("id", "name", "email", "phone", "job_title", "location", "linkedin_url",
-                                            "company_id", "source_lead_id", "created_at")}
-
-
-def get_company(uow: UnitOfWork, actor: Actor, company_id: int) -> dict[str, object]:
-    with uow:
-        c = uow.session.get(Company, company_id)
-        if c is None or c.team_id != actor.team_id:
-            raise NotFound(f"Company {company_id} was not found")
-        return {k: getattr(c, k) for k in ("id", "name", "domain", "website", "linkedin_url", "industry",
-                                            "headquarters", "phone", "source_lead_id", "created_at")}

@@ -519,7 +519,7 @@ def test_unknown_routes_answer_the_error_envelope(api: Any, h: Any, method: str,
 def test_openapi_documents_every_operation(api: Any) -> None:
     spec = api.client.get("/openapi.json").json()
     operations = [(p, m, op) for p, ops in spec["paths"].items() for m, op in ops.items()]
-    assert len(operations) == 14
+    assert len(operations) == 18
     for path, method, op in operations:
         assert op.get("summary") and op.get("tags"), (path, method)
         assert {"401", "503"} <= set(op["responses"]), (path, method)
@@ -544,3 +544,21 @@ def test_export_and_bulk_take_the_grid_filter(api: Any, make: Any, manager: Any,
     assert out["updated"] == 1
     rejected = api.client.get("/api/leads", params={"status": "REJECTED"}, headers=h).json()["items"]
     assert [i["leadName"] for i in rejected] == ["Plain Person"]
+
+
+def test_contacts_and_companies_over_the_api(api: Any, make: Any, manager: Any, h: Any) -> None:
+    lead_id = make.lead(manager, lead_name="Ana Lima", email="ana@acme.io", company="Acme", job_title="VP Sales",
+                        website="https://acme.io")
+    imported = api.client.post(f"/api/leads/{lead_id}/import", headers=h).json()
+    contacts = api.client.get("/api/contacts", params={"q": "vp sales"}, headers=h).json()
+    assert contacts["total"] == 1 and contacts["items"][0]["name"] == "Ana Lima"
+    assert contacts["items"][0]["companyName"] == "Acme"
+    one = api.client.get(f"/api/contacts/{imported['contactId']}", headers=h).json()
+    assert [lead["id"] for lead in one["leads"]] == [lead_id]
+    companies = api.client.get("/api/companies", headers=h).json()
+    assert [(c["name"], c["contacts"]) for c in companies["items"]] == [("Acme", 1)]
+    company = api.client.get(f"/api/companies/{imported['companyId']}", headers=h).json()
+    assert [p["name"] for p in company["people"]] == ["Ana Lima"]
+    stranger = api.auth(make.user("manager", team="Other"))
+    assert api.client.get(f"/api/companies/{imported['companyId']}", headers=stranger).status_code == 404
+    assert api.client.get("/api/contacts", params={"limit": 0}, headers=h).status_code == 422

@@ -9,11 +9,12 @@ from leadcore.accounts.actors import Actor
 from leadcore.accounts.users import _insert_user
 from leadcore.db.models import Company, Contact
 from leadcore.db.runtime import Database
+from leadcore.directory.records import get_company, get_contact
 from leadcore.errors import NotFound
 from leadcore.events import timeline
 from leadcore.intake.candidates import LeadCandidate
 from leadcore.intake.matcher import SearchContext, save_batch
-from leadcore.leads.conversion import bulk_import, get_company, get_contact, import_lead
+from leadcore.leads.conversion import bulk_import, import_lead
 from leadcore.leads.edits import get_lead
 
 

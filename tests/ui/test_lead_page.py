@@ -107,7 +107,8 @@ def test_import_shows_the_contact_and_company_then_the_already_imported_state(ma
     message = texts(at.success)
     assert f"contact #{got['imported_contact_id']}" in message and f"company #{got['imported_company_id']}" in message
     assert button(at, "Imported").disabled
-    assert f"Contact **#{got['imported_contact_id']}**: Ivan Import" in texts(at.markdown)
+    links = {p.proto.label: p.proto.query_string for p in at.get("page_link")}
+    assert links["Contact: Ivan Import"] == f"id={got['imported_contact_id']}"  # opens the Contacts page
     assert "Imported as contact" in texts(at.markdown)  # on the timeline
     at = open_lead(logged_in(new_app(), manager), lead_id)  # opened again later: still "already imported"
     assert button(at, "Imported").disabled
@@ -136,12 +137,13 @@ def test_quick_status_change_and_its_timeline_entry(manager, make, new_app, logg
 def test_a_status_change_over_someone_elses_edit_is_a_conflict(manager, make, new_app, logged_in, app_db):
     lead_id = make.lead(manager, lead_name="Clash Carl")
     at = open_lead(logged_in(new_app(), manager), lead_id)
-    edits.update_lead(app_db.uow(), manager, lead_id, {"notes": "meanwhile"}, expected_version=1)
+    edits.update_lead(app_db.uow(), manager, lead_id, {"status": "QUALIFIED"}, expected_version=1)
     at.selectbox[0].set_value("REJECTED").run()
     button(at, "Update status").click().run()
     assert not at.exception
     assert "Not saved" in at.warning[0].value and "Clash Carl" in at.warning[0].value
-    assert edits.get_lead(app_db.uow(), manager, lead_id)["status"] == "NEW"
+    assert "yours “REJECTED”, theirs “QUALIFIED”" in at.warning[0].value
+    assert edits.get_lead(app_db.uow(), manager, lead_id)["status"] == "QUALIFIED"
 
 
 def test_a_rep_sees_a_teammates_lead_read_only_but_can_comment(make, new_app, logged_in):

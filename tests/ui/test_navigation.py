@@ -8,12 +8,13 @@ from ui import nav
 
 ALL_FILES = [spec[0] for spec in nav.PAGES.values()]
 MENU = {
-    "rep": ["Discover", "Leads", "Import"],
-    "manager": ["Discover", "Leads", "Import", "Analytics", "Admin"],
-    "admin": ["Discover", "Leads", "Import", "Analytics", "Admin"],
+    "rep": ["Discover", "Leads", "Contacts", "Companies", "Import"],
+    "manager": ["Discover", "Leads", "Contacts", "Companies", "Import", "Analytics", "Admin"],
+    "admin": ["Discover", "Leads", "Contacts", "Companies", "Import", "Analytics", "Admin"],
 }
 REACHABLE = {
-    "rep": {"pages/discover.py", "pages/leads.py", "pages/lead.py", "pages/import.py"},
+    "rep": {"pages/discover.py", "pages/leads.py", "pages/lead.py", "pages/import.py", "pages/contacts.py",
+            "pages/companies.py"},
     "manager": set(ALL_FILES),
     "admin": set(ALL_FILES),
 }
