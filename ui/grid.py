@@ -24,8 +24,9 @@ OPEN = "open"
 OPEN_LABEL = "Open"
 # editor column -> lead field
 EDITABLE = {"status": "status", "lead_score": "lead_score", "tags": "tags", "notes": "notes", "owner": "owner_id"}
-SHOWN = ("lead_name", "company", "job_title", "status", "lead_score", "tags", "owner", "notes", "email", "type",
-         "location", "search_query", "imported", "created_at")
+# What a rep edits comes first, right after the name, so it fits a 1400-pixel screen; then what identifies the lead.
+SHOWN = ("lead_name", "status", "lead_score", "owner", "tags", "notes", "company", "job_title", "email", "location",
+         "type", "search_query", "imported", "created_at")
 
 
 @dataclass(frozen=True)
@@ -227,21 +228,21 @@ def column_config(*, tag_options: Sequence[str], owner_labels: Sequence[str], ca
                   on_open: Any, open_key: str) -> dict[str, Any]:
     cc = st.column_config
     return {
-        "_index": cc.NumberColumn("#", format="%d", width=60, help="Lead number"),
-        SELECT: cc.CheckboxColumn("Select", width=72, help="Tick leads for a bulk action", pinned=True),
-        OPEN: cc.ButtonColumn("", type="tertiary", on_click=on_open, key=open_key, width=70, pinned=True,
+        "_index": cc.NumberColumn("#", format="%d", width=56, help="Lead number"),
+        SELECT: cc.CheckboxColumn("Select", width=74, help="Tick leads for a bulk action", pinned=True),
+        OPEN: cc.ButtonColumn("", type="tertiary", on_click=on_open, key=open_key, width=60, pinned=True,
                               help="Open the lead's detail page"),
-        "lead_name": cc.TextColumn("Name", width="medium", pinned=True),
-        "status": cc.SelectboxColumn("Status", options=list(STATUSES), required=True, width=120,
+        "lead_name": cc.TextColumn("Name", width=170, pinned=True, help="Open the lead with the button on its left"),
+        "status": cc.SelectboxColumn("Status", options=list(STATUSES), required=True, width=110,
                                       format_func=lambda status: str(status).title()),
-        "lead_score": cc.NumberColumn("Score", min_value=0, max_value=100, step=1, format="%d", width=70,
+        "lead_score": cc.NumberColumn("Score", min_value=0, max_value=100, step=1, format="%d", width=64,
                                       help="0–100; open the lead to see why it scored what it did"),
-        "tags": cc.MultiselectColumn("Tags", options=list(tag_options), accept_new_options=True, width="medium",
+        "tags": cc.MultiselectColumn("Tags", options=list(tag_options), accept_new_options=True, width=170,
                                      color="auto"),
-        "owner": cc.SelectboxColumn("Owner", options=list(owner_labels), required=True, width=140,
+        "owner": cc.SelectboxColumn("Owner", options=list(owner_labels), required=True, width=130,
                                     disabled=not can_assign,
                                     help=None if can_assign else "Only a manager can reassign leads"),
-        "notes": cc.TextColumn("Notes", max_chars=NOTES_MAX, width="medium"),
+        "notes": cc.TextColumn("Notes", max_chars=NOTES_MAX, width=200),
         "type": cc.TextColumn("Type", width=100),
         "company": cc.TextColumn("Company", width="medium"),
         "job_title": cc.TextColumn("Title", width="medium"),
