@@ -25,8 +25,7 @@ if TYPE_CHECKING:
 ROW_PX = 35  # glide-data-grid row and header height in Streamlit
 # (title, width px) in display order, as ui/grid.py configures the editor: the index "#", then the pinned
 # Select / Open / Name columns, then the rest. "medium" is 200 px in Streamlit.
-GRID_COLUMNS = [("#", 60), ("Select", 72), ("", 70), ("Name", 200), ("Company", 200), ("Title", 200),
-                ("Status", 120), ("Score", 70)]
+GRID_COLUMNS = [("#", 56), ("Select", 74), ("", 60), ("Name", 170), ("Status", 110), ("Score", 64), ("Owner", 130)]
 
 
 # --- forms and navigation ---------------------------------------------------------------------------------------
