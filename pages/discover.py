@@ -165,8 +165,9 @@ with st.form("discover"):
     limit = c6.number_input("How many leads (at most)", value=25, step=5, help=f"From 1 to {MAX_LIMIT:,}.")
     submitted = st.form_submit_button("Search", type="primary", icon=":material/search:")
 if missing:
-    st.caption(f"Not configured: {', '.join(missing)}. An admin can add an API key; until then the demo data "
-               "is available.")
+    keys = ", ".join(f"LEADCORE_{name.upper()}_API_KEY" for name, p in providers.items() if not p.configured)
+    st.caption(f"Not configured: {', '.join(missing)}. Whoever runs the server adds the API key to its settings "
+               f"({keys}, in the environment or .env) and restarts it; until then the demo data is available.")
 
 rerun_id = st.session_state.pop(state.DISCOVERY_RERUN, None)
 if submitted:

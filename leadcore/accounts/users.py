@@ -116,6 +116,8 @@ def find_team_actor(uow: UnitOfWork, team_name: str = DEFAULT_TEAM) -> Actor | N
 
 def _check_new_user(email: str, password: str | None, role: str) -> str:
     email = email.strip().lower()
+    if not email:
+        raise InvalidInput("Enter the new user's email address", field="email")
     if not is_plausible_email(email):
         raise InvalidInput(f"'{email}' is not a valid email address", field="email")
     if role not in ROLES:

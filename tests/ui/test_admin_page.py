@@ -149,3 +149,11 @@ def test_provider_status_is_shown_without_the_key(admin_page, monkeypatch):
     status = dict(zip(providers["Provider"], providers["Status"], strict=True))
     assert status == {"Demo data (offline)": "Ready", "Apollo.io": "Ready", "Hunter.io": "Not configured"}
     assert "sk-very-secret" not in all_text(at)
+
+
+def test_an_empty_add_user_form_asks_for_the_email(make, new_app, logged_in):
+    at = logged_in(new_app(), make.user("admin"))
+    at.switch_page("pages/admin.py").run()
+    next(b for b in at.button if b.label == "Create user").click().run()
+    assert not at.exception
+    assert "Enter the new user's email address" in [e.value for e in at.error]
