@@ -118,6 +118,21 @@ def teams_tab() -> None:
     st.dataframe(pd.DataFrame(rows, columns=["Team", "Members", "Active"]), hide_index=True)
     st.caption("Everyone in a team sees the team's leads, and nobody sees another team's. A new team is created "
                "when you add or move a user to a new team name.")
+    if me.role != "admin":
+        return
+    teams = dict(users.list_teams(uow()))
+    with st.form("rename_team"), st.container(horizontal=True, vertical_alignment="bottom"):
+        team_id = st.selectbox("Team", list(teams), format_func=teams.__getitem__, key="rename_team_id", width=240)
+        new_name = st.text_input("New name", key="rename_team_name", width=240)
+        if st.form_submit_button("Rename team", icon=":material/edit:"):
+            try:
+                saved = users.rename_team(uow(), actor, team_id, new_name)
+            except LeadcoreError as e:
+                st.error(str(e))
+            else:
+                cached.clear()
+                auth.flash("success", f"Renamed {teams[team_id]} to {saved}.")
+                st.rerun()
 
 
 def purge_tab() -> None:

@@ -325,6 +325,24 @@ def list_teams(uow: UnitOfWork) -> list[tuple[int, str]]:
         return [(t.id, t.name) for t in uow.session.scalars(select(Team).order_by(Team.name))]
 
 
+def rename_team(uow: UnitOfWork, actor: Actor, team_id: int, new_name: str) -> str:
+    """Admins: give a team another name (not one another team has, in any case). Returns the name saved."""
+    ensure_admin(actor, "rename teams")
+    name = _team_name(new_name)
+    with uow:
+        uow.writing()
+        s = uow.session
+        team = s.get(Team, team_id)
+        if team is None:
+            raise NotFound(f"Team {team_id} was not found")
+        taken = s.scalar(_named(name))
+        if taken is not None and taken.id != team.id:
+            raise InvalidInput(f"There is already a team called '{taken.name}'", field="team")
+        team.name = name
+        uow.commit()
+    return name
+
+
 def update_user(
     uow: UnitOfWork,
     actor: Actor,

@@ -157,3 +157,16 @@ def test_an_empty_add_user_form_asks_for_the_email(make, new_app, logged_in):
     next(b for b in at.button if b.label == "Create user").click().run()
     assert not at.exception
     assert "Enter the new user's email address" in [e.value for e in at.error]
+
+
+def test_an_admin_renames_a_team_on_the_teams_tab(make, new_app, logged_in, app_db):
+    from leadcore.accounts.users import list_teams
+
+    admin = make.user("admin", team="Sales")
+    at = logged_in(new_app(), admin)
+    at.switch_page("pages/admin.py").run()
+    at.text_input(key="rename_team_name").input("Sales EMEA")
+    next(b for b in at.button if b.label == "Rename team").click().run()
+    assert not at.exception
+    assert [name for _, name in list_teams(app_db.uow())] == ["Sales EMEA"]
+    assert any("Renamed Sales to Sales EMEA." in s.value for s in at.success)
