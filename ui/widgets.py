@@ -163,8 +163,9 @@ def grid_view(actor: Actor) -> GridView:
     query_options = _options_with([None, *cached.search_queries(actor)], [ss[QUERY]] if ss.get(QUERY) else [])
 
     with st.container(horizontal=True, vertical_alignment="bottom"):
-        st.text_input("Search", key=Q, placeholder="Name, email or company", max_chars=200, width=420,
-                      help="Finds leads whose name, email or company contains this text")
+        st.text_input("Search", key=Q, placeholder="Name, email, company, title, place…", max_chars=200, width=420,
+                      help="Finds leads whose name, email, company, job title, location or industry contains "
+                           "this text")
         st.selectbox("Sort by", list(SORTS), key=SORT, format_func=forms.labels_of(SORT_LABELS), width=220)
         st.selectbox("Rows per page", PAGE_SIZES, key=SIZE, width=130)
 

@@ -54,7 +54,8 @@ def lead_filters(
     search_id: Annotated[int | None, Query(alias="searchId", ge=1, le=INT32_MAX)] = None,
     search_query: Annotated[Text | None, Query(alias="searchQuery", max_length=500)] = None,
     imported: Annotated[bool | None, Query()] = None,
-    q: Annotated[Text | None, Query(max_length=200, description="Free text over name, email and company.")] = None,
+    q: Annotated[Text | None, Query(max_length=200, description="Free text over name, email, company, job title, "
+                                                                "location and industry.")] = None,
     deleted: Annotated[bool, Query(description="True lists the trash (soft-deleted leads).")] = False,
 ) -> LeadFilters:
     """The query parameters as a validated LeadFilters (422 naming the parameter otherwise)."""

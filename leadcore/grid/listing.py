@@ -161,8 +161,8 @@ def _where(session: Session, f: LeadFilters, v: dict[str, Any]) -> ColumnElement
 
 
 def _sqlite_fts(phrase: str) -> ColumnElement[bool]:
-    """SQLite: the leads whose name, email or company contains the phrase per the FTS5 trigram index (migration
-    0002). Its case folding is Unicode-wide where SQLite's LIKE folds ASCII only, so it finds a superset of the LIKE
+    """SQLite: the leads whose searched fields contain the phrase per the FTS5 trigram index (migration
+    0013). Its case folding is Unicode-wide where SQLite's LIKE folds ASCII only, so it finds a superset of the LIKE
     matches; the LIKE still decides. It cannot help with terms under three characters."""
     hits: Any = select(literal_column("rowid")).select_from(text("leads_search")).where(
         text("leads_search MATCH :fts_phrase").bindparams(fts_phrase=phrase)
@@ -170,25 +170,26 @@ def _sqlite_fts(phrase: str) -> ColumnElement[bool]:
     return Lead.id.in_(hits)
 
 
-# Name, email and company as one lowercased text, fields joined by a newline: on PostgreSQL the pg_trgm GIN index
-# ix_leads_search_trgm (migration 0002) is built on exactly this expression, so the planner uses it only when the
-# query spells it the same way (literally, not with bound parameters).
-SEARCH_TEXT_SQL = (
-    "lower(coalesce(lead_name, '') || chr(10) || coalesce(email, '') || chr(10) || coalesce(company, ''))"
-)
-_SEARCH_TEXT: ColumnElement[str] = literal_column(SEARCH_TEXT_SQL.replace("(lead_name", "(leads.lead_name")
-                              .replace("(email", "(leads.email").replace("(company", "(leads.company"))
+# The searched fields (name, email, company, job title, location, industry) as one lowercased text, joined by
+# newlines: on PostgreSQL the pg_trgm GIN index ix_leads_search_trgm (migration 0013) is built on exactly this
+# expression, so the planner uses it only when the query spells it the same way (literally, not with bound
+# parameters). SQLite's FTS5 index leads_search holds the same fields.
+SEARCHED = ("lead_name", "email", "company", "job_title", "location", "industry")
+SEARCH_TEXT_SQL = "lower(" + " || chr(10) || ".join(f"coalesce({f}, '')" for f in SEARCHED) + ")"
+_SEARCH_TEXT: ColumnElement[str] = literal_column(
+    "lower(" + " || chr(10) || ".join(f"coalesce(leads.{f}, '')" for f in SEARCHED) + ")")
+_SEARCHED_COLUMNS = tuple(getattr(Lead, f) for f in SEARCHED)
 
 
 def _text_search(session: Session, term: str, pattern: Any = None) -> ColumnElement[bool]:
-    """Case-insensitive substring search over name, email and company (``pattern``: the LIKE pattern's parameter)."""
+    """Case-insensitive substring search over the SEARCHED fields (``pattern``: the LIKE pattern's parameter)."""
     if pattern is None:
         pattern = bindparam("q_pattern", f"%{_like_escape(term)}%")
     if session.get_bind().dialect.name == "postgresql" and "\n" not in term:
         # One trigram index scan and one LIKE per candidate instead of three of each. A term without a newline
         # cannot match across the joined fields, so this finds exactly what the three ILIKEs below would.
         return _SEARCH_TEXT.like(func.lower(pattern), escape="\\")
-    return _ilike_any(pattern, Lead.lead_name, Lead.email, Lead.company)
+    return _ilike_any(pattern, *_SEARCHED_COLUMNS)
 
 
 def _ilike_any(pattern: Any, *columns: Any) -> ColumnElement[bool]:
@@ -388,7 +389,7 @@ def _walk_page(session: Session, f: LeadFilters, v: dict[str, Any], sort: str, t
     many matched in that window when ``counted``. The walk reads the sort key, id and the searched fields only (on
     PostgreSQL, ix_leads_team_score holds them all); the page's other columns are read for its rows alone."""
     sort_column, _ = SORTS[sort]
-    walk = select(Lead.id, sort_column.label("sort_key"), Lead.lead_name, Lead.email, Lead.company) \
+    walk = select(Lead.id, sort_column.label("sort_key"), *_SEARCHED_COLUMNS) \
         .where(*_unsearched(session, f, v, sort))
     window = _ordered(walk, sort).limit(bindparam("walk", type_=Integer)).subquery()
     hits = select(window.c.id, window.c.sort_key, *([func.count().over().label("matches")] if counted else [])) \
@@ -424,10 +425,9 @@ def _text_search_on(rows: Any, term: str) -> ColumnElement[bool]:
     """The text search over a subquery's columns (no index involved), spelled as on the leads table."""
     pattern: Any = bindparam("q_pattern")
     if "\n" not in term:  # one LIKE over the joined, lowercased fields: cheaper than three ILIKEs
-        joined = func.lower(func.concat_ws(literal("\n"), func.coalesce(rows.c.lead_name, ""),
-                                           func.coalesce(rows.c.email, ""), func.coalesce(rows.c.company, "")))
+        joined = func.lower(func.concat_ws(literal("\n"), *(func.coalesce(rows.c[f], "") for f in SEARCHED)))
         return joined.like(func.lower(pattern), escape="\\")
-    return _ilike_any(pattern, rows.c.lead_name, rows.c.email, rows.c.company)
+    return _ilike_any(pattern, *(rows.c[f] for f in SEARCHED))
 
 
 def _ordered_on(q: Select[Any], rows: Any, sort: str) -> Select[Any]:

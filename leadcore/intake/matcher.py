@@ -446,8 +446,8 @@ _SQLITE_INSERT = (
 # leads_search_bulk (migration 0005), which is emptied again before the transaction ends.
 _SQLITE_BULK_SEARCH = (
     "INSERT INTO leads_search_bulk (first_id, last_id) VALUES (?, ?)",
-    "INSERT INTO leads_search (rowid, lead_name, email, company) "
-    "SELECT id, lead_name, email, company FROM leads WHERE id BETWEEN ? AND ?",
+    "INSERT INTO leads_search (rowid, lead_name, email, company, job_title, location, industry) "
+    "SELECT id, lead_name, email, company, job_title, location, industry FROM leads WHERE id BETWEEN ? AND ?",
     "DELETE FROM leads_search_bulk",
 )
 

@@ -144,7 +144,8 @@ def test_postgresql_score_index_carries_the_searched_fields(pg_db: Database) -> 
     with pg_db.uow() as uow:
         definition = uow.session.scalar(text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_leads_team_score' "
                                              "AND schemaname = current_schema()"))
-    assert definition is not None and "INCLUDE (lead_name, email, company) WHERE is_active" in definition
+    included = "INCLUDE (lead_name, email, company, job_title, location, industry) WHERE is_active"
+    assert definition is not None and included in definition
 
 
 def test_driver_errors_come_out_as_sqlalchemy_errors(db: Database, team: tuple[Actor, Actor]) -> None:

@@ -3,6 +3,8 @@ exactly what a case-insensitive substring match over name, email and company fin
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from sqlalchemy import delete, select, text, update
 
@@ -14,6 +16,7 @@ from leadcore.grid.filters import LeadFilters
 from leadcore.grid.listing import list_leads
 from leadcore.intake.candidates import LeadCandidate
 from leadcore.intake.matcher import SearchContext, save_batch
+from leadcore.leads.edits import update_lead
 
 PEOPLE = [
     ("Ann O'Brien", "ann.obrien@acme.io", "Acme Labs"),
@@ -162,3 +165,18 @@ def test_sqlite_bulk_saves_and_single_inserts_both_reach_the_search_index(db: Da
         fts = uow.session.execute(text("SELECT count(*) FROM leads_search")).scalar()
         leads = uow.session.execute(text("SELECT count(*) FROM leads")).scalar()
     assert fts == leads
+
+
+@pytest.mark.parametrize(("q", "expected"), [("vp sales", {"Ana"}), ("lisbon", {"Bo"}), ("fintech", {"Cy"}),
+                                             ("acme", {"Ana", "Bo", "Cy"})])
+def test_search_covers_job_title_location_and_industry(db: Any, make: Any, q: str, expected: set[str]) -> None:
+    manager = make.user("manager")
+    make.lead(manager, lead_name="Ana", company="Acme", job_title="VP Sales", location="Berlin")
+    make.lead(manager, lead_name="Bo", company="Acme", job_title="CTO", location="Lisbon, Portugal")
+    make.lead(manager, lead_name="Cy", company="Acme", job_title="CFO", industry="Fintech")
+    got = {item["lead_name"] for item in list_leads(db.uow(), manager, LeadFilters(q=q)).items}
+    assert got == expected
+    [cy] = list_leads(db.uow(), manager, LeadFilters(q="fintech")).items
+    update_lead(db.uow(), manager, cy["id"], {"industry": "Insurance"}, expected_version=cy["version"])
+    assert list_leads(db.uow(), manager, LeadFilters(q="fintech")).total == 0  # the index follows an edit
+    assert {i["lead_name"] for i in list_leads(db.uow(), manager, LeadFilters(q="insur")).items} == {"Cy"}

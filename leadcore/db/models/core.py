@@ -139,10 +139,11 @@ class Lead(Base):
         Index("ix_leads_team_domain", "team_id", "domain"),
         # The grid and analytics.
         Index("ix_leads_team_status", "team_id", "status"),
-        # PostgreSQL: active leads only, and a text search walks it in score order testing name, email and company
-        # from the index alone (migration 0004).
+        # PostgreSQL: active leads only, and a text search walks it in score order testing the searched fields
+        # from the index alone (migrations 0004, 0013).
         Index("ix_leads_team_score", "team_id", "lead_score", "id",
-              postgresql_include=["lead_name", "email", "company"], postgresql_where=text("is_active")),
+              postgresql_include=["lead_name", "email", "company", "job_title", "location", "industry"],
+              postgresql_where=text("is_active")),
         Index("ix_leads_team_created", "team_id", "created_at", "id"),
         Index("ix_leads_team_search", "team_id", "search_id"),
         Index("ix_leads_team_owner", "team_id", "owner_id"),
