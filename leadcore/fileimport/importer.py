@@ -28,6 +28,7 @@ from leadcore.fileimport.update import (
     NOT_FOUND,
     UNCHANGED,
     UPDATED,
+    fill_lead_from_row,
     find_targets,
     load_leads,
     update_lead_from_row,
@@ -191,27 +192,45 @@ def dry_run(
     check_mode(mode)
     spec = _spec(table, mapping, spec)
     built = build_rows(table, spec)
-    if mode != "create":
-        with uow:
+    with uow:
+        if mode != "create":
             rows, _ = _update_rows(uow.session, actor, built, spec, mode, None)
             uow.session.rollback()
-    else:
-        with uow:
-            plans, _, _ = plan_batch(uow.session, actor.team_id, [b.candidate for b in built if b.candidate])
-            rows = _report(built, plans)
+        else:
+            # Rows of our own export whose id names a lead of the team are that lead (fills only).
+            named = find_targets(uow.session, actor, {i: b for i, b in enumerate(built) if b.candidate}, by_keys=False)
+            rest = [i for i in range(len(built)) if i not in named]
+            cands = [c for i in rest if (c := built[i].candidate) is not None]
+            plans, _, _ = plan_batch(uow.session, actor.team_id, cands)
+            out: dict[int, RowReport] = dict(zip(rest, _placed(rest, _report([built[i] for i in rest], plans)),
+                                                 strict=True))
+            for i, lead_id in named.items():
+                out[i] = RowReport(i + 1, DUPLICATE_EXISTING, str(lead_id), "", "; ".join(built[i].notes))
+            rows = [out[i] for i in range(len(built))]
             _fill_preview(uow.session, built, rows)
     summary = ImportSummary(rows=rows, dry_run=True, mode=mode)
     _count(rows, summary, built)
     return summary
 
 
+def _placed(positions: list[int], reports: list[RowReport]) -> list[RowReport]:
+    """Reports made for a subset of the rows (at ``positions``), renumbered as rows of the whole file."""
+    for i, r in zip(positions, reports, strict=True):
+        r.row_number = i + 1
+        if r.cluster.startswith("row-"):
+            r.cluster = f"row-{positions[int(r.cluster[4:]) - 1] + 1}"
+    return reports
+
+
 def _update_rows(
     session: Session, actor: Actor, built: list[BuiltRow], spec: ImportSpec, mode: str, ctx: SearchContext | None
 ) -> tuple[list[RowReport], list[int]]:
-    """Update (and, for upsert, create) inside the caller's transaction; the per-row report and the lead ids."""
+    """Import inside the caller's transaction; the per-row report and the lead ids. ``create``: rows whose id names
+    a lead of the team fill its empty fields, the others go through the matcher; ``update``/``upsert``: rows naming
+    a lead (by id or keys) update it, the others are not found / created."""
     begin_write(session)
     valid = {i: b for i, b in enumerate(built) if b.candidate is not None}
-    targets = find_targets(session, actor, valid)
+    targets = find_targets(session, actor, valid, by_keys=mode != "create")
     leads = load_leads(session, set(targets.values()), lock=True)
     out: list[RowReport | None] = [None] * len(built)
     lead_ids: list[int] = []
@@ -228,6 +247,12 @@ def _update_rows(
                 out[i] = RowReport(n, DUPLICATE_IN_BATCH, f"row-{done[lead_id] + 1}", "", note)
                 continue
             done[lead_id] = i
+            if mode == "create":
+                res = fill_lead_from_row(session, actor, leads[lead_id], b)
+                what = f"filled {', '.join(res.fields)}" if res.fields else ""
+                out[i] = RowReport(n, DUPLICATE_EXISTING, str(lead_id), "", "; ".join(x for x in (what, note) if x))
+                lead_ids.append(lead_id)
+                continue
             res = update_lead_from_row(session, actor, leads[lead_id], b, spec)
             what = f"changes {', '.join(res.fields)}" if res.fields else ""
             out[i] = RowReport(n, res.outcome, str(lead_id), res.reason, "; ".join(x for x in (what, note) if x))
@@ -239,11 +264,7 @@ def _update_rows(
     if create:
         cands = [built[i].candidate for i in create]
         result = save_batch(session, actor, cands, ctx or SearchContext(source="csv"))  # type: ignore[arg-type]
-        made = _report([built[i] for i in create], result.rows)
-        for i, r in zip(create, made, strict=True):
-            r.row_number = i + 1
-            if r.cluster.startswith("row-"):
-                r.cluster = f"row-{create[int(r.cluster[4:]) - 1] + 1}"
+        for i, r in zip(create, _placed(create, _report([built[i] for i in create], result.rows)), strict=True):
             out[i] = r
         lead_ids += result.lead_ids
     session.flush()
@@ -271,7 +292,6 @@ def commit_import(
     check_mode(mode)
     spec = _spec(table, mapping, spec)
     built = build_rows(table, spec)
-    valid = [b.candidate for b in built if b.candidate is not None]
     name = Path(filename).name[:180] or "upload.csv"
     # PostgreSQL queues imports on the team's save lock; a SQLite writer waits its busy timeout per attempt.
     patience: dict[str, Any] = {} if wait_s is None else {"attempts": 1000, "budget_s": wait_s}
@@ -282,11 +302,7 @@ def commit_import(
 
     def attempt() -> tuple[list[RowReport], list[int]]:
         with uow:
-            if mode == "create":
-                result = save_batch(uow.session, actor, valid, ctx)
-                rows, lead_ids = _report(built, result.rows), result.lead_ids
-            else:
-                rows, lead_ids = _update_rows(uow.session, actor, built, spec, mode, ctx)
+            rows, lead_ids = _update_rows(uow.session, actor, built, spec, mode, ctx)
             # The run's counts and outcome commit with the leads: a separate "close" afterwards could fail on a
             # busy database and report a saved import as failed.
             run = uow.session.get(LeadSearch, search_id)

@@ -21,6 +21,7 @@ from leadcore.accounts.actors import Actor
 from leadcore.db.models import Lead
 from leadcore.errors import InvalidInput, PermissionDenied
 from leadcore.fileimport.rows import BuiltRow, ImportSpec
+from leadcore.intake.candidates import TEXT_FIELDS
 from leadcore.intake.matcher import DUPLICATE_EXISTING, plan_batch
 from leadcore.leads.edits import apply_changes, normalize_changes
 
@@ -41,15 +42,18 @@ class UpdateOutcome:
     fields: tuple[str, ...] = ()
 
 
-def find_targets(session: Session, actor: Actor, rows: dict[int, BuiltRow]) -> dict[int, int]:
-    """Row position → id of the team's lead it names (by ``id``, else by match keys); rows without one are absent."""
+def find_targets(
+    session: Session, actor: Actor, rows: dict[int, BuiltRow], *, by_keys: bool = True
+) -> dict[int, int]:
+    """Row position → id of the team's lead it names (by ``id``, else by match keys unless ``by_keys`` is False);
+    rows naming none are absent."""
     out: dict[int, int] = {}
     by_id = {pos: r.lead_id for pos, r in rows.items() if r.lead_id is not None}
     if by_id:
         found = set(session.scalars(select(Lead.id).where(
             Lead.id.in_(set(by_id.values())), Lead.team_id == actor.team_id, Lead.deleted_at.is_(None))))
         out.update({pos: lead_id for pos, lead_id in by_id.items() if lead_id in found})
-    keyed = [(pos, r) for pos, r in rows.items() if r.lead_id is None and r.candidate is not None]
+    keyed = [(pos, r) for pos, r in rows.items() if by_keys and r.lead_id is None and r.candidate is not None]
     if keyed:
         plans, _, _ = plan_batch(session, actor.team_id, [r.candidate for _, r in keyed])  # type: ignore[misc]
         for (pos, _), plan in zip(keyed, plans, strict=True):
@@ -94,6 +98,27 @@ def update_lead_from_row(session: Session, actor: Actor, lead: Lead, row: BuiltR
     if not diff:
         return UpdateOutcome(UNCHANGED, lead.id)
     return UpdateOutcome(UPDATED, lead.id, fields=tuple(sorted(diff)))
+
+
+_FILLABLE = frozenset({*TEXT_FIELDS, "notes"})
+
+
+def fills_for(row: BuiltRow, lead: Lead) -> dict[str, Any]:
+    """What a create-mode row that names its lead by id gives it: the lead's empty fields, as a duplicate would."""
+    return {name: value for name, value in row.present.items()
+            if name in _FILLABLE and value is not None and getattr(lead, name) in (None, "")}
+
+
+def fill_lead_from_row(session: Session, actor: Actor, lead: Lead, row: BuiltRow) -> UpdateOutcome:
+    """Fill the empty fields of the lead a row names by id (create mode), as an edit: events, version."""
+    try:
+        with session.begin_nested():
+            diff = apply_changes(session, actor, lead, normalize_changes(fills_for(row, lead)))
+            session.flush()
+    except (IntegrityError, InvalidInput, PermissionDenied):
+        session.expire(lead)
+        diff = {}
+    return UpdateOutcome(UNCHANGED, lead.id, fields=tuple(sorted(diff)))
 
 
 def load_leads(session: Session, ids: set[int], *, lock: bool) -> dict[int, Lead]:
