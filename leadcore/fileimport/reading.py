@@ -13,7 +13,6 @@ import io
 import logging
 import os
 import zipfile
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
@@ -236,22 +235,24 @@ def _sniff_delimiter(sample: str) -> str:
 
 
 def _consistency(sample: str, delimiter: str) -> tuple[int, int]:
-    """(rows as wide as the header, header width) for the first 50 rows; (0, 0) if width < 2."""
+    """(cells in the rows as wide as the header, header width) for the first 50 rows; (0, 0) if width < 2.
+
+    One-cell lines before the first wider row are a preamble (LinkedIn's notes, a report title), not the header.
+    Counting cells rather than rows keeps a delimiter that cuts a few lines into two pieces from beating the one
+    that makes every line a row of many cells."""
     rows: list[list[str]] = []
     try:
         for row in csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter):
-            if any(cell.strip() for cell in row):
+            if any(cell.strip() for cell in row) and (rows or len(row) >= 2):
                 rows.append(row)
             if len(rows) >= 50:
                 break
     except csv.Error:
         return (0, 0)
-    # The table's width is the most common one (a preamble line above the header is narrower).
-    widths = Counter(len(row) for row in rows if len(row) >= 2)
-    if not widths:
+    if not rows:
         return (0, 0)
-    width = max(widths.items(), key=lambda kv: (kv[1], kv[0]))[0]
-    return (sum(1 for row in rows if len(row) == width), width)
+    width = len(rows[0])
+    return (width * sum(1 for row in rows if len(row) == width), width)
 
 
 def _csv_rows(lines: Iterable[str], delimiter: str) -> Iterator[list[str]]:
