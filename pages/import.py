@@ -15,10 +15,13 @@ import streamlit as st
 from leadcore.config import settings
 from leadcore.errors import LeadcoreError
 from leadcore.fileimport import importer
-from leadcore.fileimport.mapping import MAPPABLE_FIELDS, apply_mapping, guess_mapping
+from leadcore.fileimport.mapping import MAPPABLE_FIELDS, apply_mapping, column_ranks, guess_mapping
+from leadcore.fileimport.presets import format_by_key
 from leadcore.fileimport.reading import Table, read_table
+from leadcore.fileimport.rows import ImportSpec
+from leadcore.fileimport.update import CONFLICT, NOT_FOUND, UNCHANGED, UPDATED
 from leadcore.intake.matcher import DUPLICATE_EXISTING, DUPLICATE_IN_BATCH, INVALID, NEW
-from ui import auth, cached, forms, state
+from ui import auth, cached, forms, import_steps, state
 from ui.resources import uow
 from ui.text import plural
 
@@ -31,9 +34,14 @@ FIELD_LABELS = {
     "email": "Email", "phone": "Phone", "job_title": "Job title", "company": "Company", "location": "Location",
     "headquarters": "Headquarters", "industry": "Industry", "website": "Website", "linkedin_url": "LinkedIn URL",
     "lead_score": "Score (0–100)", "notes": "Notes", "tags": "Tags", "status": "Status",
+    "middle_name": "Middle name", "city": "City", "state": "State/region", "country": "Country",
+    "hq_city": "HQ city", "hq_state": "HQ state/region", "hq_country": "HQ country", "id": "Lead id (our export)",
+    "version": "Version (our export)",
 }
 OUTCOMES = {NEW: "New", DUPLICATE_IN_BATCH: "Duplicate in file", DUPLICATE_EXISTING: "Already in your leads",
             INVALID: "Invalid"}
+UPDATE_OUTCOMES = {UPDATED: "Updated", UNCHANGED: "Unchanged", NOT_FOUND: "Not found", CONFLICT: "Conflict"}
+ALL_OUTCOMES = {**OUTCOMES, **UPDATE_OUTCOMES, importer.BLANK: "Blank row"}
 STEP_KEYS = (state.IMPORT_UPLOAD, state.IMPORT_TABLE, state.IMPORT_MAPPING, state.IMPORT_PREVIEW, state.IMPORT_DONE)
 
 
@@ -50,26 +58,29 @@ def label(field: str) -> str:
     return FIELD_LABELS.get(field, field)
 
 
-def load_table(upload: dict[str, Any]) -> Table | None:
-    table: Table | None = st.session_state.get(state.IMPORT_TABLE)
+def load_table(upload: dict[str, Any], header_row: int | None = None) -> Table | None:
+    """The parsed file (kept in session state per header row asked for)."""
+    cached_table = st.session_state.get(state.IMPORT_TABLE)
+    table: Table | None = cached_table[1] if cached_table and cached_table[0] == header_row else None
     if table is None:
         try:
-            table = read_table(upload["data"], upload["name"], max_bytes=LIMIT_MB * 1024 * 1024)
+            table = read_table(upload["data"], upload["name"], max_bytes=LIMIT_MB * 1024 * 1024,
+                               header_row=header_row)
         except LeadcoreError as e:
             st.error(f"**{upload['name']}** cannot be imported: {e}.", icon=":material/error:")
             return None
-        st.session_state[state.IMPORT_TABLE] = table
+        st.session_state[state.IMPORT_TABLE] = (header_row, table)
     if not table.rows:
         st.warning(f"**{upload['name']}** has a header row but no data rows.")
         return None
     return table
 
 
-def mapping_editor(table: Table, token: str) -> dict[str, str | None]:
+def mapping_editor(table: Table, token: str, fmt: str | None) -> dict[str, str | None]:
     st.subheader("1 · Match the columns", anchor=False)
     st.caption("Each column of your file fills one lead field. We guessed from the column names; change any that "
-               "are wrong, or choose (ignore) to skip a column.")
-    guessed = guess_mapping(table.headers)
+               "are wrong, or choose (ignore) to skip a column. Columns left out are kept on each lead's raw record.")
+    guessed = guess_mapping(table.headers, format_by_key(fmt) if fmt else None)
     options = [IGNORE, *MAPPABLE_FIELDS]
     mapping: dict[str, str | None] = {}
     cols = st.columns(4)
@@ -83,16 +94,17 @@ def mapping_editor(table: Table, token: str) -> dict[str, str | None]:
         mapping[header] = None if choice == IGNORE else choice
     twice = [label(f) for f, n in Counter(v for v in mapping.values() if v).items() if n > 1]
     if twice:
-        st.caption(f":orange[:material/info:] {', '.join(twice)}: filled from several columns; the first "
-                   "non-empty one wins.")
+        st.caption(f":material/info: {', '.join(twice)}: filled from several columns; the first non-empty one "
+                   "wins and the others are kept on the lead's raw record.")
     st.session_state[state.IMPORT_MAPPING] = mapping
     return mapping
 
 
-def preview(table: Table, mapping: dict[str, str | None], name: str) -> None:
+def preview(table: Table, mapping: dict[str, str | None], name: str, fmt: str | None) -> None:
     st.subheader("2 · Preview", anchor=False)
     st.caption(f"{plural(len(table.rows), 'row')} in **{name}**. The first 10, as they will be read:")
-    rows = [apply_mapping(row, table.headers, mapping) for row in table.rows[:10]]
+    ranks = column_ranks(table.headers, format_by_key(fmt) if fmt else None)
+    rows = [apply_mapping(row, table.headers, mapping, ranks) for row in table.rows[:10]]
     frame = pd.DataFrame(rows).rename(columns=label)
     if frame.empty or not len(frame.columns):
         st.info("No column is matched to a lead field yet.")
@@ -105,61 +117,83 @@ def report_frame(table: Table, mapping: dict[str, str | None], summary: importer
     for r in summary.rows:
         values = apply_mapping(table.rows[r.row_number - 1], table.headers, mapping)
         same_as = r.cluster.replace("row-", "row ") if r.outcome == DUPLICATE_IN_BATCH else (
-            f"lead {r.cluster}" if r.outcome == DUPLICATE_EXISTING else "")
-        out.append({"Row": r.row_number, "Outcome": OUTCOMES.get(r.outcome, r.outcome),
-                    "Name": values.get("lead_name", ""), "Email": values.get("email", ""),
-                    "Same as": same_as, "Reason": r.reason})
-    return pd.DataFrame(out, columns=["Row", "Outcome", "Name", "Email", "Same as", "Reason"])
+            f"lead {r.cluster}" if r.cluster and not r.cluster.startswith("row-") else "")
+        out.append({"Row": r.row_number, "Outcome": ALL_OUTCOMES.get(r.outcome, r.outcome),
+                    "Name": values.get("lead_name", "") or values.get("company", ""),
+                    "Email": values.get("email", ""), "Same as": same_as, "Reason": r.reason, "Note": r.note})
+    return pd.DataFrame(out, columns=["Row", "Outcome", "Name", "Email", "Same as", "Reason", "Note"])
 
 
-def dry_run_panel(table: Table, mapping: dict[str, str | None], upload: dict[str, Any]) -> None:
+def dry_run_panel(
+    table: Table, mapping: dict[str, str | None], upload: dict[str, Any], fmt: str | None,
+    status_map: dict[str, str], mode: str,
+) -> None:
     st.subheader("3 · Dry run", anchor=False)
     st.caption("Checks every row against your team's leads without saving anything.")
+    choices = {"mapping": dict(mapping), "fmt": fmt, "status_map": dict(status_map), "mode": mode,
+               "header_row": table.header_row}
     if st.button("Dry run", icon=":material/fact_check:"):
         try:
-            preview = importer.dry_run(uow(), actor, table, mapping)
+            spec = importer.prepare(table, mapping, fmt=fmt, status_map=status_map)
+            preview = importer.dry_run(uow(), actor, table, spec=spec, mode=mode)
         except LeadcoreError as e:
             st.error(str(e), icon=":material/error:")
             return
-        st.session_state[state.IMPORT_PREVIEW] = {"mapping": dict(mapping), "summary": preview}
+        st.session_state[state.IMPORT_PREVIEW] = {**choices, "summary": preview, "spec": spec}
     done = st.session_state.get(state.IMPORT_PREVIEW)
     if done is None:
         return
-    if done["mapping"] != mapping:
-        st.info("You changed the column matching since the dry run; run it again to see the new outcome.")
+    if {k: done.get(k) for k in choices} != choices:
+        st.info("You changed the column matching, the status values or the mode since the dry run; run it again to "
+                "see the new outcome.")
         return
     summary: importer.ImportSummary = done["summary"]
     counts = Counter(r.outcome for r in summary.rows)
-    cols = st.columns(5)
+    shown = dict(OUTCOMES) if mode == "create" else {**UPDATE_OUTCOMES, NEW: "New", INVALID: "Invalid"}
+    if mode == "update":
+        shown.pop(NEW)
+    if counts.get(importer.BLANK):
+        shown[importer.BLANK] = ALL_OUTCOMES[importer.BLANK]
+    cols = st.columns(len(shown) + 1)
     cols[0].metric("Rows", summary.count, border=True)
-    for col, outcome in zip(cols[1:], OUTCOMES, strict=True):
-        col.metric(OUTCOMES[outcome], counts.get(outcome, 0), border=True)
+    for col, outcome in zip(cols[1:], shown, strict=True):
+        col.metric(shown[outcome], counts.get(outcome, 0), border=True)
+    if summary.mapped_values:
+        st.caption(f":material/info: {plural(summary.mapped_values, 'row')} carry a status or type value that is "
+                   "not ours: mapped as shown above, the original kept on the lead's raw record.")
     frame = report_frame(table, mapping, summary)
-    show = st.radio("Show", ["All", *OUTCOMES.values()], horizontal=True, key="import_filter")
+    show = st.radio("Show", ["All", *shown.values()], horizontal=True, key="import_filter")
     if show != "All":
         frame = frame[frame["Outcome"] == show]
     st.dataframe(frame, hide_index=True, width="stretch", height=min(400, 38 + 35 * max(len(frame), 1)))
 
     st.subheader("4 · Import", anchor=False)
     new = counts.get(NEW, 0)
-    st.caption(f"Saves {plural(new, 'new lead')}. Rows that match a lead you already have fill in its empty fields; "
-               "invalid rows are skipped.")
-    if st.button(f"Import {plural(summary.count - counts.get(INVALID, 0), 'row')}", type="primary",
-                 icon=":material/upload:", disabled=summary.count == counts.get(INVALID, 0)):
+    if mode == "create":
+        st.caption(f"Saves {plural(new, 'new lead')}. Rows that match a lead you already have fill in its empty "
+                   "fields (the Note column says which); invalid rows are skipped.")
+    else:
+        st.caption(f"Updates {plural(counts.get(UPDATED, 0), 'lead')} and saves {plural(new, 'new lead')}; "
+                   "conflicting, unmatched and invalid rows change nothing.")
+    usable = summary.count - counts.get(INVALID, 0) - counts.get(importer.BLANK, 0)
+    if st.button(f"Import {plural(usable, 'row')}", type="primary", icon=":material/upload:", disabled=usable == 0):
         try:
-            result = importer.commit_import(uow(), actor, table, filename=upload["name"], mapping=mapping)
+            result = importer.commit_import(uow(), actor, table, filename=upload["name"], spec=done["spec"],
+                                            mode=mode)
         except LeadcoreError as e:
             st.error(f"Nothing was imported: {e}", icon=":material/error:")
             return
         cached.clear()
         st.session_state[state.IMPORT_DONE] = {"name": upload["name"], "search_id": result.search_id,
                                                "saved": result.saved, "duplicates": result.duplicates,
-                                               "invalid": result.invalid}
+                                               "invalid": result.invalid, "updated": result.updated,
+                                               "mode": mode}
         st.rerun()
 
 
 def done_panel(done: dict[str, Any]) -> None:
-    st.success(f"Imported **{done['name']}**: {plural(done['saved'], 'new lead')}; "
+    updated = f"{plural(done.get('updated', 0), 'lead')} updated; " if done.get("mode", "create") != "create" else ""
+    st.success(f"Imported **{done['name']}**: {updated}{plural(done['saved'], 'new lead')}; "
                f"{plural(done['duplicates'], 'duplicate row')} merged into leads you already had or into an earlier "
                f"row; {plural(done['invalid'], 'invalid row')} skipped.",
                icon=":material/check_circle:")
@@ -175,7 +209,8 @@ st.caption("Bring leads in from a spreadsheet. Every lead is saved once for your
            "copy.")
 st.file_uploader(f"CSV or Excel file (up to {LIMIT_MB} MB)", type=["csv", "txt", "tsv", "xlsx", "xlsm", "xls"],
                  key=UPLOADER, on_change=on_upload, max_upload_size=LIMIT_MB,
-                 help="The first row must hold the column names. Excel: the first sheet is read.")
+                 help="Exports of Google Contacts, Outlook, Apple Contacts, Thunderbird, LinkedIn, HubSpot, "
+                      "Salesforce, Zoho, Pipedrive and Apollo are recognised. Excel: the first sheet is read.")
 
 upload = st.session_state.get(state.IMPORT_UPLOAD)
 if upload is None:
@@ -188,9 +223,24 @@ finished = st.session_state.get(state.IMPORT_DONE)
 if finished is not None:
     done_panel(finished)
     st.stop()
-parsed = load_table(upload)
+token = str(upload["file_id"])
+asked_header = st.session_state.get(f"import_header_row_{token}")
+parsed = load_table(upload, asked_header)
 if parsed is None:
     st.stop()
-chosen = mapping_editor(parsed, str(upload["file_id"]))
-preview(parsed, chosen, upload["name"])
-dry_run_panel(parsed, chosen, upload)
+fmt_key, header_change = import_steps.format_and_header(parsed, token)
+if header_change is not None:
+    st.session_state[f"import_header_row_{token}"] = header_change
+    st.session_state.pop(state.IMPORT_TABLE, None)
+    st.rerun()
+view = f"{token}_{fmt_key}_{parsed.header_row}"
+chosen = mapping_editor(parsed, view, fmt_key)
+current: ImportSpec | None
+try:
+    current = importer.prepare(parsed, chosen, fmt=fmt_key)
+except LeadcoreError:
+    current = None  # the dry run says what is missing
+statuses = import_steps.status_map_editor(parsed, current, view) if current else {}
+preview(parsed, chosen, upload["name"], fmt_key)
+mode = import_steps.mode_choice()
+dry_run_panel(parsed, chosen, upload, fmt_key, statuses, mode)

@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
+from leadcore.errors import InvalidInput
+from leadcore.fileimport.presets import Format, rule_for
+
 # The lead fields a column can fill, in the order a mapping editor shows them.
 LEAD_FIELDS: tuple[str, ...] = (
     "type",
@@ -24,8 +27,12 @@ LEAD_FIELDS: tuple[str, ...] = (
     "status",
 )
 # Not lead fields: ``apply_mapping`` joins them into ``lead_name`` when no name column is filled.
-NAME_PART_FIELDS: tuple[str, ...] = ("first_name", "last_name")
-MAPPABLE_FIELDS: tuple[str, ...] = LEAD_FIELDS + NAME_PART_FIELDS
+NAME_PART_FIELDS: tuple[str, ...] = ("first_name", "middle_name", "last_name")
+# Parts of a place: joined "City, State, Country" into ``location`` (``hq_*``: ``headquarters``) when that is blank.
+PLACE_PART_FIELDS: tuple[str, ...] = ("city", "state", "country", "hq_city", "hq_state", "hq_country")
+# Our own export's row identity: the lead a row of ``--mode update`` changes, and the version it was exported at.
+IDENTITY_FIELDS: tuple[str, ...] = ("id", "version")
+MAPPABLE_FIELDS: tuple[str, ...] = LEAD_FIELDS + NAME_PART_FIELDS + PLACE_PART_FIELDS + IDENTITY_FIELDS
 
 # Header spellings per field, compared after _key() (lowercase, letters and digits only), so
 # "E-mail Address", "email_address" and "emailAddress" are all "emailaddress".
@@ -36,6 +43,7 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "personname",
     ),
     "first_name": ("firstname", "first", "givenname", "forename", "fname"),
+    "middle_name": ("middlename", "additionalname"),
     "last_name": ("lastname", "last", "surname", "familyname", "lname"),
     "email": (
         "email", "mail", "emailaddress", "workemail", "businessemail", "emailid", "mailaddress",
@@ -49,7 +57,10 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "company", "companyname", "organization", "organisation", "organizationname",
         "organisationname", "org", "employer", "account", "accountname",
     ),
-    "location": ("location", "city", "region", "country", "address", "state"),
+    "location": ("location", "region", "address"),
+    "city": ("city", "town"),
+    "state": ("state", "province", "stateprovince", "stateregion"),
+    "country": ("country", "countryregion"),
     "headquarters": ("headquarters", "hq", "headquarter", "headoffice", "companyheadquarters"),
     "industry": ("industry", "sector", "vertical"),
     "website": (
@@ -58,7 +69,7 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     ),
     "linkedin_url": (
         "linkedinurl", "linkedin", "linkedinprofile", "linkedinprofileurl", "li", "linkedinlink",
-        "linkedinpage",
+        "linkedinpage", "personlinkedinurl",
     ),
     "lead_score": ("leadscore", "score", "rating"),
     "notes": ("notes", "note", "comments", "comment", "remarks"),
@@ -84,17 +95,35 @@ def _field_for(header: str) -> str | None:
     return None
 
 
-def guess_mapping(headers: Sequence[str]) -> dict[str, str | None]:
+def field_for_header(header: str) -> str | None:
+    """The field a header names by the generic synonyms, or ``None``."""
+    return _field_for(header)
+
+
+def guess_mapping(headers: Sequence[str], fmt: Format | None = None) -> dict[str, str | None]:
     """Each header → the field it most likely holds (see ``MAPPABLE_FIELDS``), or ``None`` to ignore it.
 
-    Matching ignores case, spaces and punctuation. A field is filled by one column only: the first
-    header that names it wins and later ones map to ``None``.
+    With a recognised export format ``fmt`` its column table decides first (several columns may then fill one
+    field: the first non-blank value wins, see :func:`column_ranks`). Any other header is matched against the
+    generic synonyms, ignoring case, spaces and punctuation, and there a field is filled by one column only: the
+    first header that names it wins and later ones map to ``None``.
     """
     mapping: dict[str, str | None] = {}
     taken: set[str] = set()
+    by_format: dict[str, str | None] = {}
+    if fmt is not None:
+        for header in headers:
+            rule = rule_for(fmt, header)
+            if rule is not None:
+                by_format[header] = rule[1]
+                if rule[1] is not None:
+                    taken.add(rule[1])
     for header in headers:
+        if header in by_format:
+            mapping[header] = by_format[header]
+            continue
         field = _field_for(header)
-        if field is not None and field in taken:
+        if field in IDENTITY_FIELDS or (field is not None and field in taken):
             field = None
         if field is not None:
             taken.add(field)
@@ -102,25 +131,85 @@ def guess_mapping(headers: Sequence[str]) -> dict[str, str | None]:
     return mapping
 
 
+def column_ranks(headers: Sequence[str], fmt: Format | None = None) -> dict[str, int]:
+    """The order in which columns of one field are read: the format's rule order, then the synonym order."""
+    ranks: dict[str, int] = {}
+    for header in headers:
+        rule = rule_for(fmt, header) if fmt is not None else None
+        if rule is not None:
+            ranks[header] = rule[0]
+            continue
+        key = _key(header)
+        field = _field_for(header)
+        syn = _SYNONYMS.get(field or "", ())
+        ranks[header] = 1000 + (syn.index(key) if key in syn else len(syn))
+    return ranks
+
+
 def apply_mapping(
-    row: Sequence[str], headers: Sequence[str], mapping: Mapping[str, str | None]
+    row: Sequence[str],
+    headers: Sequence[str],
+    mapping: Mapping[str, str | None],
+    ranks: Mapping[str, int] | None = None,
 ) -> dict[str, str]:
     """One row as ``{lead field: raw text}`` for every field some column maps to.
 
     Headers mapped to ``None`` or to an unknown field are ignored. When several columns map to one
-    field, the first non-blank value wins. ``first_name``/``last_name`` are joined into
-    ``lead_name`` unless a name column already gave one.
+    field, the first non-blank value wins (in ``ranks`` order, then left to right). Name parts are joined into
+    ``lead_name`` unless a name column already gave one; city/state/country into ``location`` (and
+    ``hq_*`` into ``headquarters``) unless a location column gave one.
     """
-    values: dict[str, str] = {}
-    for i, header in enumerate(headers):
-        field = mapping.get(header)
+    values = {field: cell for field, cell, _ in mapped_cells(row, headers, mapping, ranks)}
+    compose_parts(values)
+    return values
+
+
+def mapped_cells(
+    row: Sequence[str],
+    headers: Sequence[str],
+    mapping: Mapping[str, str | None],
+    ranks: Mapping[str, int] | None = None,
+) -> list[tuple[str, str, str]]:
+    """(field, cell, header) of the column each mapped field is read from: the first non-blank in rank order."""
+    order = sorted(range(len(headers)), key=lambda i: ((ranks or {}).get(headers[i], 0), i))
+    chosen: dict[str, tuple[str, int]] = {}
+    for i in order:
+        field = mapping.get(headers[i])
         if field is None or field not in MAPPABLE_FIELDS:
             continue
         cell = row[i] if i < len(row) else ""
-        if field not in values or (not values[field].strip() and cell.strip()):
-            values[field] = cell
-    first = values.pop("first_name", "").strip()
-    last = values.pop("last_name", "").strip()
-    if (first or last) and not values.get("lead_name", "").strip():
-        values["lead_name"] = " ".join(part for part in (first, last) if part)
-    return values
+        if field not in chosen or (not chosen[field][0].strip() and cell.strip()):
+            chosen[field] = (cell, i)
+    first_column = {field: min(i for i, h in enumerate(headers) if mapping.get(h) == field) for field in chosen}
+    ordered = sorted(chosen.items(), key=lambda kv: first_column[kv[0]])
+    return [(field, cell, headers[i]) for field, (cell, i) in ordered]
+
+
+_COMPOSED = (
+    ("lead_name", ("first_name", "middle_name", "last_name"), " "),
+    ("location", ("city", "state", "country"), ", "),
+    ("headquarters", ("hq_city", "hq_state", "hq_country"), ", "),
+)
+
+
+def compose_parts(values: dict[str, str]) -> None:
+    """Join name and place parts into their field (in place) unless that field already has a value."""
+    for target, parts, sep in _COMPOSED:
+        given = [values.pop(p, "").strip() for p in parts]
+        if any(given) and not values.get(target, "").strip():
+            values[target] = sep.join(g for g in given if g)
+
+
+def parse_overrides(pairs: Sequence[str]) -> dict[str, str | None]:
+    """``["Phone 2=phone", "Notes=ignore"]`` → ``{"Phone 2": "phone", "Notes": None}``; InvalidInput otherwise."""
+    out: dict[str, str | None] = {}
+    for pair in pairs:
+        header, sep, field = pair.rpartition("=")
+        field = field.strip().lower()
+        if not sep or not header.strip():
+            raise InvalidInput(f"--map {pair!r} is not HEADER=FIELD", field="mapping")
+        if field not in (*MAPPABLE_FIELDS, "ignore"):
+            raise InvalidInput(f"--map {pair!r}: FIELD must be one of {', '.join(MAPPABLE_FIELDS)} or ignore",
+                               field="mapping")
+        out[header.strip()] = None if field == "ignore" else field
+    return out

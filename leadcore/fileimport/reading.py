@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from leadcore.errors import InvalidInput
+from leadcore.fileimport.header import HeaderChoice, detect_header
 
 log = logging.getLogger(__name__)
 
@@ -38,14 +39,19 @@ class Table:
 
     headers: list[str]
     rows: list[list[str]]
+    header_row: int = 1  # 1-based row of the file the headers were read from
+    header_reason: str = "the first row"
 
 
-def read_table(data: bytes, filename: str, *, max_bytes: int | None = None) -> Table:
+def read_table(
+    data: bytes, filename: str, *, max_bytes: int | None = None, header_row: int | None = None
+) -> Table:
     """Parse an uploaded CSV or .xlsx file; raise ``InvalidInput`` (only) when it is not a usable table.
 
     ``max_bytes`` is the upload limit (``None``: no limit). Blank lines are skipped, short rows are
     padded with ``''`` and cells beyond the header are dropped. Header names are stripped and must
-    be unique (ignoring case).
+    be unique (ignoring case). The header row is found below a preamble or title rows
+    (:mod:`~leadcore.fileimport.header`) unless ``header_row`` (1-based) says which it is.
     """
     if max_bytes is not None and len(data) > max_bytes:
         raise InvalidInput(
@@ -63,9 +69,20 @@ def read_table(data: bytes, filename: str, *, max_bytes: int | None = None) -> T
     else:
         text = _decode(data)
         raw_rows = _csv_rows(io.StringIO(text, newline=""), _sniff_delimiter(text[:_SAMPLE_CHARS]))
-    rows = _table_rows(raw_rows)
-    headers = next(rows)
-    return Table(headers=headers, rows=list(rows))
+    all_rows = list(raw_rows)
+    if header_row is not None:
+        if not 1 <= header_row <= len(all_rows):
+            raise InvalidInput(f"header row {header_row} is not a row of the file (it has {len(all_rows)})",
+                               field="header_row")
+        choice = HeaderChoice(header_row - 1, f"row {header_row}, as chosen")
+    else:
+        choice = detect_header(all_rows)
+    try:
+        rows = _table_rows(all_rows[choice.index :])
+        headers = next(rows)
+    except InvalidInput as e:
+        raise InvalidInput(f"{e} (header taken from row {choice.row_number}: {choice.reason})", field="file") from e
+    return Table(headers=headers, rows=list(rows), header_row=choice.row_number, header_reason=choice.reason)
 
 
 def iter_csv_rows(source: IO[bytes] | str | os.PathLike[str]) -> Iterator[list[str]]:
@@ -218,20 +235,24 @@ def _sniff_delimiter(sample: str) -> str:
 
 
 def _consistency(sample: str, delimiter: str) -> tuple[int, int]:
-    """(rows as wide as the header, header width) for the first 50 rows; (0, 0) if width < 2."""
+    """(cells in the rows as wide as the header, header width) for the first 50 rows; (0, 0) if width < 2.
+
+    One-cell lines before the first wider row are a preamble (LinkedIn's notes, a report title), not the header.
+    Counting cells rather than rows keeps a delimiter that cuts a few lines into two pieces from beating the one
+    that makes every line a row of many cells."""
     rows: list[list[str]] = []
     try:
         for row in csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter):
-            if any(cell.strip() for cell in row):
+            if any(cell.strip() for cell in row) and (rows or len(row) >= 2):
                 rows.append(row)
             if len(rows) >= 50:
                 break
     except csv.Error:
         return (0, 0)
-    if not rows or len(rows[0]) < 2:
+    if not rows:
         return (0, 0)
     width = len(rows[0])
-    return (sum(1 for row in rows if len(row) == width), width)
+    return (width * sum(1 for row in rows if len(row) == width), width)
 
 
 def _csv_rows(lines: Iterable[str], delimiter: str) -> Iterator[list[str]]:

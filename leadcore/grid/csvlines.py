@@ -8,7 +8,8 @@ selects finished cells and lets ``COPY … TO STDOUT (FORMAT csv)`` write the li
 - NULL is an empty cell; integers are their digits; booleans ``True``/``False``;
 - timestamps ISO 8601 in UTC (``2024-03-01T14:30:05.123456+00:00``; no fraction when it is zero);
 - tags are joined with ``", "``;
-- text starting with ``= + - @``, tab or carriage return gets a leading ``'``;
+- text starting with ``= + - @``, tab or carriage return gets a leading ``'``, and so does text starting with
+  quotes and then one of those (the import takes exactly one quote off again);
 - an empty text is NULL, so COPY writes it bare as ``csv.writer`` does (COPY quotes an empty string);
 - COPY quotes a cell holding a comma, a double quote, CR or LF and doubles inner quotes, as ``csv.writer`` does
   (its end-of-data marker ``\\.`` it quotes only in single-column rows); it ends lines with LF, which the export
@@ -28,7 +29,9 @@ _TRIGGER_CODES = ", ".join(str(ord(c)) for c in ("=", "+", "-", "@", "\t", "\r")
 
 
 def _text(v: str) -> str:
-    return f"NULLIF(CASE WHEN ascii({v}) IN ({_TRIGGER_CODES}) THEN '''' || {v} ELSE {v} END, '')"
+    # Also text starting with quotes and then a trigger: the import takes exactly one quote off such a cell.
+    guarded = f"ascii({v}) IN ({_TRIGGER_CODES}) OR (ascii({v}) = 39 AND ascii(ltrim({v}, '''')) IN ({_TRIGGER_CODES}))"
+    return f"NULLIF(CASE WHEN {guarded} THEN '''' || {v} ELSE {v} END, '')"
 
 
 def _timestamp(v: str) -> str:

@@ -21,7 +21,8 @@ def neutralize(value: object) -> str:
     ``None`` is ``''``; lists and tuples are joined with ``", "``; dates and times are ISO 8601;
     dicts (raw provider data) are JSON; enums export their value. Numbers are never prefixed, so
     ``-1`` stays ``-1``. Every other value is prefixed when its text starts with ``= + - @``, tab or
-    carriage return, as OWASP recommends. That includes phone numbers written ``+49 30 …`` and
+    carriage return, as OWASP recommends, or with quotes and then one of those (so the import can take exactly
+    one quote off again). That includes phone numbers written ``+49 30 …`` and
     text such as ``-- call back``: they export as ``'+49 30 …``, which spreadsheets show without
     the quote and never evaluate.
     """
@@ -39,7 +40,14 @@ def neutralize(value: object) -> str:
         text = json.dumps(value, ensure_ascii=False, default=str)
     else:
         text = str(value)
-    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+    return "'" + text if _guarded(text) else text
+
+
+def _guarded(text: str) -> bool:
+    """Whether the export prefixes ``text`` with ``'``: it starts with a trigger, or with quotes and then a trigger
+    (so that the import, which takes one ``'`` off such cells, gives back exactly the stored text)."""
+    first = text[:1]
+    return first in _TRIGGER_CHARS or (first == "'" and text.lstrip("'")[:1] in _TRIGGER_CHARS)
 
 
 _TRIGGER_CHARS = frozenset(FORMULA_TRIGGERS)  # every trigger is one character
@@ -50,7 +58,7 @@ def _cell(value: object) -> object:
     Integers go to the csv writer as they are (it writes ``str(value)``, as ``neutralize`` would)."""
     kind = type(value)
     if kind is str:
-        return "'" + value if value[:1] in _TRIGGER_CHARS else value  # type: ignore[index,operator]
+        return "'" + value if _guarded(value) else value  # type: ignore[arg-type,operator]
     if value is None:
         return ""
     if kind is int:

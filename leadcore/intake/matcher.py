@@ -304,8 +304,12 @@ def plan_batch(
     return plans, valid, existing
 
 
+# What a duplicate fills in the lead it matches (when empty there): the text fields and the notes.
+FILL_FIELDS = (*TEXT_FIELDS, "notes")
+
+
 def _fill_empty(target: LeadCandidate, other: LeadCandidate) -> None:
-    for name in TEXT_FIELDS:
+    for name in FILL_FIELDS:
         if getattr(target, name) is None and getattr(other, name) is not None:
             setattr(target, name, getattr(other, name))
     if target.lead_score is None and other.lead_score is not None:
@@ -473,7 +477,7 @@ def _insert_sqlite(session: Session, rows: list[tuple[Any, ...]]) -> list[int | 
 def _fills(lead: Lead | _LeadState, c: LeadCandidate, keys: MatchKeys, index: _Index) -> dict[str, Any]:
     """What merging ``c`` into ``lead`` would fill: its empty fields only; user-edited values always win."""
     filled: dict[str, Any] = {}
-    for name in TEXT_FIELDS:
+    for name in FILL_FIELDS:
         new = getattr(c, name)
         if new is not None and getattr(lead, name) in (None, ""):
             filled[name] = new
@@ -527,14 +531,14 @@ def _merge_into(session: Session, lead: Lead, c: LeadCandidate, keys: MatchKeys,
             filled = {k: v for k, v in filled.items() if k not in _KEYED_FILLS}
             _apply_fills(lead, filled)
     session.flush()
-    return {k: v for k, v in filled.items() if k in TEXT_FIELDS}
+    return {k: v for k, v in filled.items() if k in FILL_FIELDS}
 
 
 class _LeadState:
     """The columns of an existing lead that merging reads and writes, by the same names as on :class:`Lead`, so
     :func:`_fills` reads either. ``raw_data`` is only told apart as present (_PRESENT) or None."""
 
-    __slots__ = ("id", "type", *TEXT_FIELDS, "email_norm", "linkedin_norm", "domain", "phone_norm", "raw_data",
+    __slots__ = ("id", "type", *FILL_FIELDS, "email_norm", "linkedin_norm", "domain", "phone_norm", "raw_data",
                  "duplicate_count", "version", "changed")
     id: int
     type: str
@@ -555,7 +559,7 @@ class _LeadState:
 
 
 _PRESENT = object()
-_STATE_NAMES = ("id", "type", *TEXT_FIELDS, "email_norm", "linkedin_norm", "domain", "phone_norm", "raw_data",
+_STATE_NAMES = ("id", "type", *FILL_FIELDS, "email_norm", "linkedin_norm", "domain", "phone_norm", "raw_data",
                 "duplicate_count", "version")
 
 
@@ -627,7 +631,7 @@ def _merge_in_memory(
                 setattr(st, name, value)
             st.version += 1
             st.changed.update(filled)
-        out[plan.index] = {k: v for k, v in filled.items() if k in TEXT_FIELDS}
+        out[plan.index] = {k: v for k, v in filled.items() if k in FILL_FIELDS}
     return out
 
 
@@ -668,7 +672,7 @@ def _update_sqlite(session: Session, states: list[_LeadState], now: datetime) ->
 # What a merge may write, with its PostgreSQL type for jsonb_to_recordset. Every column but the counter is only
 # ever filled, never cleared, so a lead's JSON object carries just what it writes and the rest stays (COALESCE).
 _PG_MERGE_TYPES = {
-    **dict.fromkeys(TEXT_FIELDS, "text"), "email_norm": "text", "linkedin_norm": "text", "domain": "text",
+    **dict.fromkeys(FILL_FIELDS, "text"), "email_norm": "text", "linkedin_norm": "text", "domain": "text",
     "phone_norm": "text", "raw_data": "jsonb", "version": "integer", "updated_at": "timestamptz",
 }
 _PG_MERGE = (

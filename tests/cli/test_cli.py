@@ -70,7 +70,7 @@ def test_import_csv_dry_run_writes_the_report_and_nothing_else(backend: Any, db:
     assert p.returncode == 0, p.stderr
     assert last_line(p.stdout) == "saved=4 duplicates=2 invalid=2 search_id="
     lines = report.read_text(encoding="utf-8").splitlines()
-    assert lines[0] == "row_number,outcome,cluster,reason"
+    assert lines[0] == "row_number,outcome,cluster,reason,note"
     rows = list(csv.DictReader(lines))
     assert [r["row_number"] for r in rows] == [str(n) for n in range(1, 9)]
     assert [(r["outcome"], r["cluster"]) for r in rows] == [

@@ -37,10 +37,10 @@ ORIGINAL = (
     "Ann Lee,ANN@acme.io,Acme,,,,individual,\n"                      # 2: duplicate of row 1 (email)
     "Bob Stone,bob@@x,Globex,,,,,\n"                                 # 3: invalid email
     "Acme,,,,https://www.linkedin.com/company/acme,,COMPANY,\n"     # 4: a company
-    ",,Nameless Inc,,,,,\n"                                          # 5: invalid: no name, no email
+    ",,,CEO,,,,\n"                                                   # 5: invalid: no name, no email
     "Cara Diaz,,Initech,,http://de.linkedin.com/in/AnnLee/,,,\n"     # 6: joins row 1 through LinkedIn
     "Dan Roe,dan@initech.com,Initech,,,101,,\n"                      # 7: invalid score
-    "Eve Moss,eve@initech.com,Initech,,,  42 ,PERSON,\n"             # 8: invalid type
+    "Eve Moss,eve@initech.com,Initech,,,  42 ,PERSON," + "t" * 51 + "\n"  # 8: invalid tag (the type is read)
 )
 
 
@@ -53,7 +53,7 @@ def test_dry_run_reports_every_row_and_writes_nothing(db: Database, actor: Actor
     ]
     reasons = {r.row_number: r.reason for r in s.rows}
     assert "bob@@x" in reasons[3] and "name or an email" in reasons[5]
-    assert "lead_score" in reasons[7] and "type" in reasons[8]
+    assert "lead_score" in reasons[7] and "tag" in reasons[8]
     assert all(not r.reason for r in s.rows if r.outcome != "invalid")
     assert (s.saved, s.duplicates, s.invalid, s.count, s.search_id) == (2, 2, 4, 8, None)
     assert lead_count(db) == 0
@@ -62,7 +62,7 @@ def test_dry_run_reports_every_row_and_writes_nothing(db: Database, actor: Actor
     report = tmp_path / "report.csv"
     write_report(s.rows, report)
     lines = report.read_text(encoding="utf-8").splitlines()
-    assert lines[0] == ",".join(REPORT_HEADER) == "row_number,outcome,cluster,reason"
+    assert lines[0] == ",".join(REPORT_HEADER) == "row_number,outcome,cluster,reason,note"
     assert len(lines) == 9
 
 
@@ -126,11 +126,11 @@ def test_first_and_last_name_columns_make_the_name(db: Database, actor: Actor) -
     assert get_lead(db.uow(), actor, s.lead_ids[0])["lead_name"] == "Ann Lee"
 
 
-def test_a_file_without_name_or_email_column_is_refused(db: Database, actor: Actor) -> None:
-    with pytest.raises(InvalidInput, match="name or an email"):
-        dry_run(db.uow(), actor, table("company,phone\nAcme,123\n"))
+def test_a_file_without_name_email_or_company_column_is_refused(db: Database, actor: Actor) -> None:
+    with pytest.raises(InvalidInput, match="name, an email or a company"):
+        dry_run(db.uow(), actor, table("industry,phone\nSaaS,123\n"))
     with pytest.raises(InvalidInput):
-        commit_import(db.uow(), actor, table("company,phone\nAcme,123\n"), filename="x.csv")
+        commit_import(db.uow(), actor, table("industry,phone\nSaaS,123\n"), filename="x.csv")
     with db.uow() as uow:
         assert uow.session.scalar(select(func.count()).select_from(LeadSearch)) == 0
 
@@ -156,4 +156,5 @@ def test_an_all_invalid_file_saves_nothing_but_records_the_run(db: Database, act
 
 def test_report_has_one_line_per_data_row_even_for_an_all_empty_row(db: Database, actor: Actor) -> None:
     s = dry_run(db.uow(), actor, table("name,email\nAnn,ann@acme.io\n,\nBob,bob@acme.io\n"))
-    assert [(r.row_number, r.outcome) for r in s.rows] == [(1, "new"), (2, "invalid"), (3, "new")]
+    assert [(r.row_number, r.outcome) for r in s.rows] == [(1, "new"), (2, "blank"), (3, "new")]
+    assert s.invalid == 0 and s.blank == 1

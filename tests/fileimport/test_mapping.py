@@ -49,7 +49,8 @@ def test_lead_fields_are_the_spec_fields():
         ("URL", "website"), ("Domain", "website"), ("Homepage", "website"), ("Web", "website"),
         ("Site", "website"), ("Website URL", "website"), ("Company Website", "website"),
         # Location.
-        ("City", "location"), ("Region", "location"), ("Country", "location"), ("Address", "location"),
+        ("City", "city"), ("Region", "location"), ("Country", "country"), ("State/Province", "state"),
+        ("Address", "location"),
         # Email.
         ("E-mail", "email"), ("Mail", "email"), ("Email Address", "email"), ("Work Email", "email"),
         ("EMAIL", "email"), ("e_mail", "email"), ("emailAddress", "email"),
@@ -77,10 +78,10 @@ def test_guess_mapping_ignores_unknown_headers(header):
 
 
 def test_first_header_for_a_field_wins_and_later_ones_are_ignored():
-    headers = ["City", "Country", "Email", "Work Email", "Name", "Full Name", "Tags"]
+    headers = ["Location", "Address", "Email", "Work Email", "Name", "Full Name", "Tags"]
     assert guess_mapping(headers) == {
-        "City": "location",
-        "Country": None,
+        "Location": "location",
+        "Address": None,
         "Email": "email",
         "Work Email": None,
         "Name": "lead_name",

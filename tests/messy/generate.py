@@ -351,12 +351,12 @@ class _Gen:
         r = self.r
         row = dict(row)
         kind = r.randrange(5)
-        if kind == 0:
-            row["leadName"] = row["email"] = ""
+        if kind == 0:  # a row with only a company is a company lead: nothing that names anyone
+            row["leadName"] = row["email"] = row["company"] = ""
         elif kind == 1:
             row["email"] = r.choice(INVALID_EMAILS)
-        elif kind == 2:
-            row["type"] = r.choice(["PERSON", "Lead", "indiv", "ORG"])
+        elif kind == 2:  # an unknown type value is read as the default, not refused: break the email instead
+            row["email"] = r.choice(["no-at-sign.example", "two@@signs.example", "spaces in@x.example"])
         elif kind == 3:
             row["leadScore"] = r.choice(["101", "abc", "-1", "50.5", "1e2"])
         else:
