@@ -22,6 +22,7 @@ from leadcore.db.models.core import (
     Team,
     User,
 )
+from leadcore.db.models.duplicates import DuplicatePair, DuplicateScan, LeadMerge
 
 __all__ = [
     "ANALYTICS_COLUMNS",
@@ -33,9 +34,12 @@ __all__ = [
     "Base",
     "Company",
     "Contact",
+    "DuplicatePair",
+    "DuplicateScan",
     "EventRollup",
     "Lead",
     "LeadEvent",
+    "LeadMerge",
     "LeadRollup",
     "LeadScoreRollup",
     "LeadSearch",
