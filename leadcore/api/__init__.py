@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from leadcore.api import analytics, bulk, directory, discovery, errors, leads
+from leadcore.api import analytics, bulk, directory, discovery, duplicates, errors, leads
 from leadcore.db.runtime import Database
 
 __all__ = ["app", "create_app"]
@@ -32,6 +32,7 @@ TAGS = [
     {"name": "discovery", "description": "Find new leads through a provider; the search history."},
     {"name": "analytics", "description": "Where good leads come from."},
     {"name": "contacts", "description": "Contacts and companies: what imported leads became."},
+    {"name": "duplicates", "description": "Near-duplicate review: pairs, dismiss, merge, unmerge, undo an import."},
 ]
 
 
@@ -42,7 +43,7 @@ def create_app(database: Database | None = None) -> FastAPI:
     app.state.database = database
     errors.install(app)
     # fixed paths such as /api/leads/discover before /api/leads/{id}
-    for module in (discovery, bulk, analytics, directory, leads):
+    for module in (discovery, bulk, analytics, directory, duplicates, leads):
         app.include_router(module.router)
     return app
 

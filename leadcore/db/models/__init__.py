@@ -23,6 +23,7 @@ from leadcore.db.models.core import (
     Team,
     User,
 )
+from leadcore.db.models.duplicates import DuplicatePair, DuplicateScan, LeadMerge
 from leadcore.db.models.sessions import UserSession
 
 __all__ = [
@@ -37,9 +38,12 @@ __all__ = [
     "BulkBatchLead",
     "Company",
     "Contact",
+    "DuplicatePair",
+    "DuplicateScan",
     "EventRollup",
     "Lead",
     "LeadEvent",
+    "LeadMerge",
     "LeadRollup",
     "LeadScoreRollup",
     "LeadSearch",

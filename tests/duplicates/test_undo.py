@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from leadcore.db.runtime import Database
+from leadcore.duplicates.undo import undo_search
+from leadcore.errors import NotFound, PermissionDenied
+from leadcore.fileimport.importer import commit_import
+from leadcore.fileimport.reading import read_table
+from leadcore.leads.edits import get_lead, update_lead
+from tests.duplicates.helpers import exported, save_rows
+
+CSV = (b"name,email,company,phone\n"
+       b"Ann Lee,ann@acme.io,Acme,\n"
+       b"Bo Chan,bo@globex.io,Globex,\n"
+       b"Cy Diaz,cy@initech.io,Initech,+1 415 555 0100\n")
+
+
+def test_undo_import_brings_the_export_back(db: Database, make: Any) -> None:
+    manager = make.user("manager")
+    (existing,) = save_rows(db, manager, [{"lead_name": "Cy Diaz", "email": "cy@initech.io", "company": "Initech"}])
+    before = exported(db, manager)
+    summary = commit_import(db.uow(), manager, read_table(CSV, "leads.csv"), filename="leads.csv")
+    assert summary.saved == 2 and summary.duplicates == 1
+    assert get_lead(db.uow(), manager, existing)["phone"] == "+1 415 555 0100"  # filled by the import
+    result = undo_search(db.uow(), manager, summary.search_id)  # type: ignore[arg-type]
+    assert (result.removed, result.reverted, result.kept) == (2, 1, 0)
+    after = exported(db, manager)
+    # The filled lead's fields, tags, owner, status and counters are back; its version and time move on so an open
+    # editor notices the change.
+    for row in (before, after):
+        for lead in row.values():
+            lead.pop("version"), lead.pop("updated_at")
+    assert after == before
+
+
+def test_undo_import_keeps_leads_edited_since(db: Database, make: Any) -> None:
+    manager = make.user("manager")
+    summary = commit_import(db.uow(), manager, read_table(CSV, "leads.csv"), filename="leads.csv")
+    lead_id = int(next(iter(exported(db, manager))))
+    update_lead(db.uow(), manager, lead_id, {"status": "CONTACTED"}, expected_version=1)
+    result = undo_search(db.uow(), manager, summary.search_id)  # type: ignore[arg-type]
+    assert (result.removed, result.kept) == (2, 1)
+    assert result.reasons == ["1 leads were edited after the import; kept"]
+    assert list(exported(db, manager)) == [str(lead_id)]
+
+
+def test_undo_import_is_for_managers_of_the_team(db: Database, make: Any) -> None:
+    manager, rep = make.user("manager"), make.user("rep")
+    summary = commit_import(db.uow(), manager, read_table(CSV, "leads.csv"), filename="leads.csv")
+    with pytest.raises(PermissionDenied):
+        undo_search(db.uow(), rep, summary.search_id)  # type: ignore[arg-type]
+    with pytest.raises(NotFound):
+        undo_search(db.uow(), make.user("manager", team="Other"), summary.search_id)  # type: ignore[arg-type]
