@@ -180,7 +180,7 @@ BAD_RUNS: dict[str, tuple[list[str], str]] = {
     # name: (arguments, a word the error line must contain)
     "missing file": (["import-csv", "{tmp}/nope.csv"], "nope.csv"),
     "empty file": (["import-csv", "{tmp}/empty.csv"], "empty"),
-    "no name or email column": (["import-csv", "{tmp}/nameless.csv"], "name"),
+    "no name, email or company column": (["import-csv", "{tmp}/nameless.csv"], "name"),
     "binary file": (["import-csv", "{tmp}/binary.csv"], "file"),
     "report folder missing": (["import-csv", "{tmp}/ok.csv", "--dry-run", "--report", "{tmp}/no/dir/r.csv"], "folder"),
     "export folder missing": (["export-csv", "{tmp}/no/dir/out.csv"], "folder"),
@@ -212,7 +212,7 @@ def test_bad_files_and_arguments_fail_with_one_clear_line_and_write_nothing(sqli
     backend = sqlite_backend
     db = Database(url=backend.url, engine=backend.engine, sessions=session_factory(backend.engine))
     (tmp_path / "empty.csv").write_bytes(b"")
-    (tmp_path / "nameless.csv").write_text("company,phone\nAcme,123\n", encoding="utf-8")
+    (tmp_path / "nameless.csv").write_text("fax,phone\n123,456\n", encoding="utf-8")
     (tmp_path / "binary.csv").write_bytes(bytes(range(256)) * 8)
     (tmp_path / "ok.csv").write_text("name,email\nAnn,ann@acme.io\n", encoding="utf-8")
     procs = {name: start(backend, *(a.replace("{tmp}", str(tmp_path)) for a in args))

@@ -25,6 +25,8 @@ from leadcore.db.runtime import Database
 from leadcore.discovery.providers.base import SearchQuery
 from leadcore.discovery.providers.demo import DemoProvider
 from leadcore.discovery.runs import run_discovery
+from leadcore.duplicates import merge as duplicates_merge
+from leadcore.duplicates import scan as duplicates_scan
 from leadcore.fileimport import importer
 from leadcore.fileimport.reading import Table, read_table
 from leadcore.intake.candidates import LeadCandidate
@@ -88,6 +90,16 @@ def populate(db: Database) -> dict[str, Any]:
     bulk.bulk_update(db.uow(), manager, ids[2:5], bulk.BulkChange(add_tags=("bulk",), owner_id=rep.user_id))
     edits.delete_lead(db.uow(), manager, ids[5])
     conversion.bulk_import(db.uow(), manager, ids[6:9] + [d["id"] for d in company_run.leads[:2]])
+    # near-duplicates: a scan finds both pairs, one is merged (duplicate_scans, duplicate_pairs, lead_merges)
+    twins = [edits.create_lead(db.uow(), manager, LeadCandidate(**f)).lead_ids[0] for f in (
+        {"lead_name": "Jürgen Köhler", "email": "jk@koehler-bau.de", "company": "Köhler Bau GmbH"},
+        {"lead_name": "Juergen Koehler", "email": "juergen.koehler@gmail.com", "company": "Koehler Bau"},
+        {"lead_name": "Robert Fischer", "email": "robert.fischer@acme-gmbh.de", "company": "Acme GmbH",
+         "phone": "+49 30 1234567"},
+        {"lead_name": "Bob Fischer", "email": "bob.fischer@gmail.com", "company": "ACME", "phone": "030 1234567"},
+    )]
+    duplicates_scan.scan_team(db.uow(), manager)
+    duplicates_merge.merge_leads(db.uow(), manager, twins[0], twins[1])
     return {"admin": admin, "manager": manager, "rep": rep, "other": other, "token": token, "run": run,
             "other_run": other_run, "imported": imported}
 
