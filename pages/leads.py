@@ -10,7 +10,7 @@ import streamlit as st
 
 from leadcore.accounts.actors import Actor
 from leadcore.errors import LeadcoreError
-from leadcore.grid import listing
+from leadcore.grid import listing, selection
 from leadcore.grid.filters import LeadFilters
 from leadcore.grid.listing import LeadPage
 from leadcore.intake.candidates import SETTABLE_STATUSES
@@ -122,7 +122,7 @@ def _bulk_bar(actor: Actor, view: widgets.GridView, page: LeadPage, selected: li
 
 def _exact_total(actor: Actor, view: widgets.GridView, page: LeadPage) -> int:
     """The exact number of leads matching the filter: the page's total, or counted when that was an estimate."""
-    return listing.count_matching(uow(), actor, view.filters) if page.total_is_estimate else page.total
+    return selection.count_matching(uow(), actor, view.filters) if page.total_is_estimate else page.total
 
 
 def _confirm(actor: Actor, key: str) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 
 from leadcore.accounts.actors import Actor
 from leadcore.errors import LeadcoreError, PermissionDenied, StaleLead
-from leadcore.grid import listing
+from leadcore.grid import selection
 from leadcore.grid.filters import LeadFilters
 from leadcore.leads import bulk, conversion, edits, undo
 from leadcore.leads.bulk import BulkChange
@@ -126,7 +126,7 @@ def run_bulk(actor: Actor, req: BulkRequest) -> tuple[list[Message], int | None]
     """Apply a confirmed bulk action; says how many leads changed, were already so, or were refused and why, with
     the batch that undoes it (None when nothing changed or the action cannot be undone: import)."""
     try:
-        ids = list(req.ids) if req.ids is not None else listing.iter_filtered_ids(uow(), actor, req.filters)
+        ids = list(req.ids) if req.ids is not None else selection.iter_filtered_ids(uow(), actor, req.filters)
         if not ids:
             return [("info", "No leads to change.")], None
         if req.action == "import":

@@ -21,7 +21,7 @@ from leadcore.api.schemas import (
     Status,
     Tag,
 )
-from leadcore.grid import listing
+from leadcore.grid import selection
 from leadcore.leads import bulk, undo
 
 router = APIRouter()
@@ -111,7 +111,7 @@ def bulk_update(body: BulkUpdateIn, actor: ActorDep, db: DbDep) -> dict[str, Any
         ids = list(body.ids)
     else:
         assert body.filter is not None
-        ids = listing.iter_filtered_ids(db.uow(), actor, filters_from_body(body.filter), max_ids=BULK_MAX)
+        ids = selection.iter_filtered_ids(db.uow(), actor, filters_from_body(body.filter), max_ids=BULK_MAX)
     change = bulk.BulkChange(
         status=body.status,
         add_tags=tuple(body.add_tags),

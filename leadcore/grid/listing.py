@@ -440,23 +440,3 @@ def _ordered_on(q: Select[Any], rows: Any, sort: str) -> Select[Any]:
 def _ordered_by(q: Select[Any], column: Any, lead_id: Any, sort: str) -> Select[Any]:
     _, desc = SORTS[sort]
     return q.order_by(column.desc(), lead_id.desc()) if desc else q.order_by(column.asc(), lead_id.asc())
-
-
-def count_matching(uow: UnitOfWork, actor: Actor, filters: LeadFilters) -> int:
-    """The exact number of leads matching ``filters`` (a full count: for a bulk action's confirmation, where the
-    page's total was only an estimate)."""
-    with uow:
-        s = uow.session
-        return int(s.scalar(select(func.count()).select_from(Lead).where(
-            filter_clause(s, actor, filters.validated()))) or 0)
-
-
-def iter_filtered_ids(uow: UnitOfWork, actor: Actor, filters: LeadFilters, *, max_ids: int = 100_000) -> list[int]:
-    """Ids of every lead matching the filter (for bulk actions on "the whole filter")."""
-    with uow:
-        s = uow.session
-        q = select(Lead.id).where(filter_clause(s, actor, filters.validated())).order_by(Lead.id).limit(max_ids + 1)
-        ids = list(s.scalars(q))
-    if len(ids) > max_ids:
-        raise InvalidInput(f"The filter matches more than {max_ids:,} leads; narrow it for a bulk action")
-    return ids

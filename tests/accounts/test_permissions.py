@@ -20,7 +20,8 @@ from leadcore.errors import InvalidInput, NotFound, PermissionDenied
 from leadcore.events import timeline
 from leadcore.grid.export import export_csv
 from leadcore.grid.filters import LeadFilters
-from leadcore.grid.listing import iter_filtered_ids, list_leads
+from leadcore.grid.listing import list_leads
+from leadcore.grid.selection import iter_filtered_ids
 from leadcore.intake.candidates import LeadCandidate
 from leadcore.intake.matcher import SearchContext, save_batch
 from leadcore.leads.bulk import BulkChange, bulk_update

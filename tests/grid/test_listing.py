@@ -21,7 +21,8 @@ from leadcore.db.models import Lead, LeadSearch
 from leadcore.db.runtime import Database
 from leadcore.errors import InvalidInput
 from leadcore.grid.filters import UNASSIGNED, LeadFilters
-from leadcore.grid.listing import SORTS, encode_cursor, iter_filtered_ids, list_leads
+from leadcore.grid.listing import SORTS, encode_cursor, list_leads
+from leadcore.grid.selection import iter_filtered_ids
 from leadcore.intake.candidates import LEAD_TYPES, STATUSES, LeadCandidate
 from leadcore.intake.matcher import SearchContext, save_batch
 

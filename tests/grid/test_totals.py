@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from leadcore.grid import listing, totals
+from leadcore.grid import selection, totals
 from leadcore.grid.filters import UNASSIGNED, LeadFilters
 from leadcore.grid.listing import list_leads
 from leadcore.leads.bulk import BulkChange, bulk_update
@@ -39,7 +39,7 @@ def crowd(db: Any, make: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
 def test_totals_past_the_page_count_are_exact(db: Any, crowd: Any, filters: LeadFilters, expected: int) -> None:
     page = list_leads(db.uow(), crowd, filters, limit=3)
     assert (page.total, page.total_is_estimate) == (expected, False)
-    assert listing.count_matching(db.uow(), crowd, filters) == expected
+    assert selection.count_matching(db.uow(), crowd, filters) == expected
 
 
 def test_a_page_past_the_end_still_knows_the_total(db: Any, crowd: Any) -> None:
