@@ -24,7 +24,7 @@ if top[1].button("Full rescan", key="scan_full", help="Compare every active lead
                  "dismissed)."):
     result = scan.scan_team(uow(), actor)
     st.toast(f"{result.pairs} pairs among {result.leads:,} leads ({result.seconds:.1f}s)")
-min_score = top[2].slider("Lowest score", 0.5, 1.0, MIN_SCORE, 0.05, key="min_score")
+min_score = top[2].slider("Lowest score", 0.6, 1.0, MIN_SCORE, 0.05, key="min_score")
 
 pairs = queue.list_pairs(uow(), actor, min_score=min_score, limit=50)
 counts = queue.stats(uow(), actor)

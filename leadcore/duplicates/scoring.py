@@ -9,6 +9,7 @@ nothing; an email domain shows a shared employer, never the same person; a share
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from leadcore.duplicates.names import (
     KNOWN_GIVEN,
@@ -128,6 +129,7 @@ def _names(a: PersonName, b: PersonName) -> tuple[float, list[str]] | None:
     return (first[0] + last) / 2, reasons
 
 
+@lru_cache(maxsize=500_000)
 def _company_similarity(a: tuple[str, ...], b: tuple[str, ...]) -> float | None:
     """1 same, 0.7 a variant, 0 different, None when either is unknown."""
     if not a or not b:
