@@ -1,4 +1,4 @@
-"""``duplicates``, ``merge``, ``unmerge``, ``undo-import``, ``duplicates-stats``: duplicate review from the command line."""
+"""``duplicates``, ``merge``, ``unmerge``, ``undo-import``, ``duplicates-stats``: duplicate review, from the CLI."""
 
 from __future__ import annotations
 
