@@ -100,12 +100,14 @@ def _first_names(a: PersonName, b: PersonName) -> tuple[float, str | None] | Non
         return 0.6, None
     if fa == fb:
         if len(a.first_raw) > 1 < len(b.first_raw) and skeleton(a.first_raw) != skeleton(b.first_raw):
-            return 0.95, f"{b.first_raw.title()} = {a.first_raw.title()}"
+            nick, full = (a.first_raw, b.first_raw) if skeleton(a.first_raw) != fa else (b.first_raw, a.first_raw)
+            return 0.95, f"{nick.title()} = {full.title()}"
         return 1.0, None
     if len(fa) == 1 or len(fb) == 1:
         full, initial = (fb, fa) if len(fa) == 1 else (fa, fb)
         return (0.8, f"{initial.upper()}. = {full.title()}") if full[0] == initial else None
-    if typo_of(fa, fb) and not (fa in KNOWN_GIVEN and fb in KNOWN_GIVEN):
+    slip = typo_of(fa, fb) or typo_of(a.first_raw, b.first_raw)  # "Rboert": its skeleton lost the "oe"
+    if slip and not (fa in KNOWN_GIVEN and fb in KNOWN_GIVEN):
         return 0.85, f"{b.first_raw.title()} ≈ {a.first_raw.title()}"
     return None
 
