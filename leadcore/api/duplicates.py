@@ -66,7 +66,7 @@ def list_duplicates(
 
 
 @router.post("/api/duplicates/{a}/{b}/dismiss", status_code=204, tags=["duplicates"],
-             summary="Not a duplicate", responses=errors_doc(401, 404))
+             summary="Not a duplicate", responses=errors_doc(401, 404, 422))
 def dismiss(a: Id, b: Id, actor: ActorDep, db: DbDep) -> None:
     """Mark the pair as not a duplicate; later scans never bring it back."""
     queue.dismiss(db.uow(), actor, a, b)
@@ -92,7 +92,7 @@ def undo_merge(merge_id: Id, actor: ActorDep, db: DbDep,
 
 
 @router.post("/api/searches/{search_id}/undo", response_model=UndoOut, tags=["duplicates"],
-             summary="Undo an import or discovery run", responses=errors_doc(401, 403, 404))
+             summary="Undo an import or discovery run", responses=errors_doc(401, 403, 404, 422))
 def undo_search(search_id: Id, actor: ActorDep, db: DbDep) -> dict[str, Any]:
     """Managers: remove what the run created (untouched since) and empty the fields it filled."""
     return undo.undo_search(db.uow(), actor, search_id).as_dict()
