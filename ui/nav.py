@@ -28,6 +28,8 @@ PAGES = {
                "Upload a CSV or Excel file of leads: map its columns, check it with a dry run, then import."),
     "analytics": ("pages/analytics.py", "Analytics", ":material/monitoring:", "analytics", MANAGERS,
                   "Funnel, conversion by source query, scores and rep activity."),
+    "duplicates": ("pages/duplicates.py", "Duplicates", ":material/join:", "duplicates", MANAGERS,
+                   "Near-duplicate leads side by side: merge field by field, dismiss, undo a merge or an import."),
     "admin": ("pages/admin.py", "Admin", ":material/admin_panel_settings:", "admin", MANAGERS,
               "Users and teams, purging old rejected leads, the configured lead provider."),
 }

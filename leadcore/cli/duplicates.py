@@ -1,4 +1,4 @@
-"""``duplicates``, ``merge``, ``unmerge``, ``undo-import``, ``stats``: duplicate review from the command line."""
+"""``duplicates``, ``merge``, ``unmerge``, ``undo-import``, ``duplicates-stats``: duplicate review, from the CLI."""
 
 from __future__ import annotations
 
@@ -87,7 +87,7 @@ def undo_import(
     _echo(run(lambda: undo.undo_search(db.uow(), actor, search_id)).as_dict(), as_json)
 
 
-@app.command("stats")
+@app.command("duplicates-stats")
 def stats(as_json: JsonOpt = False, team: TeamOpt = DEFAULT_TEAM, database_url: DbOpt = None) -> None:
     """Duplicate pairs of the team: total and by status."""
     db = open_db(database_url)

@@ -242,8 +242,9 @@ def edit_distance(a: str, b: str, limit: int = 2) -> int:
     return prev[-1]
 
 
+@lru_cache(maxsize=1_000_000)  # surnames and company names repeat across a team: a scan asks the same pairs often
 def typo_of(a: str, b: str) -> bool:
     """One slip of the keyboard apart (two for long words), and long enough for that to mean something."""
-    if min(len(a), len(b)) < 4:
+    if min(len(a), len(b)) < 4 or abs(len(a) - len(b)) > 2 or len(set(a) ^ set(b)) > 4:
         return False
     return edit_distance(a, b, 2) <= (2 if min(len(a), len(b)) >= 9 else 1)

@@ -82,7 +82,7 @@ def dismiss(uow: UnitOfWork, actor: Actor, a: int, b: int) -> None:
     with uow:
         uow.writing()
         s = uow.session
-        teams = dict(s.execute(select(Lead.id, Lead.team_id).where(Lead.id.in_([first, second]))).tuples().all())
+        teams = {i: t for i, t in s.execute(select(Lead.id, Lead.team_id).where(Lead.id.in_([first, second])))}
         if teams.get(first) != actor.team_id or teams.get(second) != actor.team_id or first == second:
             raise NotFound(f"Pair {first}/{second} was not found")
         pair = s.scalar(select(DuplicatePair).where(DuplicatePair.team_id == actor.team_id,

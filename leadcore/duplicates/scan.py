@@ -24,8 +24,8 @@ from leadcore.db.models import DuplicatePair, DuplicateScan, Lead
 from leadcore.duplicates.names import soundex
 from leadcore.duplicates.scoring import Record, Verdict, compare, record
 
-MAX_BLOCK = 60
-SCAN_FLOOR = 0.5  # pairs scoring below this are not stored at all
+MAX_BLOCK = 40
+SCAN_FLOOR = 0.6  # pairs scoring below this are not stored at all
 _COLUMNS = ("id", "type", "lead_name", "email", "phone", "phone_norm", "company", "job_title", "location",
             "headquarters", "industry", "domain")
 

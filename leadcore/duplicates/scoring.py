@@ -9,6 +9,7 @@ nothing; an email domain shows a shared employer, never the same person; a share
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from leadcore.duplicates.names import (
     KNOWN_GIVEN,
@@ -99,12 +100,14 @@ def _first_names(a: PersonName, b: PersonName) -> tuple[float, str | None] | Non
         return 0.6, None
     if fa == fb:
         if len(a.first_raw) > 1 < len(b.first_raw) and skeleton(a.first_raw) != skeleton(b.first_raw):
-            return 0.95, f"{b.first_raw.title()} = {a.first_raw.title()}"
+            nick, full = (a.first_raw, b.first_raw) if skeleton(a.first_raw) != fa else (b.first_raw, a.first_raw)
+            return 0.95, f"{nick.title()} = {full.title()}"
         return 1.0, None
     if len(fa) == 1 or len(fb) == 1:
         full, initial = (fb, fa) if len(fa) == 1 else (fa, fb)
         return (0.8, f"{initial.upper()}. = {full.title()}") if full[0] == initial else None
-    if typo_of(fa, fb) and not (fa in KNOWN_GIVEN and fb in KNOWN_GIVEN):
+    slip = typo_of(fa, fb) or typo_of(a.first_raw, b.first_raw)  # "Rboert": its skeleton lost the "oe"
+    if slip and not (fa in KNOWN_GIVEN and fb in KNOWN_GIVEN):
         return 0.85, f"{b.first_raw.title()} ≈ {a.first_raw.title()}"
     return None
 
@@ -128,6 +131,7 @@ def _names(a: PersonName, b: PersonName) -> tuple[float, list[str]] | None:
     return (first[0] + last) / 2, reasons
 
 
+@lru_cache(maxsize=500_000)
 def _company_similarity(a: tuple[str, ...], b: tuple[str, ...]) -> float | None:
     """1 same, 0.7 a variant, 0 different, None when either is unknown."""
     if not a or not b:

@@ -54,9 +54,9 @@ def undo_search(uow: UnitOfWork, actor: Actor, search_id: int) -> UndoResult:
             if kind == "duplicate_seen" and lid not in created and (data or {}).get("filled"):
                 fills.setdefault(lid, []).extend(data["filled"])
         ids = sorted(last_run_event)
-        later = dict(s.execute(select(LeadEvent.lead_id, func.max(LeadEvent.id))
-                               .where(LeadEvent.lead_id.in_(ids)).group_by(LeadEvent.lead_id)).tuples().all()
-                     ) if ids else {}
+        later: dict[int, int] = {lid: top for lid, top in s.execute(
+            select(LeadEvent.lead_id, func.max(LeadEvent.id)).where(LeadEvent.lead_id.in_(ids))
+            .group_by(LeadEvent.lead_id))} if ids else {}
         touched = {lid for lid in ids if later.get(lid, 0) > last_run_event[lid]}
         edited_created = sorted(created & touched)
         seen_only = [lid for lid in ids if lid not in created and lid not in fills]

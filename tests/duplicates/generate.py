@@ -125,7 +125,7 @@ def _other_format(phone: str) -> str:
 
 
 KINDS = ("nickname", "typo", "transliteration", "initials", "reordered", "personal_email", "rebrand",
-         "company_variant")
+         "company_variant", "first_typo", "combined")
 
 
 def generate(seed: int = 16, *, pairs: int = 155, lookalike_groups: int = 100, singles: int = 540) -> LabelledSet:
@@ -176,6 +176,14 @@ def generate(seed: int = 16, *, pairs: int = 155, lookalike_groups: int = 100, s
         elif kind == "personal_email":
             b["email"] = f"{first}.{last}".lower().translate(TRANSLIT) + r.choice(["@gmail.com", "@outlook.com"])
             b["company"] = None
+            b["job_title"] = None
+        elif kind == "first_typo":  # a slip in the first name, no phone on the copy
+            b["lead_name"] = f"{_typo(r, first) if len(first) >= 5 else first} {last}"
+            b["phone"] = None
+        elif kind == "combined":  # nickname or initial, company written differently, work phone only on one
+            short = NICK.get(first, first[0] + ".")
+            b["lead_name"] = f"{short} {last}"
+            b["company"] = a["company_base"].upper() + r.choice([" (HQ)", "", " - Berlin"])
             b["job_title"] = None
         elif kind == "rebrand":
             new_name, new_domain = g.company()

@@ -74,3 +74,20 @@ def test_other_teams_pairs_are_invisible(db: Database, make: Any) -> None:
     scan_team(db.uow(), manager)
     outsider = make.user("manager", team="Other")
     assert list_pairs(db.uow(), outsider) == []
+
+
+def test_a_new_lead_like_another_reps_lead_warns_who_owns_it(db: Database, make: Any) -> None:
+    from leadcore.duplicates.queue import hidden_lookalikes
+    from leadcore.leads.bulk import BulkChange, bulk_update
+
+    manager = make.user("manager")
+    rep, other = make.user("rep"), make.user("rep", name="Olga Owner")
+    (lead,) = save_rows(db, manager, [{"lead_name": "Robert Fischer", "company": "Acme GmbH",
+                                       "phone": "+49 30 1234567"}])
+    assert lead is not None
+    bulk_update(db.uow(), manager, [lead], BulkChange().with_owner(other.user_id))
+    probe = {"type": "INDIVIDUAL", "lead_name": "Bob Fischer", "company": "ACME", "phone": "030 123-4567"}
+    (warning,) = hidden_lookalikes(db.uow(), rep, probe)
+    assert f"Lead {lead}" in warning and "owned by Olga Owner" in warning
+    assert hidden_lookalikes(db.uow(), manager, probe) == []  # a manager may edit it: no warning
+    assert hidden_lookalikes(db.uow(), rep, {"type": "INDIVIDUAL", "lead_name": "Ann Lee"}) == []

@@ -9,8 +9,8 @@ from ui import nav
 ALL_FILES = [spec[0] for spec in nav.PAGES.values()]
 MENU = {
     "rep": ["Discover", "Leads", "Contacts", "Companies", "Import"],
-    "manager": ["Discover", "Leads", "Contacts", "Companies", "Import", "Analytics", "Admin"],
-    "admin": ["Discover", "Leads", "Contacts", "Companies", "Import", "Analytics", "Admin"],
+    "manager": ["Discover", "Leads", "Contacts", "Companies", "Import", "Analytics", "Duplicates", "Admin"],
+    "admin": ["Discover", "Leads", "Contacts", "Companies", "Import", "Analytics", "Duplicates", "Admin"],
 }
 REACHABLE = {
     "rep": {"pages/discover.py", "pages/leads.py", "pages/lead.py", "pages/import.py", "pages/contacts.py",
