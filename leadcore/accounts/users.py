@@ -352,3 +352,18 @@ def update_user(
         team = s.get(Team, user.team_id)
         uow.commit()
         return user_info(user, team.name if team else "")
+
+
+def set_active_by_email(uow: UnitOfWork, email: str, active: bool) -> UserInfo:
+    """The operator's switch (CLI): a deactivated user cannot sign in and is never assigned leads."""
+    with uow:
+        uow.writing()
+        found = _by_email(uow.session, email.strip().lower())
+        if found is None:
+            raise NotFound(f"No user has the email {email.strip()!r}")
+        user, team_name = found
+        user.is_active = active
+        uow.session.flush()
+        info = user_info(user, team_name)
+        uow.commit()
+    return info

@@ -22,6 +22,7 @@ from leadcore.db.models.core import (
     Team,
     User,
 )
+from leadcore.db.models.work import AssignmentRule, LeadActivity, LeadTask, SavedView, WorkPrefs
 
 __all__ = [
     "ANALYTICS_COLUMNS",
@@ -30,17 +31,22 @@ __all__ = [
     "UNMODELED_INDEXES",
     "UNMODELED_TABLE_PREFIX",
     "ApiToken",
+    "AssignmentRule",
     "Base",
     "Company",
     "Contact",
     "EventRollup",
     "Lead",
+    "LeadActivity",
     "LeadEvent",
     "LeadRollup",
     "LeadScoreRollup",
     "LeadSearch",
+    "LeadTask",
+    "SavedView",
     "Short",
     "Team",
     "User",
+    "WorkPrefs",
     "now_column",
 ]
