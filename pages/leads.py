@@ -13,7 +13,7 @@ from leadcore.errors import LeadcoreError
 from leadcore.grid import export, listing
 from leadcore.grid.listing import LeadPage
 from leadcore.intake.candidates import STATUSES
-from ui import auth, cached, forms, grid, nav, state, widgets
+from ui import auth, cached, forms, grid, nav, state, views, widgets
 from ui.grid_actions import ACTIONS, TRASH_ACTIONS, BulkRequest, run_bulk, save_changes
 from ui.resources import database, uow
 from ui.text import plural
@@ -238,4 +238,5 @@ def leads_grid(actor: Actor, view: widgets.GridView) -> None:
 
 actor = auth.actor()
 st.title("Leads")
+views.views_bar(actor)
 leads_grid(actor, widgets.grid_view(actor))

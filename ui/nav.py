@@ -15,6 +15,8 @@ MANAGERS = ("manager", "admin")
 
 PAGES = {
     # key: (file, title, icon, url_path, roles, help)
+    "my_work": ("pages/my_work.py", "My work", ":material/task_alt:", "my-work", ALL_ROLES,
+                "Your follow-ups (overdue, today, upcoming), your untouched new leads and leads gone quiet."),
     "discover": ("pages/discover.py", "Discover", ":material/travel_explore:", "discover", ALL_ROLES,
                  "Search a lead provider (or the offline demo data) for new people and companies."),
     "leads": ("pages/leads.py", "Leads", ":material/table_view:", "leads", ALL_ROLES,
@@ -24,11 +26,19 @@ PAGES = {
                "Upload a CSV or Excel file of leads: map its columns, check it with a dry run, then import."),
     "analytics": ("pages/analytics.py", "Analytics", ":material/monitoring:", "analytics", MANAGERS,
                   "Funnel, conversion by source query, scores and rep activity."),
+    "rules": ("pages/rules.py", "Assignment rules", ":material/alt_route:", "rules", MANAGERS,
+              "Route new leads to people: ordered rules, round robin, least loaded, capacity; apply with a preview."),
     "admin": ("pages/admin.py", "Admin", ":material/admin_panel_settings:", "admin", MANAGERS,
               "Users and teams, purging old rejected leads, the configured lead provider."),
 }
 HIDDEN = {"lead"}  # reachable by link (?id=), not listed in the menu
 DEFAULT = "leads"
+START = {"rep": "my_work"}  # the page a role opens on, when not DEFAULT
+
+
+def start_for(role: str) -> str:
+    """The page a role lands on after logging in (reps: My work)."""
+    return START.get(role, DEFAULT)
 
 
 def page(key: str) -> str:
@@ -71,9 +81,10 @@ def pages_for(user: UserInfo | None) -> list[StreamlitPage]:
         return [_login_page(hidden=False), *(_login_at(spec[3]) for spec in PAGES.values())]
     allowed_keys = keys_for(user.role)
     out = []
+    start = start_for(user.role)
     for key in allowed_keys:
         file, title, icon, url, _, help_text = PAGES[key]
-        out.append(st.Page(file, title=title, icon=icon, url_path=url, default=(key == DEFAULT), help=help_text,
+        out.append(st.Page(file, title=title, icon=icon, url_path=url, default=(key == start), help=help_text,
                            visibility="hidden" if key in HIDDEN else "visible"))
     out += [_not_for_role(key) for key in PAGES if key not in allowed_keys]
     out.append(_login_page(hidden=True))
