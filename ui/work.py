@@ -99,7 +99,7 @@ def _log_form(actor: Actor, lead: dict[str, Any], zone: ZoneInfo) -> None:
         when = _when_inputs("lc_work_when", zone, datetime.now(UTC), label="When")
         note = st.text_area("Activity note", max_chars=activities.NOTE_MAX, key="lc_work_note", height=80)
         st.markdown("**Next step** (optional)")
-        n1, n2 = st.columns([2, 2])
+        n1, n2 = st.columns([1, 2])
         next_title = n1.text_input("Follow-up", placeholder="Send the proposal", max_chars=tasks.TITLE_MAX,
                                    key="lc_work_next_title")
         with n2:
@@ -161,8 +161,8 @@ def _task_form(actor: Actor, lead: dict[str, Any], zone: ZoneInfo) -> None:
     default = lead["owner_id"] or actor.user_id
     ids = [u.id for u in people]
     names = {u.id: u.display_name for u in people}
-    with st.form("lc_work_task", clear_on_submit=True, border=True):
-        st.markdown("**Plan a follow-up**")
+    with st.expander("Plan a follow-up", icon=":material/add_task:"), \
+            st.form("lc_work_task", clear_on_submit=True, border=False):
         title = st.text_input("Title", placeholder="Call back about pricing", max_chars=tasks.TITLE_MAX,
                               key="lc_work_task_title")
         due = _when_inputs("lc_work_task_due", zone, datetime.now(UTC) + timedelta(days=1), label="Due")
