@@ -127,3 +127,33 @@ def last_touch(uow: UnitOfWork, actor: Actor, lead_ids: list[int]) -> dict[int, 
              .where(LeadActivity.lead_id.in_(lead_ids), LeadActivity.team_id == actor.team_id)
              .group_by(LeadActivity.lead_id))
         return {int(lid): aware_utc(when) for lid, when in uow.session.execute(q)}
+
+
+FIRST_TOUCH_WINDOW = timedelta(days=90)
+
+
+def _quantile(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    values = sorted(values)
+    return values[min(len(values) - 1, int(q * (len(values) - 1) + 0.5))]
+
+
+def first_touch(uow: UnitOfWork, actor: Actor, *, clock: Clock = utc_now) -> dict[str, Any]:
+    """Time from a lead's creation to its first activity, over the team's leads of the last 90 days: median and p90
+    hours of the touched ones, and the share of those older than a day that went untouched for their first 24 h."""
+    now = clock()
+    since = now - FIRST_TOUCH_WINDOW
+    first = func.min(LeadActivity.occurred_at)
+    q = (select(Lead.created_at, first).outerjoin(LeadActivity, LeadActivity.lead_id == Lead.id)
+         .where(Lead.team_id == actor.team_id, Lead.is_active, Lead.created_at >= since).group_by(Lead.id))
+    with uow:
+        uow.reading()
+        rows = [(aware_utc(c), aware_utc(t) if t is not None else None) for c, t in uow.session.execute(q)]
+    hours = [max(0.0, (t - c).total_seconds() / 3600) for c, t in rows if t is not None]
+    old = [(c, t) for c, t in rows if c <= now - timedelta(hours=24)]
+    late = sum(1 for c, t in old if t is None or t - c > timedelta(hours=24))
+    median, p90 = _quantile(hours, 0.5), _quantile(hours, 0.9)
+    return {"medianHours": round(median, 2) if median is not None else None,
+            "p90Hours": round(p90, 2) if p90 is not None else None,
+            "untouchedAfter24h": round(late / len(old), 4) if old else None}

@@ -73,3 +73,15 @@ def test_saved_views_private_and_shared(api: Any, make: Any) -> None:
     assert c.delete(f"/api/views/{r.json()['id']}", headers=api.auth(ben)).status_code == 404
     assert c.post("/api/views", json={"name": "X", "filters": {"colour": "red"}},
                   headers=api.auth(ana)).status_code == 422
+
+
+def test_analytics_summary_reports_time_to_first_touch(api: Any, make: Any) -> None:
+    rep = make.user("rep")
+    lead = make.lead(rep, owner_id=rep.user_id)
+    make.lead(rep, owner_id=rep.user_id)
+    h = api.auth(rep)
+    api.client.post(f"/api/leads/{lead}/activities", json={"kind": "email"}, headers=h)
+    first = api.client.get("/api/analytics/summary", headers=h).json()["firstTouch"]
+    assert first["medianHours"] is not None and 0 <= first["medianHours"] < 1
+    assert first["p90Hours"] is not None
+    assert first["untouchedAfter24h"] is None  # no lead is a day old yet
