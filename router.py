@@ -14,7 +14,7 @@ if state.USER not in st.session_state:
 user = auth.current_user()
 current = st.navigation(nav.pages_for(user), position=nav.position_for(user))
 if user is not None:
-    after_login = st.session_state.pop(state.AFTER_LOGIN, nav.DEFAULT)
+    after_login = st.session_state.pop(state.AFTER_LOGIN, nav.start_for(user.role))
     if current.url_path in ("login", nav.START):  # just logged in at /login, or at "/": open the start page
         st.switch_page(nav.page(after_login))
     with st.sidebar:

@@ -27,6 +27,9 @@ EVENT_KINDS = (
     "duplicate_seen",
     "deleted",
     "restored",
+    "activity_logged",
+    "task_created",
+    "task_done",
 )
 
 

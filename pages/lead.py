@@ -15,7 +15,7 @@ from leadcore.discovery import runs
 from leadcore.errors import LeadcoreError, NotFound, StaleLead
 from leadcore.intake.candidates import SETTABLE_STATUSES, STATUSES
 from leadcore.leads import conversion, edits
-from ui import auth, cached, nav, state, timeline
+from ui import auth, cached, nav, state, timeline, work
 from ui.grid import md
 from ui.resources import uow
 
@@ -272,6 +272,7 @@ if outcome := ss.pop(state.LEAD_OUTCOME, None):
 quick_actions(actor, lead, shown)
 left, right = st.columns([3, 2], gap="large")
 with left:
+    work.lead_section(actor, lead)
     details(lead)
     source(actor, lead)
 with right:

@@ -15,6 +15,8 @@ MANAGERS = ("manager", "admin")
 
 PAGES = {
     # key: (file, title, icon, url_path, roles, help)
+    "my_work": ("pages/my_work.py", "My work", ":material/task_alt:", "my-work", ALL_ROLES,
+                "Your follow-ups (overdue, today, upcoming), your untouched new leads and leads gone quiet."),
     "discover": ("pages/discover.py", "Discover", ":material/travel_explore:", "discover", ALL_ROLES,
                  "Search a lead provider (or the offline demo data) for new people and companies."),
     "leads": ("pages/leads.py", "Leads", ":material/table_view:", "leads", ALL_ROLES,
@@ -30,12 +32,20 @@ PAGES = {
                   "Funnel, conversion by source query, scores and rep activity."),
     "duplicates": ("pages/duplicates.py", "Duplicates", ":material/join:", "duplicates", MANAGERS,
                    "Near-duplicate leads side by side: merge field by field, dismiss, undo a merge or an import."),
+    "rules": ("pages/rules.py", "Assignment rules", ":material/alt_route:", "rules", MANAGERS,
+              "Route new leads to people: ordered rules, round robin, least loaded, capacity; apply with a preview."),
     "admin": ("pages/admin.py", "Admin", ":material/admin_panel_settings:", "admin", MANAGERS,
               "Users and teams, purging old rejected leads, the configured lead provider."),
 }
 HIDDEN = {"lead"}  # reachable by link (?id=), not listed in the menu
 DEFAULT = "leads"
 START = "start"  # url_path of the hidden default page (served at "/"; the router forwards it to DEFAULT)
+START_PAGES = {"rep": "my_work"}  # the page a role opens on, when not DEFAULT
+
+
+def start_for(role: str) -> str:
+    """The page a role lands on after logging in (reps: My work)."""
+    return START_PAGES.get(role, DEFAULT)
 
 
 def page(key: str) -> str:

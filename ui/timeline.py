@@ -7,6 +7,7 @@ from typing import Any
 
 from leadcore.events import TimelineEntry
 from ui.grid import md
+from ui.work import work_sentence
 
 ICONS = {
     "created": ":material/add_circle:",
@@ -19,6 +20,9 @@ ICONS = {
     "duplicate_seen": ":material/content_copy:",
     "deleted": ":material/delete:",
     "restored": ":material/restore_from_trash:",
+    "activity_logged": ":material/call:",
+    "task_created": ":material/add_task:",
+    "task_done": ":material/task_alt:",
 }
 FIELD_LABELS = {"lead_score": "score", "lead_name": "name", "job_title": "title", "linkedin_url": "LinkedIn",
                 "owner_id": "owner"}
@@ -61,7 +65,7 @@ def sentence(e: TimelineEntry, names: Mapping[int, str]) -> str:
     if e.kind == "assigned":
         to = d.get("to")
         who = md(names.get(to, f"user {to}")) if to else "nobody (unassigned)"
-        return f"Assigned to **{who}**"
+        return f"Assigned to **{who}**" + (f" by rule **{md(d['rule'])}**" if d.get("rule") else "")
     if e.kind == "imported":
         made = []
         if d.get("contact_id"):
@@ -78,4 +82,6 @@ def sentence(e: TimelineEntry, names: Mapping[int, str]) -> str:
         return "Deleted" + (" (bulk action)" if d.get("bulk") else "")
     if e.kind == "restored":
         return "Restored" + (" (bulk action)" if d.get("bulk") else "")
+    if e.kind in ("activity_logged", "task_created", "task_done"):
+        return work_sentence(e.kind, d)
     return md(e.kind.replace("_", " ").capitalize())

@@ -387,3 +387,18 @@ def _end_sessions(session: Session, user_id: int, reason: str) -> None:
     """Sign the user out of every browser (leadcore.accounts.sessions), in the caller's transaction."""
     session.execute(update(UserSession).where(UserSession.user_id == user_id, UserSession.ended_at.is_(None))
                     .values(ended_at=datetime.now(UTC), end_reason=reason))
+
+
+def set_active_by_email(uow: UnitOfWork, email: str, active: bool) -> UserInfo:
+    """The operator's switch (CLI): a deactivated user cannot sign in and is never assigned leads."""
+    with uow:
+        uow.writing()
+        found = _by_email(uow.session, email.strip().lower())
+        if found is None:
+            raise NotFound(f"No user has the email {email.strip()!r}")
+        user, team_name = found
+        user.is_active = active
+        uow.session.flush()
+        info = user_info(user, team_name)
+        uow.commit()
+    return info

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from leadcore.api import analytics, bulk, directory, discovery, duplicates, errors, leads
+from leadcore.api import analytics, bulk, directory, discovery, duplicates, errors, leads, work
 from leadcore.db.runtime import Database
 
 __all__ = ["app", "create_app"]
@@ -33,6 +33,7 @@ TAGS = [
     {"name": "analytics", "description": "Where good leads come from."},
     {"name": "contacts", "description": "Contacts and companies: what imported leads became."},
     {"name": "duplicates", "description": "Near-duplicate review: pairs, dismiss, merge, unmerge, undo an import."},
+    {"name": "work", "description": "Assignment rules, activities, follow-up tasks and saved views."},
 ]
 
 
@@ -43,7 +44,7 @@ def create_app(database: Database | None = None) -> FastAPI:
     app.state.database = database
     errors.install(app)
     # fixed paths such as /api/leads/discover before /api/leads/{id}
-    for module in (discovery, bulk, analytics, directory, duplicates, leads):
+    for module in (discovery, bulk, analytics, directory, duplicates, work, leads):
         app.include_router(module.router)
     return app
 

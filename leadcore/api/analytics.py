@@ -18,6 +18,7 @@ from leadcore.api.schemas import (
 )
 from leadcore.errors import PermissionDenied
 from leadcore.intake.candidates import LEAD_TYPES
+from leadcore.work import activities
 
 router = APIRouter()
 
@@ -80,6 +81,9 @@ class AnalyticsSummaryOut(OutModel):
     score_by_status: list[ScoreGroup] | None = None
     score_by_type: list[ScoreGroup] | None = None
     conversion_by_query: list[ConversionRow] | None = None
+    first_touch: dict[str, float | None] | None = Field(
+        default=None, description="Time to first touch over the last 90 days: medianHours, p90Hours, "
+                                  "untouchedAfter24h (share of day-old leads untouched in their first 24 h).")
 
 
 @router.get(
@@ -111,7 +115,8 @@ def analytics_summary(
         owner_ids=parse_owner_ids(owner_id),
         types=parse_choices(lead_type, LEAD_TYPES, "type"),
     )
-    out: dict[str, Any] = {**dashboard.summary(db.uow(), actor, f), "manager_view": False}
+    out: dict[str, Any] = {**dashboard.summary(db.uow(), actor, f), "manager_view": False,
+                           "first_touch": activities.first_touch(db.uow(), actor)}
     try:
         out["conversion_by_query"] = dashboard.conversion_by_query(db.uow(), actor, f, min_sample=min_sample)
         out["score_by_status"] = dashboard.score_by_status(db.uow(), actor, f)

@@ -37,6 +37,7 @@ from leadcore.intake.dedupe import MatchKeys, cluster, match_keys, phone_norm
 from leadcore.intake.validation import validate_candidate
 from leadcore.scoring.rules import Weights, context_from_query
 from leadcore.scoring.scorer import Scorer, load_weights
+from leadcore.work.routing import LeadFacts, Router
 
 log = logging.getLogger(__name__)
 
@@ -373,6 +374,16 @@ def _lead_row(
         ctx.source, None, True, False, copies, 1, enc.now, enc.now,
         keys.email_norm, keys.linkedin_norm, keys.domain, keys.phone_norm, keys.name_key,
     )
+
+
+_OWNER_AT, _SCORE_AT = _INSERT_COLUMNS.index("owner_id"), _INSERT_COLUMNS.index("lead_score")
+
+
+def _routed(router: Router, key: int, c: LeadCandidate, ctx: SearchContext, values: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A new lead's row with the owner the team's assignment rules give it (unchanged when none does)."""
+    owner = router.pick(key, LeadFacts(c.type, c.industry, c.location, values[_SCORE_AT], tuple(c.tags), ctx.query,
+                                       ctx.source, ctx.search_id))
+    return values if owner is None else (*values[:_OWNER_AT], owner, *values[_OWNER_AT + 1:])
 
 
 def _insert_ignoring_conflicts(session: Session, count: int, rows: Iterator[tuple[Any, ...]]) -> list[int | None]:
@@ -805,11 +816,19 @@ def _save_batch_once(
     enc = _Encoder(session.get_bind().dialect, datetime.now(UTC))
     made = (_lead_row(actor, row.candidate, row.with_phone(region), ctx, scorer, enc, copies[row.index])
             for row in new_rows)
+    router = Router.load_for(session, actor.team_id)  # the assignment rules' seam: an owner per new lead as it is made
+    if router:
+        made = (_routed(router, row.index, row.candidate, ctx, values)
+                for row, values in zip(new_rows, made, strict=True))
     batch = _Batch(plans, by_index, index, region, log_event, result, ctx.source)
     if optimistic:
         _write_optimistically(session, batch, new_rows, made)
     else:
         _write_carefully(session, actor, batch, new_rows, made)
+    if router:
+        router.record(((p.index, p.lead_id) for p in plans if p.outcome == NEW and p.lead_id is not None),
+                      log_event.add)
+        router.save(session)
     events.record_many(session, log_event.rows)
     session.flush()
     return result

@@ -42,8 +42,9 @@ pytestmark = pytest.mark.e2e
 
 ADMIN = {"name": "Ada Admin", "email": "ada@example.com", "password": "correct-horse-42", "team": "Sales"}
 REP = {"name": "Rita Rep", "email": "rita@example.com", "password": "battery-staple-42"}
-MANAGER_PAGES = ["Discover", "Leads", "Contacts", "Companies", "Import", "Analytics", "Admin"]
-REP_PAGES = ["Discover", "Leads", "Contacts", "Companies", "Import"]
+MANAGER_PAGES = ["My work", "Discover", "Leads", "Contacts", "Companies", "Import", "Analytics", "Duplicates",
+                 "Assignment rules", "Admin"]
+REP_PAGES = ["My work", "Discover", "Leads", "Contacts", "Companies", "Import"]
 NOTE = "Called Tuesday: wants a demo of the EU plan"
 
 
@@ -295,10 +296,10 @@ def test_a_rep_sees_neither_analytics_nor_admin(server: StreamlitServer, admin: 
     open_app(page, server.url)
     log_in(page, REP["email"], REP["password"])
     expect(signed_in(page)).to_contain_text(f"{REP['name']} · rep · {ADMIN['team']}")
-    expect(heading(page, "Leads")).to_be_visible()
+    expect(heading(page, "My work")).to_be_visible()  # a rep starts on My work
     titles = nav_titles(page)
     assert titles == REP_PAGES, titles
     assert "Analytics" not in titles and "Admin" not in titles
-    Grid(page).wait()
+    leads_page(page)
     no_errors(page)
     shot(page, "12-rep-leads")

@@ -113,4 +113,4 @@ def test_logging_in_at_the_root_still_opens_the_start_page(make, new_app, not_fo
     at = log_in(new_app().run(), "rita@example.com")
     assert not at.exception
     assert not not_found
-    assert at.title[0].value == "Leads"
+    assert at.title[0].value == "My work"  # a rep starts on My work

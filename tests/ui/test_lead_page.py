@@ -30,6 +30,14 @@ def button(at: AppTest, label: str):
     return next(b for b in at.button if b.label == label)
 
 
+def note_area(at: AppTest):
+    return next(t for t in at.text_area if t.label == "Note")
+
+
+def add_note_button(at: AppTest):
+    return next(b for b in at.form_submit_button if b.label == "Add note")
+
+
 @pytest.fixture
 def manager(make):
     return make.user("manager", name="Mia Manager")
@@ -80,8 +88,8 @@ def test_a_found_lead_shows_its_search_score_reasons_and_raw_record(manager, new
 def test_adding_a_note_puts_it_on_the_timeline(manager, new_app, logged_in, app_db):
     lead_id = edits.create_lead(app_db.uow(), manager, LeadCandidate(lead_name="Nora Note", email="n@x.io")).lead_ids[0]
     at = open_lead(logged_in(new_app(), manager), lead_id)
-    at.text_area[0].set_value("Called, wants a demo *Tuesday*")
-    at.form_submit_button[0].click().run()
+    note_area(at).set_value("Called, wants a demo *Tuesday*")
+    add_note_button(at).click().run()
     assert not at.exception
     assert "Note added." in texts(at.success)
     assert "Added a note" in texts(at.markdown)
@@ -91,7 +99,7 @@ def test_adding_a_note_puts_it_on_the_timeline(manager, new_app, logged_in, app_
 def test_an_empty_note_is_refused_in_words(manager, make, new_app, logged_in):
     lead_id = make.lead(manager)
     at = open_lead(logged_in(new_app(), manager), lead_id)
-    at.form_submit_button[0].click().run()
+    add_note_button(at).click().run()
     assert not at.exception
     assert "cannot be empty" in at.error[0].value
 
@@ -153,7 +161,7 @@ def test_a_rep_sees_a_teammates_lead_read_only_but_can_comment(make, new_app, lo
     at = open_lead(logged_in(new_app(), rep), lead_id)
     assert "belongs to Olga Owner" in texts(at.caption)
     assert button(at, "Import as contact").disabled and button(at, "Delete").disabled
-    assert not at.form_submit_button[0].disabled
+    assert not add_note_button(at).disabled
 
 
 def test_delete_asks_first_and_restore_brings_it_back(manager, make, new_app, logged_in, app_db):

@@ -8,13 +8,15 @@ from ui import nav
 
 ALL_FILES = [spec[0] for spec in nav.PAGES.values()]
 MENU = {
-    "rep": ["Discover", "Leads", "Contacts", "Companies", "Import"],
-    "manager": ["Discover", "Leads", "Contacts", "Companies", "Import", "Analytics", "Duplicates", "Admin"],
-    "admin": ["Discover", "Leads", "Contacts", "Companies", "Import", "Analytics", "Duplicates", "Admin"],
+    "rep": ["My work", "Discover", "Leads", "Contacts", "Companies", "Import"],
+    "manager": ["My work", "Discover", "Leads", "Contacts", "Companies", "Import", "Analytics", "Duplicates",
+                "Assignment rules", "Admin"],
+    "admin": ["My work", "Discover", "Leads", "Contacts", "Companies", "Import", "Analytics", "Duplicates",
+              "Assignment rules", "Admin"],
 }
 REACHABLE = {
-    "rep": {"pages/discover.py", "pages/leads.py", "pages/lead.py", "pages/import.py", "pages/contacts.py",
-            "pages/companies.py"},
+    "rep": {"pages/my_work.py", "pages/discover.py", "pages/leads.py", "pages/lead.py", "pages/import.py",
+            "pages/contacts.py", "pages/companies.py"},
     "manager": set(ALL_FILES),
     "admin": set(ALL_FILES),
 }
@@ -51,7 +53,8 @@ def test_each_role_reaches_exactly_its_pages(role, make, new_app, logged_in):
 
 
 @pytest.mark.parametrize(("role", "key"), [(role, key) for role in ("rep", "manager", "admin")
-                                           for key in ("discover", "import", "admin") if key in nav.keys_for(role)])
+                                           for key in ("discover", "import", "admin", "my_work", "rules")
+                                           if key in nav.keys_for(role)])
 def test_my_pages_open_without_error_for_every_allowed_role(role, key, make, new_app, logged_in):
     at = logged_in(new_app(), make.user(role)).run()
     at.switch_page(nav.page(key)).run()

@@ -25,6 +25,7 @@ from leadcore.db.models.core import (
 )
 from leadcore.db.models.duplicates import DuplicatePair, DuplicateScan, LeadMerge
 from leadcore.db.models.sessions import UserSession
+from leadcore.db.models.work import AssignmentRule, LeadActivity, LeadTask, SavedView, WorkPrefs
 
 __all__ = [
     "ANALYTICS_COLUMNS",
@@ -33,6 +34,7 @@ __all__ = [
     "UNMODELED_INDEXES",
     "UNMODELED_TABLE_PREFIX",
     "ApiToken",
+    "AssignmentRule",
     "Base",
     "BulkBatch",
     "BulkBatchLead",
@@ -42,14 +44,18 @@ __all__ = [
     "DuplicateScan",
     "EventRollup",
     "Lead",
+    "LeadActivity",
     "LeadEvent",
     "LeadMerge",
     "LeadRollup",
     "LeadScoreRollup",
     "LeadSearch",
+    "LeadTask",
+    "SavedView",
     "Short",
     "Team",
     "User",
     "UserSession",
+    "WorkPrefs",
     "now_column",
 ]

@@ -1,0 +1,99 @@
+"""Follow-up tasks: "today" is the assignee's own day (time zones, DST), and the lists My work shows."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from leadcore import events
+from leadcore.db.runtime import Database
+from leadcore.errors import InvalidInput, PermissionDenied
+from leadcore.work import mywork, prefs, tasks
+from leadcore.work.activities import log_activity
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def at(*args: int, tz: Any = UTC) -> datetime:
+    return datetime(*args, tzinfo=tz)  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("now, due, expected", [
+    (at(2026, 6, 10, 20, 0), at(2026, 6, 10, 23, 30, tz=BERLIN), "today"),
+    # 00:30 Berlin on the 11th is 22:30 UTC on the 10th: "today" in UTC, tomorrow in Berlin.
+    (at(2026, 6, 10, 21, 30), at(2026, 6, 11, 0, 30, tz=BERLIN), "upcoming"),
+    (at(2026, 6, 10, 21, 0), at(2026, 6, 10, 23, 59, tz=BERLIN), "today"),     # 21:59 UTC: same Berlin day
+    (at(2026, 6, 10, 21, 0), at(2026, 6, 10, 22, 0), "upcoming"),              # 00:00 Berlin tomorrow
+    (at(2026, 6, 10, 9, 0), at(2026, 6, 10, 8, 59), "overdue"),
+    # DST starts 29 March 2026 at 02:00 Berlin (a 23-hour day); ends 25 October (25 hours).
+    (at(2026, 3, 29, 10, 0, tz=BERLIN), at(2026, 3, 29, 23, 30, tz=BERLIN), "today"),
+    (at(2026, 3, 29, 10, 0, tz=BERLIN), at(2026, 3, 30, 0, 0, tz=BERLIN), "upcoming"),
+    (at(2026, 10, 25, 1, 0, tz=BERLIN), at(2026, 10, 25, 23, 59, tz=BERLIN), "today"),
+    (at(2026, 10, 25, 1, 0, tz=BERLIN), at(2026, 10, 24, 23, 59, tz=BERLIN), "overdue"),
+])
+def test_due_buckets_follow_the_users_day_across_dst(now: datetime, due: datetime, expected: str) -> None:
+    assert tasks.bucket(due.astimezone(UTC), now.astimezone(UTC), BERLIN) == expected
+
+
+@pytest.mark.parametrize("day, hours", [((2026, 3, 29), 23), ((2026, 10, 25), 25), ((2026, 6, 10), 24)])
+def test_a_day_across_dst_is_23_or_25_hours(day: tuple[int, int, int], hours: int) -> None:
+    start, end = tasks.day_bounds(at(*day, 12, tz=BERLIN), BERLIN)
+    assert end - start == timedelta(hours=hours)
+
+
+def test_task_lists_in_the_assignees_time_zone(db: Database, make: Any) -> None:
+    rep = make.user("rep")
+    lead = make.lead(rep, owner_id=rep.user_id)
+    prefs.set_prefs(db.uow(), rep, time_zone="Europe/Berlin")
+    now = at(2026, 6, 10, 20, 0)  # 22:00 in Berlin
+    late = tasks.create_task(db.uow(), rep, lead, title="Call back", due_at=at(2026, 6, 10, 23, 30, tz=BERLIN))
+    early = tasks.create_task(db.uow(), rep, lead, title="Send deck", due_at=at(2026, 6, 10, 7, 0))
+    later = tasks.create_task(db.uow(), rep, lead, title="Check in", due_at=at(2026, 6, 11, 0, 30, tz=BERLIN))
+    assert late["assignee_id"] == rep.user_id  # default: the lead's owner
+
+    def ids(due: str) -> list[int]:
+        return [t.id for t in tasks.list_tasks(db.uow(), rep, due=due, clock=lambda: now)]
+
+    assert (ids("overdue"), ids("today"), ids("upcoming")) == ([early["id"]], [late["id"]], [later["id"]])
+    work = mywork.my_work(db.uow(), rep, clock=lambda: now)
+    assert [t.title for t in work.overdue] == ["Send deck"] and [t.title for t in work.today] == ["Call back"]
+    tasks.complete_task(db.uow(), rep, early["id"], clock=lambda: now)
+    tasks.snooze_task(db.uow(), rep, late["id"], until=at(2026, 6, 12, 9, 0), clock=lambda: now)
+    assert ids("overdue") == [] and ids("today") == []
+    assert ids("upcoming") == [later["id"], late["id"]]
+    kinds = [e.kind for e in events.timeline(db.uow(), rep, lead)]
+    assert kinds.count("task_created") == 3 and kinds.count("task_done") == 1
+
+
+def test_bad_tasks_are_refused(db: Database, make: Any) -> None:
+    rep, other = make.user("rep"), make.user("rep")
+    lead = make.lead(rep, owner_id=rep.user_id)
+    with pytest.raises(InvalidInput):
+        tasks.create_task(db.uow(), rep, lead, title=" ", due_at=at(2026, 1, 1))
+    with pytest.raises(InvalidInput):
+        tasks.create_task(db.uow(), rep, lead, title="x", due_at=datetime(2026, 1, 1))  # no time zone
+    with pytest.raises(PermissionDenied):
+        tasks.create_task(db.uow(), rep, lead, title="x", due_at=at(2026, 1, 1), assignee_id=other.user_id)
+    t = tasks.create_task(db.uow(), rep, lead, title="x", due_at=at(2026, 1, 1))
+    with pytest.raises(PermissionDenied):
+        tasks.complete_task(db.uow(), other, t["id"])
+    with pytest.raises(InvalidInput):
+        tasks.snooze_task(db.uow(), rep, t["id"], until=at(2020, 1, 1))
+    with pytest.raises(InvalidInput):
+        prefs.set_prefs(db.uow(), rep, time_zone="Mars/Olympus")
+
+
+def test_my_work_lists_untouched_and_quiet_leads(db: Database, make: Any) -> None:
+    rep = make.user("rep")
+    first, second, third = (make.lead(rep, owner_id=rep.user_id) for _ in range(3))
+    now = datetime.now(UTC)
+    logged = log_activity(db.uow(), rep, second, kind="call", outcome="No answer", occurred_at=now - timedelta(days=9))
+    assert logged.first_touch and logged.lead_status == "NEW"
+    assert log_activity(db.uow(), rep, third, kind="email").first_touch
+    assert not log_activity(db.uow(), rep, third, kind="call").first_touch  # only the first one offers CONTACTED
+    work = mywork.my_work(db.uow(), rep)
+    assert [lead["id"] for lead in work.untouched] == [first]
+    assert [lead["id"] for lead in work.quiet] == [second]
