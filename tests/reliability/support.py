@@ -31,6 +31,11 @@ from leadcore.fileimport import importer
 from leadcore.fileimport.reading import Table, read_table
 from leadcore.intake.candidates import LeadCandidate
 from leadcore.leads import bulk, conversion, edits
+from leadcore.work import activities as work_activities
+from leadcore.work import assignment as work_assignment
+from leadcore.work import prefs as work_prefs
+from leadcore.work import tasks as work_tasks
+from leadcore.work import views as work_views
 
 PG_URL = os.environ.get("LEADCORE_TEST_DATABASE_URL", "").strip()
 _n = itertools.count(1)
@@ -100,6 +105,13 @@ def populate(db: Database) -> dict[str, Any]:
     )]
     duplicates_scan.scan_team(db.uow(), manager)
     duplicates_merge.merge_leads(db.uow(), manager, twins[0], twins[1])
+    # the rep's day and the manager's routing (last, so the rule routes none of the leads above)
+    work_activities.log_activity(db.uow(), manager, ids[0], kind="call", outcome="connected", note="Wants a demo")
+    work_tasks.create_task(db.uow(), manager, ids[0], title="Send the demo link", due_at=datetime.now(UTC))
+    work_views.save_view(db.uow(), rep, name="My hot leads", filters={"tags": ["hot"]})
+    work_prefs.set_prefs(db.uow(), rep, time_zone="Europe/Berlin")
+    work_assignment.create_rule(db.uow(), manager, {"name": "Everyone in turn", "strategy": "round_robin",
+                                                    "assignee_ids": [rep.user_id]})
     return {"admin": admin, "manager": manager, "rep": rep, "other": other, "token": token, "run": run,
             "other_run": other_run, "imported": imported}
 
