@@ -245,3 +245,45 @@ def test_team_names_match_whatever_their_case_and_a_new_team_is_announced(backen
     with db.uow() as uow:
         assert list(uow.session.scalars(select(Team.name))) == ["Acme Sales"]
         assert uow.session.scalar(select(func.count()).select_from(Lead)) >= 6
+
+
+FIXTURES = ROOT / "tests" / "fixtures" / "imports"
+
+
+def test_import_csv_reads_a_crm_export_with_map_status_map_and_update_mode(backend: Any, db: Database,
+                                                                           tmp_path: Path) -> None:
+    hubspot = str(FIXTURES / "hubspot_contacts.csv")
+    p = cli(backend, "import-csv", hubspot, "--json", "--status-map", "Waiting on legal=CONTACTED",
+            "--map", "Record ID=ignore")
+    assert p.returncode == 0, p.stderr
+    out = json.loads(p.stdout)
+    assert (out["saved"], out["invalid"], out["format"], out["header_row"]) == (6, 0, "hubspot", 1)
+    with db.uow() as uow:
+        statuses = dict(uow.session.execute(select(Lead.lead_name, Lead.status)).all())
+    assert (statuses["Rosa Diaz"], statuses["Olivia Rossi"]) == ("CONTACTED", "REJECTED")
+    # LinkedIn's preamble: the header row is found and said on stderr.
+    p = cli(backend, "import-csv", str(FIXTURES / "linkedin_connections.csv"), "--dry-run")
+    assert p.returncode == 0, p.stderr
+    assert "LinkedIn Connections export" in p.stderr and "header row 4" in p.stderr
+    assert last_line(p.stdout) == "saved=3 duplicates=0 invalid=0 search_id="
+    # The team's own export, edited, as an update.
+    export = tmp_path / "export.csv"
+    assert cli(backend, "export-csv", str(export)).returncode == 0
+    rows = list(csv.DictReader(export.open(encoding="utf-8")))
+    for r in rows:
+        if r["lead_name"] == "Mia Chen":
+            r["job_title"] = "CEO"
+    with export.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows)
+    p = cli(backend, "import-csv", str(export), "--mode", "update", "--json")
+    assert p.returncode == 0, p.stderr
+    out = json.loads(p.stdout)
+    assert (out["updated"], out["unchanged"], out["saved"], out["not_found"]) == (1, 5, 0, 0)
+    bad = cli(backend, "import-csv", hubspot, "--mode", "merge")
+    assert bad.returncode != 0 and "mode must be one of create, update, upsert" in bad.stderr
+    bad = cli(backend, "import-csv", hubspot, "--status-map", "New=IMPORTED")
+    assert bad.returncode != 0 and "converting a lead into a contact" in bad.stderr
+    bad = cli(backend, "import-csv", hubspot, "--map", "Nope=email")
+    assert bad.returncode != 0 and "no such column" in bad.stderr
