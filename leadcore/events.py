@@ -27,6 +27,8 @@ EVENT_KINDS = (
     "duplicate_seen",
     "deleted",
     "restored",
+    "email_sent",
+    "email_failed",
 )
 
 

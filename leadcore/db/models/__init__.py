@@ -22,10 +22,12 @@ from leadcore.db.models.core import (
     Team,
     User,
 )
+from leadcore.db.models.outreach import OUTBOX_STATUSES, EmailTemplate, OutboxMessage
 
 __all__ = [
     "ANALYTICS_COLUMNS",
     "NAMING_CONVENTION",
+    "OUTBOX_STATUSES",
     "ROLLUP_TABLES",
     "UNMODELED_INDEXES",
     "UNMODELED_TABLE_PREFIX",
@@ -33,12 +35,14 @@ __all__ = [
     "Base",
     "Company",
     "Contact",
+    "EmailTemplate",
     "EventRollup",
     "Lead",
     "LeadEvent",
     "LeadRollup",
     "LeadScoreRollup",
     "LeadSearch",
+    "OutboxMessage",
     "Short",
     "Team",
     "User",
