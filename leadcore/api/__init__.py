@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from leadcore.api import analytics, bulk, discovery, errors, leads
+from leadcore.api import analytics, bulk, discovery, errors, leads, outreach
 from leadcore.db.runtime import Database
 
 __all__ = ["app", "create_app"]
@@ -31,6 +31,7 @@ TAGS = [
     {"name": "leads", "description": "The team's leads: list, read, change, delete, import, notes, export."},
     {"name": "discovery", "description": "Find new leads through a provider; the search history."},
     {"name": "analytics", "description": "Where good leads come from."},
+    {"name": "email", "description": "Outreach email: templates with merge fields, sending one lead or many."},
 ]
 
 
@@ -41,7 +42,7 @@ def create_app(database: Database | None = None) -> FastAPI:
     app.state.database = database
     errors.install(app)
     # fixed paths such as /api/leads/discover before /api/leads/{id}
-    for module in (discovery, bulk, analytics, leads):
+    for module in (discovery, bulk, analytics, outreach, leads):
         app.include_router(module.router)
     return app
 

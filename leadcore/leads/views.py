@@ -43,7 +43,7 @@ LEAD_COLUMNS = (
     "updated_at",
     "version",
 )
-DETAIL_EXTRA = ("raw_data", "score_breakdown", "deleted_at", "team_id")
+DETAIL_EXTRA = ("raw_data", "score_breakdown", "deleted_at", "team_id", "do_not_contact")
 
 
 def lead_dict(lead: Lead, *, detail: bool = False, owner_name: str | None = None) -> dict[str, Any]:
