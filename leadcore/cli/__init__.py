@@ -3,7 +3,7 @@
 It may import every feature package; nothing in leadcore imports it.
 """
 
-from leadcore.cli import accounts, database, discovery, imports, leads  # noqa: F401  (each registers its commands)
+from leadcore.cli import accounts, database, discovery, imports, leads, outreach  # noqa: F401  (each registers its commands)
 from leadcore.cli.app import app
 
 __all__ = ["app"]
