@@ -14,7 +14,7 @@ from leadcore.discovery import runs
 from leadcore.errors import LeadcoreError, NotFound, StaleLead
 from leadcore.intake.candidates import STATUSES
 from leadcore.leads import conversion, edits
-from ui import auth, cached, nav, state, timeline
+from ui import auth, cached, nav, outreach, state, timeline
 from ui.grid import md
 from ui.resources import uow
 
@@ -275,4 +275,5 @@ with right:
     imported(actor, lead)
     score(lead)
     notes(actor, lead)
+    outreach.lead_section(actor, lead)
     history(actor, lead)

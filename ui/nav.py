@@ -24,6 +24,8 @@ PAGES = {
                "Upload a CSV or Excel file of leads: map its columns, check it with a dry run, then import."),
     "analytics": ("pages/analytics.py", "Analytics", ":material/monitoring:", "analytics", MANAGERS,
                   "Funnel, conversion by source query, scores and rep activity."),
+    "outreach": ("pages/outreach.py", "Outreach", ":material/forward_to_inbox:", "outreach", ALL_ROLES,
+                 "Email templates with merge fields, bulk sends with a preview, and the outbox of sent email."),
     "admin": ("pages/admin.py", "Admin", ":material/admin_panel_settings:", "admin", MANAGERS,
               "Users and teams, purging old rejected leads, the configured lead provider."),
 }

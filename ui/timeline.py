@@ -19,6 +19,8 @@ ICONS = {
     "duplicate_seen": ":material/content_copy:",
     "deleted": ":material/delete:",
     "restored": ":material/restore_from_trash:",
+    "email_sent": ":material/mail:",
+    "email_failed": ":material/unsubscribe:",
 }
 FIELD_LABELS = {"lead_score": "score", "lead_name": "name", "job_title": "title", "linkedin_url": "LinkedIn",
                 "owner_id": "owner"}
@@ -78,4 +80,8 @@ def sentence(e: TimelineEntry, names: Mapping[int, str]) -> str:
         return "Deleted" + (" (bulk action)" if d.get("bulk") else "")
     if e.kind == "restored":
         return "Restored" + (" (bulk action)" if d.get("bulk") else "")
+    if e.kind in ("email_sent", "email_failed"):
+        how = "delivered to the server" if e.kind == "email_sent" else "**failed**"
+        template = f" (template {md(d['template'])})" if d.get("template") else ""
+        return f"Email “{md(d.get('subject') or '')}”{template} {how}: {md(_value(d.get('response')))}"
     return md(e.kind.replace("_", " ").capitalize())

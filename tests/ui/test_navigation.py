@@ -8,12 +8,12 @@ from ui import nav
 
 ALL_FILES = [spec[0] for spec in nav.PAGES.values()]
 MENU = {
-    "rep": ["Discover", "Leads", "Import"],
-    "manager": ["Discover", "Leads", "Import", "Analytics", "Admin"],
-    "admin": ["Discover", "Leads", "Import", "Analytics", "Admin"],
+    "rep": ["Discover", "Leads", "Import", "Outreach"],
+    "manager": ["Discover", "Leads", "Import", "Analytics", "Outreach", "Admin"],
+    "admin": ["Discover", "Leads", "Import", "Analytics", "Outreach", "Admin"],
 }
 REACHABLE = {
-    "rep": {"pages/discover.py", "pages/leads.py", "pages/lead.py", "pages/import.py"},
+    "rep": {"pages/discover.py", "pages/leads.py", "pages/lead.py", "pages/import.py", "pages/outreach.py"},
     "manager": set(ALL_FILES),
     "admin": set(ALL_FILES),
 }
