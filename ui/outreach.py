@@ -130,8 +130,8 @@ def lead_section(actor: Actor, lead: dict[str, Any]) -> None:
     confirm = False
     if reason == "recently_sent":
         days = settings().mail_repeat_window_days
-        confirm = st.checkbox(f"This template went to this lead in the last {days} days — send it again anyway",
-                              key=f"lc_outreach_again_{lead_id}")
+        confirm = st.checkbox(f"Sent in the last {days} days: send again", key=f"lc_outreach_again_{lead_id}",
+                              help="This template already went to this lead recently.")
     elif reason:
         st.caption(f"Cannot send: {outbox.REASONS[reason]}.")
     if smtp_config() is None:
@@ -152,7 +152,8 @@ def lead_section(actor: Actor, lead: dict[str, Any]) -> None:
         flash(*outcome_message(result))
     recent = outbox.recent_messages(uow(), actor, lead_id=lead_id, limit=10)
     if recent:
-        st.dataframe(messages_frame(recent), hide_index=True, width="stretch")
+        st.dataframe(messages_frame(recent)[["Status", "Subject", "When", "Server's answer"]], hide_index=True,
+                     width="stretch")
 
 
 def messages_frame(rows: list[outbox.OutboxRow]) -> pd.DataFrame:

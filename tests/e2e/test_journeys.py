@@ -42,8 +42,8 @@ pytestmark = pytest.mark.e2e
 
 ADMIN = {"name": "Ada Admin", "email": "ada@example.com", "password": "correct-horse-42", "team": "Sales"}
 REP = {"name": "Rita Rep", "email": "rita@example.com", "password": "battery-staple-42"}
-MANAGER_PAGES = ["Discover", "Leads", "Import", "Analytics", "Admin"]
-REP_PAGES = ["Discover", "Leads", "Import"]
+MANAGER_PAGES = ["Discover", "Leads", "Import", "Analytics", "Outreach", "Admin"]
+REP_PAGES = ["Discover", "Leads", "Import", "Outreach"]
 NOTE = "Called Tuesday: wants a demo of the EU plan"
 
 
