@@ -29,6 +29,7 @@ from leadcore.fileimport import importer
 from leadcore.fileimport.reading import Table, read_table
 from leadcore.intake.candidates import LeadCandidate
 from leadcore.leads import bulk, conversion, edits
+from leadcore.outreach import outbox, templates
 
 PG_URL = os.environ.get("LEADCORE_TEST_DATABASE_URL", "").strip()
 _n = itertools.count(1)
@@ -62,7 +63,8 @@ def csv_table(rows: list[dict[str, str]]) -> Table:
 
 
 def populate(db: Database) -> dict[str, Any]:
-    """Rows in every table, through the services: two teams, users, a token, searches, leads, events, imports."""
+    """Rows in every table, through the services: two teams, users, a token, searches, leads, events, imports,
+    an email template and queued email."""
     admin = user(db, "admin")
     manager = user(db, "manager")
     rep = user(db, "rep")
@@ -87,6 +89,9 @@ def populate(db: Database) -> dict[str, Any]:
     bulk.bulk_update(db.uow(), manager, ids[2:5], bulk.BulkChange(add_tags=("bulk",), owner_id=rep.user_id))
     edits.delete_lead(db.uow(), manager, ids[5])
     conversion.bulk_import(db.uow(), manager, ids[6:9] + [d["id"] for d in company_run.leads[:2]])
+    intro = templates.save_template(db.uow(), manager, name="Intro", subject="{{ company }}",
+                                    body="Hi {{ first_name }}")
+    outbox.queue_send(db.uow(), manager, intro.id, ids=ids[9:11])
     return {"admin": admin, "manager": manager, "rep": rep, "other": other, "token": token, "run": run,
             "other_run": other_run, "imported": imported}
 

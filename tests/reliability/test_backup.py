@@ -21,7 +21,8 @@ from leadcore.leads import edits
 from tests.conftest import Backend
 from tests.reliability.support import PG_URL, lead, populate, snapshot
 
-ALL_TABLES = {"teams", "users", "api_tokens", "lead_searches", "leads", "lead_events", "contacts", "companies"}
+ALL_TABLES = {"teams", "users", "api_tokens", "lead_searches", "leads", "lead_events", "contacts", "companies",
+              "email_templates", "outbox_messages"}
 
 
 def test_backup_covers_every_table_in_foreign_key_order() -> None:
