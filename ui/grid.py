@@ -25,7 +25,7 @@ OPEN_LABEL = "Open"
 # editor column -> lead field
 EDITABLE = {"status": "status", "lead_score": "lead_score", "tags": "tags", "notes": "notes", "owner": "owner_id"}
 SHOWN = ("lead_name", "company", "job_title", "status", "lead_score", "tags", "owner", "notes", "email", "type",
-         "location", "search_query", "imported", "created_at")
+         "location", "search_query", "imported", "created_at", "do_not_contact")
 
 
 @dataclass(frozen=True)
@@ -218,6 +218,7 @@ def editor_frame(items: Sequence[Mapping[str, Any]], owners: Mapping[str, int | 
             "search_query": _text([i.get("search_query") for i in items]),
             "imported": pd.Series([bool(i.get("imported")) for i in items], dtype="bool"),
             "created_at": _naive_utc([i.get("created_at") for i in items]),
+            "do_not_contact": pd.Series([bool(i.get("do_not_contact")) for i in items], dtype="bool"),
         }
     )
     return frame.set_index("id")
@@ -250,6 +251,8 @@ def column_config(*, tag_options: Sequence[str], owner_labels: Sequence[str], ca
         "search_query": cc.TextColumn("Source query", width="medium"),
         "imported": cc.CheckboxColumn("Imported", width=80),
         "created_at": cc.DatetimeColumn("Created", format="YYYY-MM-DD HH:mm", width=140),
+        "do_not_contact": cc.CheckboxColumn("Do not contact", width=110,
+                                            help="Opted out of email; change it on the lead's page"),
     }
 
 

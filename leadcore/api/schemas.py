@@ -134,6 +134,7 @@ class LeadOut(LeadFields):
     created_at: UtcDatetime
     updated_at: UtcDatetime
     version: int = Field(description="Send it back (If-Match or body) when you update the lead.", examples=[1])
+    do_not_contact: bool = Field(default=False, description="Never email this lead (opted out).")
 
 
 class LeadDetail(LeadOut):
@@ -143,7 +144,6 @@ class LeadDetail(LeadOut):
     score_breakdown: list[dict[str, Any]] | None = Field(
         default=None, examples=[[{"rule": "base", "label": "Base score", "points": 20}]])
     deleted_at: UtcDatetime | None = None
-    do_not_contact: bool = Field(default=False, description="Never email this lead (opted out).")
 
 
 class StaleOut(BaseModel):

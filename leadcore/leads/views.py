@@ -42,8 +42,9 @@ LEAD_COLUMNS = (
     "created_at",
     "updated_at",
     "version",
+    "do_not_contact",
 )
-DETAIL_EXTRA = ("raw_data", "score_breakdown", "deleted_at", "team_id", "do_not_contact")
+DETAIL_EXTRA = ("raw_data", "score_breakdown", "deleted_at", "team_id")
 
 
 def lead_dict(lead: Lead, *, detail: bool = False, owner_name: str | None = None) -> dict[str, Any]:
