@@ -10,13 +10,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import update
+
 from leadcore.accounts.actors import Actor
 from leadcore.db.engine import UnitOfWork
-from leadcore.db.models import LeadSearch
+from leadcore.db.models import Lead, LeadSearch
 from leadcore.db.retry import retry_on_deadlock
 from leadcore.discovery.runs import close_search, open_search
 from leadcore.errors import DatabaseBusy, InvalidInput
-from leadcore.fileimport.mapping import apply_mapping, guess_mapping
+from leadcore.fileimport.mapping import OPT_OUT_FIELD, apply_mapping, guess_mapping, opted_out
 from leadcore.fileimport.reading import Table
 from leadcore.intake.candidates import LeadCandidate
 from leadcore.intake.matcher import (
@@ -152,6 +154,7 @@ def commit_import(
     """
     cands, reasons = candidates_from_table(table, mapping)
     valid = [c for c in cands if c is not None]
+    opt_outs = _opt_out_positions(table, mapping, cands)
     name = Path(filename).name[:180] or "upload.csv"
     # PostgreSQL queues imports on the team's save lock; a SQLite writer waits its busy timeout per attempt.
     patience: dict[str, Any] = {} if wait_s is None else {"attempts": 1000, "budget_s": wait_s}
@@ -163,6 +166,7 @@ def commit_import(
     def attempt() -> list[RowPlan]:
         with uow:
             result = save_batch(uow.session, actor, valid, ctx)
+            _mark_opted_out(uow, [p.lead_id for i, p in enumerate(result.rows) if i in opt_outs and p.lead_id])
             # The run's counts and outcome commit with the leads: a separate "close" afterwards could fail on a
             # busy database and report a saved import as failed.
             run = uow.session.get(LeadSearch, search_id)
@@ -190,6 +194,31 @@ def commit_import(
     _count(rows, summary)
     summary.lead_ids = [p.lead_id for p in plans if p.lead_id is not None]
     return summary
+
+
+def _opt_out_positions(table: Table, mapping: Mapping[str, str | None] | None,
+                       cands: list[LeadCandidate | None]) -> set[int]:
+    """Positions among the valid candidates whose unsubscribe / do-not-contact column says yes."""
+    mapping = check_mapping(table, mapping)
+    if OPT_OUT_FIELD not in mapping.values():
+        return set()
+    out: set[int] = set()
+    position = 0
+    for row, cand in zip(table.rows, cands, strict=True):
+        if cand is None:
+            continue
+        if opted_out(apply_mapping(row, table.headers, mapping).get(OPT_OUT_FIELD)):
+            out.add(position)
+        position += 1
+    return out
+
+
+def _mark_opted_out(uow: UnitOfWork, lead_ids: list[int | None]) -> None:
+    """A row that says its person unsubscribed marks the lead do-not-contact (new or already known); never unmarks."""
+    ids = [i for i in lead_ids if i is not None]
+    if ids:
+        uow.session.execute(update(Lead).where(Lead.id.in_(ids), Lead.do_not_contact.is_(False))
+                            .values(do_not_contact=True, version=Lead.version + 1))
 
 
 def write_report(rows: list[RowReport], path: str | Path) -> None:

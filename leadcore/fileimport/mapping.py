@@ -25,7 +25,15 @@ LEAD_FIELDS: tuple[str, ...] = (
 )
 # Not lead fields: ``apply_mapping`` joins them into ``lead_name`` when no name column is filled.
 NAME_PART_FIELDS: tuple[str, ...] = ("first_name", "last_name")
-MAPPABLE_FIELDS: tuple[str, ...] = LEAD_FIELDS + NAME_PART_FIELDS
+# Not a candidate field either: the import marks the saved lead do-not-contact when the cell says yes.
+OPT_OUT_FIELD = "do_not_contact"
+MAPPABLE_FIELDS: tuple[str, ...] = LEAD_FIELDS + NAME_PART_FIELDS + (OPT_OUT_FIELD,)
+_YES = frozenset({"1", "y", "yes", "true", "x", "unsubscribed", "opted out", "optedout", "opt out", "dnc"})
+
+
+def opted_out(value: str | None) -> bool:
+    """Whether an unsubscribe / do-not-contact cell says yes ("yes", "true", "1", "x", "unsubscribed" …)."""
+    return (value or "").strip().casefold() in _YES
 
 # Header spellings per field, compared after _key() (lowercase, letters and digits only), so
 # "E-mail Address", "email_address" and "emailAddress" are all "emailaddress".
@@ -64,6 +72,10 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     "notes": ("notes", "note", "comments", "comment", "remarks"),
     "tags": ("tags", "tag", "label", "labels"),
     "status": ("status", "leadstatus"),
+    "do_not_contact": (
+        "donotcontact", "dnc", "unsubscribed", "unsubscribe", "optout", "optedout", "emailoptout",
+        "hasoptedoutofemail", "donotemail", "emailunsubscribed", "unsubscribedfromemails",
+    ),
 }
 _BY_KEY: dict[str, str] = {key: field for field, keys in _SYNONYMS.items() for key in keys}
 # "leadEmail", "contactPhone": a prefix naming the record, not the field.
