@@ -181,18 +181,34 @@ def queue_send(
     return plan
 
 
-def set_do_not_contact(uow: UnitOfWork, actor: Actor, lead_ids: list[int], flag: bool) -> int:
-    """Mark leads do-not-contact (or clear it); one event per lead that changed. Returns how many changed."""
+@dataclass(frozen=True)
+class FlagResult:
+    changed: int
+    unchanged: int
+    refused: int  # another rep's leads (only their owner or a manager may)
+    not_found: int
+
+
+def set_do_not_contact(uow: UnitOfWork, actor: Actor, lead_ids: list[int], flag: bool) -> FlagResult:
+    """Mark leads do-not-contact (or clear it, which undoes it) in one transaction, an event per lead changed.
+
+    Leads the actor may not change are counted as refused; for a single lead that is PermissionDenied."""
     if not lead_ids:
         raise InvalidInput("No leads selected", field="ids")
-    changed = 0
+    changed = unchanged = refused = 0
     with uow:
         uow.writing()
         s = uow.session
-        for lead in s.scalars(select(Lead).where(Lead.id.in_(lead_ids), Lead.team_id == actor.team_id)).all():
+        found = s.scalars(select(Lead).where(Lead.id.in_(lead_ids), Lead.team_id == actor.team_id)).all()
+        for lead in found:
             if lead.do_not_contact == flag:
+                unchanged += 1
                 continue
-            ensure_can_edit(actor, lead.id, lead.owner_id)
+            if not can_edit_lead(actor, lead.owner_id):
+                if len(lead_ids) == 1:
+                    ensure_can_edit(actor, lead.id, lead.owner_id)
+                refused += 1
+                continue
             lead.do_not_contact = flag
             lead.version += 1
             lead.updated_at = datetime.now(UTC)
@@ -200,7 +216,7 @@ def set_do_not_contact(uow: UnitOfWork, actor: Actor, lead_ids: list[int], flag:
                           data={"do_not_contact": {"from": not flag, "to": flag}})
             changed += 1
         uow.commit()
-    return changed
+    return FlagResult(changed, unchanged, refused, len(set(lead_ids)) - len(found))
 
 
 def is_do_not_contact(uow: UnitOfWork, actor: Actor, lead_id: int) -> bool:

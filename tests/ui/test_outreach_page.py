@@ -144,3 +144,30 @@ def test_bulk_send_previews_skips_and_sends(make, new_app, logged_in, smtp_env):
         get_lead(make.db.uow(), manager, i)["email"] for i in (a, b))
     assert by_label(at.button, "Preview send")  # back to the form; the outbox tab lists both
     assert len(at.dataframe) >= 1
+
+
+def test_grid_bulk_do_not_contact_and_its_undo(make, new_app, logged_in):
+    from ui import state
+
+    manager = make.user("manager")
+    other_rep = make.user("rep", name="Ola Other")
+    rep = make.user("rep")
+    mine = [make.lead(rep, lead_score=90 - i) for i in range(2)]
+    theirs = make.lead(manager, lead_score=50, owner_id=other_rep.user_id)
+    at = logged_in(new_app(), rep).run()
+    at.switch_page("pages/leads.py").run()
+    assert not at.exception
+    assert [i["do_not_contact"] for i in at.session_state[state.GRID_SNAPSHOT]["page"].items] == [False] * 3
+    at.selectbox(key="lc_bulk_action").set_value("do_not_contact").run()
+    at.button(key="lc_bulk_apply").click().run()
+    assert "Mark all 3 leads matching the filter do-not-contact?" in texts(at)
+    at.button(key="lc_bulk_yes").click().run()
+    assert not at.exception
+    assert "Updated 2 leads." in texts(at) and "1 lead not changed: only its owner or a manager may." in texts(at)
+    assert [get_lead(make.db.uow(), rep, i)["do_not_contact"] for i in [*mine, theirs]] == [True, True, False]
+    # Undo: clear it again.
+    at.selectbox(key="lc_bulk_action").set_value("contact_ok").run()
+    at.button(key="lc_bulk_apply").click().run()
+    at.button(key="lc_bulk_yes").click().run()
+    assert "Updated 2 leads." in texts(at)
+    assert [get_lead(make.db.uow(), rep, i)["do_not_contact"] for i in mine] == [False, False]
