@@ -11,6 +11,8 @@ import streamlit as st
 from leadcore.accounts.actors import Actor
 from leadcore.config import settings
 from leadcore.errors import LeadcoreError
+from leadcore.grid.listing import LeadFilters
+from leadcore.intake.candidates import STATUSES
 from leadcore.outreach import outbox, sending, templates
 from leadcore.outreach.mailer import SmtpConfig, SmtpMailer, mailto_link
 from leadcore.outreach.templates import TemplateView
@@ -241,24 +243,34 @@ def bulk_send(actor: Actor, choices: list[TemplateView]) -> None:
         return
     by_id = {t.id: t for t in choices}
     tid = st.selectbox("Template", list(by_id), format_func=lambda i: by_id[i].name, key="lc_outreach_bulk_t")
-    raw = st.text_area("Lead ids", key="lc_outreach_bulk_ids", placeholder="12, 15, 19 — or paste a column of ids",
-                       height=80)
+    by = st.radio("Leads", ["ids", "status"], horizontal=True, key="lc_outreach_bulk_by",
+                  format_func={"ids": "By id", "status": "Every lead with a status"}.__getitem__)
+    if by == "ids":
+        raw = st.text_area("Lead ids", key="lc_outreach_bulk_ids", height=80,
+                           placeholder="12, 15, 19 — or paste a column of ids")
+    else:
+        statuses = st.multiselect("Status", list(STATUSES), default=["NEW"], format_func=str.title,
+                                  key="lc_outreach_bulk_status")
     again = st.checkbox("Also send to leads that got this template recently", key="lc_outreach_bulk_again")
     if st.button("Preview send", icon=":material/preview:", key="lc_outreach_bulk_preview"):
         try:
-            ids = parse_ids(raw)
-            plan = outbox.preview_send(uow(), actor, tid, ids=ids, confirm_repeat=again)
+            if by == "status" and not statuses:
+                raise ValueError("pick at least one status")
+            ids = parse_ids(raw) if by == "ids" else None
+            filters = None if by == "ids" else LeadFilters(statuses=tuple(statuses)).validated()
+            outbox.preview_send(uow(), actor, tid, ids=ids, filters=filters, confirm_repeat=again)
         except ValueError as e:
-            st.error(f"Lead ids: {e}")
+            st.error(f"{'Lead ids' if by == 'ids' else 'Status'}: {e}")
             return
         except LeadcoreError as e:
             st.error(str(e))
             return
-        ss[state.OUTREACH_BULK] = {"template_id": tid, "ids": ids, "confirm_repeat": again}
+        ss[state.OUTREACH_BULK] = {"template_id": tid, "ids": ids, "filters": filters, "confirm_repeat": again}
     pending = ss.get(state.OUTREACH_BULK)
     if not pending or pending["template_id"] != tid:
         return
-    plan = outbox.preview_send(uow(), actor, tid, ids=pending["ids"], confirm_repeat=pending["confirm_repeat"])
+    target = {"ids": pending["ids"], "filters": pending["filters"], "confirm_repeat": pending["confirm_repeat"]}
+    plan = outbox.preview_send(uow(), actor, tid, **target)
     st.markdown(f"**{plan.summary().capitalize()}**")
     if plan.skipped:
         st.dataframe(pd.DataFrame([{"Lead": i, "Skipped because": outbox.REASONS[r]} for i, r in plan.skipped]),
@@ -270,7 +282,7 @@ def bulk_send(actor: Actor, choices: list[TemplateView]) -> None:
                  disabled=not plan.send_ids, key="lc_outreach_bulk_send"):
         ss.pop(state.OUTREACH_BULK, None)
         try:
-            queued = outbox.queue_send(uow(), actor, tid, ids=pending["ids"], confirm_repeat=pending["confirm_repeat"])
+            queued = outbox.queue_send(uow(), actor, tid, **target)
         except LeadcoreError as e:
             flash("error", f"Not sent: {e}")
         flash(*outcome_message(send_queued(queued.outbox_ids)))

@@ -142,8 +142,12 @@ def test_bulk_send_previews_skips_and_sends(make, new_app, logged_in, smtp_env):
     assert "2 sent." in at.success[0].value
     assert sorted(m[1][0] for m in smtp_env.recorder.messages) == sorted(
         get_lead(make.db.uow(), manager, i)["email"] for i in (a, b))
-    assert by_label(at.button, "Preview send")  # back to the form; the outbox tab lists both
-    assert len(at.dataframe) >= 1
+    assert len(at.dataframe) >= 1  # the outbox lists both
+    # A whole filter: every NEW lead (only the do-not-contact one is left NEW).
+    at.radio(key="lc_outreach_bulk_by").set_value("status").run()
+    by_label(at.button, "Preview send").click().run()
+    assert not at.exception
+    assert "**Send to 0, 1 skipped: 1 do-not-contact**" in texts(at)
 
 
 def test_grid_bulk_do_not_contact_and_its_undo(make, new_app, logged_in):
