@@ -276,7 +276,8 @@ def bulk_send(actor: Actor, choices: list[TemplateView]) -> None:
         st.dataframe(pd.DataFrame([{"Lead": i, "Skipped because": outbox.REASONS[r]} for i, r in plan.skipped]),
                      hide_index=True)
     if smtp_config() is None:
-        no_smtp_note()
+        st.caption("Sending needs an SMTP server (see the note at the top); open single leads in your mail client "
+                   "from their pages.")
         return
     if st.button(f"Send to {len(plan.send_ids)}", type="primary", icon=":material/send:",
                  disabled=not plan.send_ids, key="lc_outreach_bulk_send"):
