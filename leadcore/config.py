@@ -38,6 +38,18 @@ class Settings(BaseSettings):
     scoring_weights_file: str = ""
     # Default phone region for numbers without a country code (ISO 3166 alpha-2), empty for none.
     default_phone_region: str = ""
+    # Outreach email (leadcore.outreach): without smtp_host the app offers "open in mail client" (mailto:) instead.
+    smtp_host: str = ""
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_username: str = ""
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = True
+    smtp_timeout_s: float = Field(default=20.0, gt=0)
+    mail_from: str = ""
+    mail_per_minute: int = Field(default=30, ge=1)
+    mail_daily_cap: int = Field(default=200, ge=1)
+    # A lead is not emailed twice with the same template within this many days unless the sender confirms.
+    mail_repeat_window_days: int = Field(default=14, ge=0)
 
 
 @lru_cache(maxsize=1)

@@ -30,6 +30,8 @@ EVENT_KINDS = (
     "activity_logged",
     "task_created",
     "task_done",
+    "email_sent",
+    "email_failed",
 )
 
 

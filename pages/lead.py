@@ -15,7 +15,7 @@ from leadcore.discovery import runs
 from leadcore.errors import LeadcoreError, NotFound, StaleLead
 from leadcore.intake.candidates import SETTABLE_STATUSES, STATUSES
 from leadcore.leads import conversion, edits
-from ui import auth, cached, nav, state, timeline, work
+from ui import auth, cached, nav, outreach, state, timeline, work
 from ui.grid import md
 from ui.resources import uow
 
@@ -279,4 +279,5 @@ with right:
     imported(actor, lead)
     score(lead)
     notes(actor, lead)
+    outreach.lead_section(actor, lead)
     history(actor, lead)

@@ -26,7 +26,7 @@ OPEN_LABEL = "Open"
 EDITABLE = {"status": "status", "lead_score": "lead_score", "tags": "tags", "notes": "notes", "owner": "owner_id"}
 # What a rep edits comes first, right after the name, so it fits a 1400-pixel screen; then what identifies the lead.
 SHOWN = ("lead_name", "status", "lead_score", "owner", "tags", "notes", "company", "job_title", "email", "location",
-         "type", "search_query", "imported", "created_at")
+         "type", "search_query", "imported", "created_at", "do_not_contact")
 
 
 @dataclass(frozen=True)
@@ -219,6 +219,7 @@ def editor_frame(items: Sequence[Mapping[str, Any]], owners: Mapping[str, int | 
             "search_query": _text([i.get("search_query") for i in items]),
             "imported": pd.Series([bool(i.get("imported")) for i in items], dtype="bool"),
             "created_at": _naive_utc([i.get("created_at") for i in items]),
+            "do_not_contact": pd.Series([bool(i.get("do_not_contact")) for i in items], dtype="bool"),
         }
     )
     return frame.set_index("id")
@@ -251,6 +252,8 @@ def column_config(*, tag_options: Sequence[str], owner_labels: Sequence[str], ca
         "search_query": cc.TextColumn("Source query", width="medium"),
         "imported": cc.CheckboxColumn("Imported", width=80),
         "created_at": cc.DatetimeColumn("Created", format="YYYY-MM-DD HH:mm", width=140),
+        "do_not_contact": cc.CheckboxColumn("Do not contact", width=110,
+                                            help="Opted out of email; change it on the lead's page"),
     }
 
 

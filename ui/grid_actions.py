@@ -14,6 +14,7 @@ from leadcore.grid import selection
 from leadcore.grid.filters import LeadFilters
 from leadcore.leads import bulk, conversion, edits, undo
 from leadcore.leads.bulk import BulkChange
+from leadcore.outreach import outbox
 from ui.grid import RowChange, describe, md
 from ui.resources import uow
 from ui.text import plural, word_for
@@ -28,6 +29,8 @@ ACTIONS = {
     "archive": "Archive",
     "delete": "Delete",
     "import": "Import as contacts / companies",
+    "do_not_contact": "Mark do-not-contact",
+    "contact_ok": "Clear do-not-contact",
     "restore": "Restore",
 }
 TRASH_ACTIONS = ("restore",)
@@ -96,6 +99,8 @@ class BulkRequest:
             "delete": f"Delete {target}? They move to the trash (“Show deleted leads”) and can be restored.",
             "import": f"Import {target} as contacts and companies? Leads already imported are left as they are.",
             "restore": f"Restore {target} from the trash?",
+            "do_not_contact": f"Mark {target} do-not-contact? Nobody can email them until it is cleared.",
+            "contact_ok": f"Clear do-not-contact on {target}? They can be emailed again.",
         }
         return what[self.action]
 
@@ -122,6 +127,18 @@ def _no_longer_exist(n: int) -> str:
     return f"{plural(n, 'lead')} no longer {word_for(n, 'exists', many='exist')}"
 
 
+def _flag(res: outbox.FlagResult) -> list[Message]:
+    out: list[Message] = [("success", f"Updated {plural(res.changed, 'lead')}.")] if res.changed else []
+    if res.unchanged:
+        out.append(("info", f"{plural(res.unchanged, 'lead')} already had this change."))
+    if res.refused:
+        out.append(("warning", f"{plural(res.refused, 'lead')} not changed: only "
+                               f"{word_for(res.refused, 'its', many='their')} owner or a manager may."))
+    if res.not_found:
+        out.append(("warning", f"{_no_longer_exist(res.not_found)}."))
+    return out or [("info", "Nothing changed.")]
+
+
 def run_bulk(actor: Actor, req: BulkRequest) -> tuple[list[Message], int | None]:
     """Apply a confirmed bulk action; says how many leads changed, were already so, or were refused and why, with
     the batch that undoes it (None when nothing changed or the action cannot be undone: import)."""
@@ -129,6 +146,8 @@ def run_bulk(actor: Actor, req: BulkRequest) -> tuple[list[Message], int | None]
         ids = list(req.ids) if req.ids is not None else selection.iter_filtered_ids(uow(), actor, req.filters)
         if not ids:
             return [("info", "No leads to change.")], None
+        if req.action in ("do_not_contact", "contact_ok"):
+            return _flag(outbox.set_do_not_contact(uow(), actor, ids, req.action == "do_not_contact")), None
         if req.action == "import":
             res = conversion.bulk_import(uow(), actor, ids)
             out: list[Message] = [("success", f"Imported {plural(res.imported, 'lead')}.")] if res.imported else []

@@ -28,6 +28,8 @@ PAGES = {
                   "Companies imported from your team's leads, with their people."),
     "import": ("pages/import.py", "Import", ":material/upload_file:", "import", ALL_ROLES,
                "Upload a CSV or Excel file of leads: map its columns, check it with a dry run, then import."),
+    "outreach": ("pages/outreach.py", "Outreach", ":material/forward_to_inbox:", "outreach", ALL_ROLES,
+                 "Email templates with merge fields, bulk sends with a preview, and the outbox of sent email."),
     "analytics": ("pages/analytics.py", "Analytics", ":material/monitoring:", "analytics", MANAGERS,
                   "Funnel, conversion by source query, scores and rep activity."),
     "duplicates": ("pages/duplicates.py", "Duplicates", ":material/join:", "duplicates", MANAGERS,

@@ -30,3 +30,6 @@ ADMIN_NEW_USER_V = "lc_admin_new_user_v"  # bumped after a user is created, to e
 CHARTS_PREFETCHED = "lc_charts_prefetched"  # the browser was told to load the chart code in idle time
 SSO_TRIED = "lc_sso_tried"  # the identity provider's email last tried for a single sign-on
 SSO_REFUSED = "lc_sso_refused"  # why that sign-on was refused, shown on the login page
+# Outreach email (ui/outreach.py, pages/outreach.py)
+OUTREACH_OUTCOME = "lc_outreach_outcome"  # (kind, message) of the last send / save, shown once after the rerun
+OUTREACH_BULK = "lc_outreach_bulk"  # {"template_id", "ids", "confirm_repeat"} of a previewed bulk send

@@ -23,6 +23,8 @@ ICONS = {
     "activity_logged": ":material/call:",
     "task_created": ":material/add_task:",
     "task_done": ":material/task_alt:",
+    "email_sent": ":material/mail:",
+    "email_failed": ":material/unsubscribe:",
 }
 FIELD_LABELS = {"lead_score": "score", "lead_name": "name", "job_title": "title", "linkedin_url": "LinkedIn",
                 "owner_id": "owner"}
@@ -84,4 +86,8 @@ def sentence(e: TimelineEntry, names: Mapping[int, str]) -> str:
         return "Restored" + (" (bulk action)" if d.get("bulk") else "")
     if e.kind in ("activity_logged", "task_created", "task_done"):
         return work_sentence(e.kind, d)
+    if e.kind in ("email_sent", "email_failed"):
+        how = "delivered to the server" if e.kind == "email_sent" else "**failed**"
+        template = f" (template {md(d['template'])})" if d.get("template") else ""
+        return f"Email “{md(d.get('subject') or '')}”{template} {how}: {md(_value(d.get('response')))}"
     return md(e.kind.replace("_", " ").capitalize())

@@ -134,6 +134,7 @@ class LeadOut(LeadFields):
     created_at: UtcDatetime
     updated_at: UtcDatetime
     version: int = Field(description="Send it back (If-Match or body) when you update the lead.", examples=[1])
+    do_not_contact: bool = Field(default=False, description="Never email this lead (opted out).")
 
 
 class LeadDetail(LeadOut):
@@ -187,8 +188,9 @@ class LeadUpdate(InModel):
     notes: Annotated[Text, StringConstraints(max_length=NOTES_MAX)] | None = None
     owner_id: Annotated[int, Field(ge=0, le=INT32_MAX)] | None = None
     version: Id | SkipJsonSchema[None] = Field(default=None, description="The version you read (or use If-Match).")
+    do_not_contact: bool | SkipJsonSchema[None] = Field(default=None, description="Never email this lead.")
 
-    @field_validator("type", "status", "lead_score", "version", mode="before")
+    @field_validator("type", "status", "lead_score", "version", "do_not_contact", mode="before")
     @classmethod
     def _not_null(cls, value: Any) -> Any:
         # These may be left out, but null means nothing for them (a text field's null clears it).

@@ -3,7 +3,16 @@
 It may import every feature package; nothing in leadcore imports it.
 """
 
-from leadcore.cli import accounts, database, discovery, duplicates, imports, leads, work  # noqa: F401  (each registers its commands)
+from leadcore.cli import (  # noqa: F401  (each registers its commands)
+    accounts,
+    database,
+    discovery,
+    duplicates,
+    imports,
+    leads,
+    outreach,
+    work,
+)
 from leadcore.cli.app import app
 
 __all__ = ["app"]

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from leadcore.accounts.actors import Actor
@@ -267,6 +267,10 @@ def _update_rows(
         for i, r in zip(create, _placed(create, _report([built[i] for i in create], result.rows)), strict=True):
             out[i] = r
         lead_ids += result.lead_ids
+        opted = [p.lead_id for i, p in zip(create, result.rows, strict=True) if built[i].opted_out]
+    else:
+        opted = []
+    _mark_opted_out(session, opted + [lead_id for i, lead_id in targets.items() if built[i].opted_out])
     session.flush()
     return [r for r in out if r is not None], lead_ids
 
@@ -330,6 +334,16 @@ def commit_import(
     _count(rows, summary, built)
     summary.lead_ids = lead_ids
     return summary
+
+
+
+
+def _mark_opted_out(session: Session, lead_ids: list[int | None]) -> None:
+    """A row that says its person unsubscribed marks the lead do-not-contact (new or already known); never unmarks."""
+    ids = [i for i in lead_ids if i is not None]
+    if ids:
+        session.execute(update(Lead).where(Lead.id.in_(ids), Lead.do_not_contact.is_(False))
+                        .values(do_not_contact=True, version=Lead.version + 1))
 
 
 def write_report(rows: list[RowReport], path: str | Path) -> None:

@@ -32,7 +32,16 @@ NAME_PART_FIELDS: tuple[str, ...] = ("first_name", "middle_name", "last_name")
 PLACE_PART_FIELDS: tuple[str, ...] = ("city", "state", "country", "hq_city", "hq_state", "hq_country")
 # Our own export's row identity: the lead a row of ``--mode update`` changes, and the version it was exported at.
 IDENTITY_FIELDS: tuple[str, ...] = ("id", "version")
-MAPPABLE_FIELDS: tuple[str, ...] = LEAD_FIELDS + NAME_PART_FIELDS + PLACE_PART_FIELDS + IDENTITY_FIELDS
+# Not a candidate field either: the import marks the saved lead do-not-contact when the cell says yes.
+OPT_OUT_FIELD = "do_not_contact"
+MAPPABLE_FIELDS: tuple[str, ...] = (LEAD_FIELDS + NAME_PART_FIELDS + PLACE_PART_FIELDS + IDENTITY_FIELDS
+                                    + (OPT_OUT_FIELD,))
+_YES = frozenset({"1", "y", "yes", "true", "x", "unsubscribed", "opted out", "optedout", "opt out", "dnc"})
+
+
+def opted_out(value: str | None) -> bool:
+    """Whether an unsubscribe / do-not-contact cell says yes ("yes", "true", "1", "x", "unsubscribed" …)."""
+    return (value or "").strip().casefold() in _YES
 
 # Header spellings per field, compared after _key() (lowercase, letters and digits only), so
 # "E-mail Address", "email_address" and "emailAddress" are all "emailaddress".
@@ -75,6 +84,10 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     "notes": ("notes", "note", "comments", "comment", "remarks"),
     "tags": ("tags", "tag", "label", "labels"),
     "status": ("status", "leadstatus"),
+    "do_not_contact": (
+        "donotcontact", "dnc", "unsubscribed", "unsubscribe", "optout", "optedout", "emailoptout",
+        "hasoptedoutofemail", "donotemail", "emailunsubscribed", "unsubscribedfromemails",
+    ),
 }
 _BY_KEY: dict[str, str] = {key: field for field, keys in _SYNONYMS.items() for key in keys}
 # "leadEmail", "contactPhone": a prefix naming the record, not the field.

@@ -9,7 +9,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from leadcore.errors import InvalidInput
-from leadcore.fileimport.mapping import column_ranks, compose_parts, guess_mapping, mapped_cells
+from leadcore.fileimport.mapping import (
+    OPT_OUT_FIELD,
+    column_ranks,
+    compose_parts,
+    guess_mapping,
+    mapped_cells,
+    opted_out,
+)
 from leadcore.fileimport.presets import Format, detect_format, format_by_key
 from leadcore.fileimport.reading import Table
 from leadcore.fileimport.values import (
@@ -79,6 +86,7 @@ class BuiltRow:
     version: int | None = None
     present: dict[str, Any] = field(default_factory=dict)  # update mode: the mapped fields' clean values
     status_original: str | None = None
+    opted_out: bool = False  # its unsubscribe / do-not-contact column says yes
 
 
 def status_values(table: Table, spec: ImportSpec) -> dict[str, int]:
@@ -130,6 +138,7 @@ def build_row(row: list[str], headers: list[str], spec: ImportSpec) -> BuiltRow:
     if website and _LINKEDIN_PROFILE.search(website) and not values.get("linkedin_url", "").strip():
         values["linkedin_url"], values["website"] = website, ""
     compose_parts(values)
+    out.opted_out = opted_out(values.pop(OPT_OUT_FIELD, None))
     _identity(values, out)
     _status_and_type(values, spec, out, extra)
     phone = values.get("phone", "").strip()

@@ -29,7 +29,8 @@ from leadcore.leads.views import lead_dict
 
 # "80" and "80.0" (a spreadsheet's integer) are whole numbers; "80.5", "8e1", "-3" are not.
 _WHOLE_NUMBER = re.compile(r"[0-9]+(?:\.0+)?", re.ASCII)
-EDITABLE_FIELDS = frozenset(TEXT_FIELDS) | {"type", "status", "lead_score", "tags", "notes", "owner_id"}
+EDITABLE_FIELDS = frozenset(TEXT_FIELDS) | {"type", "status", "lead_score", "tags", "notes", "owner_id",
+                                            "do_not_contact"}
 MAX_TAG_LENGTH = 50
 
 
@@ -117,6 +118,10 @@ def normalize_changes(changes: dict[str, Any]) -> dict[str, Any]:
             out[name] = notes
         elif name == "owner_id":
             out[name] = _owner_id(value)
+        elif name == "do_not_contact":
+            if not isinstance(value, bool):
+                raise InvalidInput(f"do_not_contact must be true or false, got '{value}'", field="do_not_contact")
+            out[name] = value
         else:
             text = str(value).strip() if value is not None else ""
             out[name] = text or None

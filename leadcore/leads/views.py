@@ -42,6 +42,7 @@ LEAD_COLUMNS = (
     "created_at",
     "updated_at",
     "version",
+    "do_not_contact",
 )
 DETAIL_EXTRA = ("raw_data", "score_breakdown", "deleted_at", "team_id")
 

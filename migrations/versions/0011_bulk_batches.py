@@ -1,7 +1,7 @@
 """bulk batches: every bulk action remembers what it changed on each lead, so it can be undone
 
 Revision ID: 0011
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-05 17:15:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import leadcore.db.coltypes
 
 revision: str = '0011'
-down_revision: str | None = '0008'
+down_revision: str | None = '0009'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -42,9 +42,9 @@ pytestmark = pytest.mark.e2e
 
 ADMIN = {"name": "Ada Admin", "email": "ada@example.com", "password": "correct-horse-42", "team": "Sales"}
 REP = {"name": "Rita Rep", "email": "rita@example.com", "password": "battery-staple-42"}
-MANAGER_PAGES = ["My work", "Discover", "Leads", "Contacts", "Companies", "Import", "Analytics", "Duplicates",
-                 "Assignment rules", "Admin"]
-REP_PAGES = ["My work", "Discover", "Leads", "Contacts", "Companies", "Import"]
+MANAGER_PAGES = ["My work", "Discover", "Leads", "Contacts", "Companies", "Import", "Outreach", "Analytics",
+                 "Duplicates", "Assignment rules", "Admin"]
+REP_PAGES = ["My work", "Discover", "Leads", "Contacts", "Companies", "Import", "Outreach"]
 NOTE = "Called Tuesday: wants a demo of the EU plan"
 
 

@@ -31,6 +31,7 @@ from leadcore.fileimport import importer
 from leadcore.fileimport.reading import Table, read_table
 from leadcore.intake.candidates import LeadCandidate
 from leadcore.leads import bulk, conversion, edits
+from leadcore.outreach import outbox, templates
 from leadcore.work import activities as work_activities
 from leadcore.work import assignment as work_assignment
 from leadcore.work import prefs as work_prefs
@@ -69,7 +70,8 @@ def csv_table(rows: list[dict[str, str]]) -> Table:
 
 
 def populate(db: Database) -> dict[str, Any]:
-    """Rows in every table, through the services: two teams, users, a token, searches, leads, events, imports."""
+    """Rows in every table, through the services: two teams, users, a token, searches, leads, events, imports,
+    an email template and queued email."""
     admin = user(db, "admin")
     manager = user(db, "manager")
     rep = user(db, "rep")
@@ -112,6 +114,9 @@ def populate(db: Database) -> dict[str, Any]:
     work_prefs.set_prefs(db.uow(), rep, time_zone="Europe/Berlin")
     work_assignment.create_rule(db.uow(), manager, {"name": "Everyone in turn", "strategy": "round_robin",
                                                     "assignee_ids": [rep.user_id]})
+    intro = templates.save_template(db.uow(), manager, name="Intro", subject="{{ company }}",
+                                    body="Hi {{ first_name }}")
+    outbox.queue_send(db.uow(), manager, intro.id, ids=ids[9:11])
     return {"admin": admin, "manager": manager, "rep": rep, "other": other, "token": token, "run": run,
             "other_run": other_run, "imported": imported}
 

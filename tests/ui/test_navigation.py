@@ -8,15 +8,15 @@ from ui import nav
 
 ALL_FILES = [spec[0] for spec in nav.PAGES.values()]
 MENU = {
-    "rep": ["My work", "Discover", "Leads", "Contacts", "Companies", "Import"],
-    "manager": ["My work", "Discover", "Leads", "Contacts", "Companies", "Import", "Analytics", "Duplicates",
-                "Assignment rules", "Admin"],
-    "admin": ["My work", "Discover", "Leads", "Contacts", "Companies", "Import", "Analytics", "Duplicates",
-              "Assignment rules", "Admin"],
+    "rep": ["My work", "Discover", "Leads", "Contacts", "Companies", "Import", "Outreach"],
+    "manager": ["My work", "Discover", "Leads", "Contacts", "Companies", "Import", "Outreach", "Analytics",
+                "Duplicates", "Assignment rules", "Admin"],
+    "admin": ["My work", "Discover", "Leads", "Contacts", "Companies", "Import", "Outreach", "Analytics",
+              "Duplicates", "Assignment rules", "Admin"],
 }
 REACHABLE = {
     "rep": {"pages/my_work.py", "pages/discover.py", "pages/leads.py", "pages/lead.py", "pages/import.py",
-            "pages/contacts.py", "pages/companies.py"},
+            "pages/contacts.py", "pages/companies.py", "pages/outreach.py"},
     "manager": set(ALL_FILES),
     "admin": set(ALL_FILES),
 }

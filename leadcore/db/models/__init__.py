@@ -24,12 +24,14 @@ from leadcore.db.models.core import (
     User,
 )
 from leadcore.db.models.duplicates import DuplicatePair, DuplicateScan, LeadMerge
+from leadcore.db.models.outreach import OUTBOX_STATUSES, EmailTemplate, OutboxMessage
 from leadcore.db.models.sessions import UserSession
 from leadcore.db.models.work import AssignmentRule, LeadActivity, LeadTask, SavedView, WorkPrefs
 
 __all__ = [
     "ANALYTICS_COLUMNS",
     "NAMING_CONVENTION",
+    "OUTBOX_STATUSES",
     "ROLLUP_TABLES",
     "UNMODELED_INDEXES",
     "UNMODELED_TABLE_PREFIX",
@@ -42,6 +44,7 @@ __all__ = [
     "Contact",
     "DuplicatePair",
     "DuplicateScan",
+    "EmailTemplate",
     "EventRollup",
     "Lead",
     "LeadActivity",
@@ -51,6 +54,7 @@ __all__ = [
     "LeadScoreRollup",
     "LeadSearch",
     "LeadTask",
+    "OutboxMessage",
     "SavedView",
     "Short",
     "Team",

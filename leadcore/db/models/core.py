@@ -208,6 +208,8 @@ class Lead(Base):
     domain: Mapped[str | None] = mapped_column(Short)
     phone_norm: Mapped[str | None] = mapped_column(String(40))
     name_key: Mapped[str | None] = mapped_column(String(1100))
+    # Outreach: never email this lead (opted out / unsubscribed); migration 0009.
+    do_not_contact: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
 
 
 class LeadEvent(Base):
