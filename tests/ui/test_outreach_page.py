@@ -163,6 +163,7 @@ def test_grid_bulk_do_not_contact_and_its_undo(make, new_app, logged_in):
     assert not at.exception
     assert [i["do_not_contact"] for i in at.session_state[state.GRID_SNAPSHOT]["page"].items] == [False] * 3
     at.selectbox(key="lc_bulk_action").set_value("do_not_contact").run()
+    at.radio(key="lc_bulk_scope").set_value("filter").run()
     at.button(key="lc_bulk_apply").click().run()
     assert "Mark all 3 leads matching the filter do-not-contact?" in texts(at)
     at.button(key="lc_bulk_yes").click().run()
@@ -171,6 +172,7 @@ def test_grid_bulk_do_not_contact_and_its_undo(make, new_app, logged_in):
     assert [get_lead(make.db.uow(), rep, i)["do_not_contact"] for i in [*mine, theirs]] == [True, True, False]
     # Undo: clear it again.
     at.selectbox(key="lc_bulk_action").set_value("contact_ok").run()
+    at.radio(key="lc_bulk_scope").set_value("filter").run()
     at.button(key="lc_bulk_apply").click().run()
     at.button(key="lc_bulk_yes").click().run()
     assert "Updated 2 leads." in texts(at)
