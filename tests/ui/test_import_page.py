@@ -171,3 +171,24 @@ def test_excel_files_are_read_like_csv(importer):
     assert mapping_boxes(at) == {"Name": "lead_name", "Email": "email", "Company": "company"}
     at = click(at, "Dry run")
     assert {m.label: m.value for m in at.metric}["New"] == "1"
+
+
+def test_a_linkedin_export_with_its_notes_preamble_imports_with_profiles(importer, app_db):
+    """LinkedIn's Connections.csv starts with a "Notes:" paragraph: the page finds the header below it, says which
+    format and row it used, maps URL to the LinkedIn profile, and imports every connection."""
+    from pathlib import Path
+
+    from leadcore.grid.listing import list_leads
+
+    data = (Path(__file__).resolve().parents[1] / "fixtures" / "imports" / "linkedin_connections.csv").read_bytes()
+    at = upload(importer(), data, "Connections.csv")
+    assert "Looks like a **LinkedIn Connections export**" in at.info[0].value
+    assert any("Column names taken from **row 4**" in c.value for c in at.caption)
+    assert at.number_input(key=next(n.key for n in at.number_input if n.label == "Header row")).value == 4
+    assert mapping_boxes(at)["URL"] == "linkedin_url" and mapping_boxes(at)["Position"] == "job_title"
+    at = click(at, "Dry run")
+    assert {m.label: m.value for m in at.metric}["New"] == "3"
+    at = click(at, "Import")
+    saved = [lead for lead in list_leads(app_db.uow(), at.actor).items if lead["linkedin_url"]]
+    assert sorted(lead["lead_name"] for lead in saved) == ["Farah Haddad", "Gustav Lind", "Hana Sato"]
+    assert all(lead["linkedin_url"].startswith("https://www.linkedin.com/in/") for lead in saved)

@@ -1,0 +1,41 @@
+"""Importing LinkedIn's Connections.csv in a real browser (issue 14): the page finds the header below LinkedIn's
+notes, says which format and row it used, and imports every connection with its profile."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from .app_driver import button, go, heading, log_in, open_app, settle
+from .conftest import StreamlitServer, shot
+
+pytestmark = pytest.mark.e2e
+
+LINKEDIN = Path(__file__).resolve().parents[1] / "fixtures" / "imports" / "linkedin_connections.csv"
+
+
+def test_a_linkedin_export_with_its_preamble_imports_from_the_page(server: StreamlitServer,
+                                                                   new_context: Any) -> None:
+    server.cli("create-user", "--email", "ivy@example.com", "--role", "rep", "--name", "Ivy Import",
+               "--password", "correct horse battery")
+    page = new_context().new_page()
+    open_app(page, server.url)
+    log_in(page, "ivy@example.com", "correct horse battery")
+    go(page, "Import", heading(page, "Import leads"))
+    page.locator("input[type=file]").set_input_files(str(LINKEDIN))
+    settle(page, page.get_by_text("Looks like a LinkedIn Connections export"))
+    expect(page.get_by_text("Column names taken from row 4")).to_be_visible()
+    shot(page, "import-linkedin-detected")
+    button(page, "Dry run").click()
+    commit = page.get_by_role("button", name=re.compile(r"^Import \d"))
+    settle(page, commit)
+    commit.click()
+    settle(page, page.get_by_text("3 new leads"))
+    shot(page, "import-linkedin-done")
+    # the same file again saves nothing new: every connection is known by its profile
+    again = server.cli("import-csv", str(LINKEDIN), "--dry-run").stdout.strip().splitlines()[-1]
+    assert again.startswith("saved=0 duplicates=3 invalid=0"), again
