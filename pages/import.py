@@ -176,7 +176,11 @@ def dry_run_panel(
         st.caption(f"Updates {plural(counts.get(UPDATED, 0), 'lead')} and saves {plural(new, 'new lead')}; "
                    "conflicting, unmatched and invalid rows change nothing.")
     usable = summary.count - counts.get(INVALID, 0) - counts.get(importer.BLANK, 0)
-    if st.button(f"Import {plural(usable, 'row')}", type="primary", icon=":material/upload:", disabled=usable == 0):
+    matched = usable - new - counts.get(UPDATED, 0)
+    what = (f"Import {plural(new, 'new lead')}" if mode == "create"
+            else f"Import {plural(counts.get(UPDATED, 0), 'update')} and {plural(new, 'new lead')}")
+    label = what + (f" (+{plural(matched, 'row')} matching known leads)" if mode == "create" and matched > 0 else "")
+    if st.button(label, type="primary", icon=":material/upload:", disabled=usable == 0):
         try:
             result = importer.commit_import(uow(), actor, table, filename=upload["name"], spec=done["spec"],
                                             mode=mode)

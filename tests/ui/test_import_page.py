@@ -86,6 +86,9 @@ def test_dry_run_reports_every_row_and_saves_nothing(importer, app_db):
                                           "Invalid"]
     assert report.loc[report["Row"] == 3, "Same as"].item() == "row 1"
     assert list_searches(app_db.uow(), at.actor) == []  # nothing written
+    # the button says what it will save, matching the caption above it (not "Import 5 rows" over "Saves 3")
+    assert any(b.label == "Import 3 new leads (+2 rows matching known leads)" for b in at.button)
+    assert any("Saves 3 new leads" in c.value for c in at.caption)
 
     at.radio(key="import_filter").set_value("Invalid").run()
     assert not at.exception
