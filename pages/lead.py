@@ -212,8 +212,9 @@ def score(lead: dict[str, Any]) -> None:
         return
     frame = pd.DataFrame([{"Reason": r.get("label") or r.get("rule"), "Points": int(r.get("points") or 0)}
                           for r in rows])
-    st.dataframe(frame, hide_index=True, width="stretch", column_config={
-        "Points": st.column_config.NumberColumn(format="%+d", width="small")})
+    st.dataframe(frame, hide_index=True, width="stretch", column_order=("Points", "Reason"), column_config={
+        "Points": st.column_config.NumberColumn(format="%+d", width="small")})  # points first: a long reason
+    # ("Has a website (https://…)") would push them out of the narrow column
     total = int(frame["Points"].sum())
     if value is not None and total != value:
         st.caption(f"The computed score was {total}; someone has set it to {value} by hand since.")
