@@ -30,7 +30,6 @@ from leadcore.fileimport.update import (
     UPDATED,
     fill_lead_from_row,
     find_targets,
-    load_leads,
     update_lead_from_row,
 )
 from leadcore.intake.candidates import TEXT_FIELDS
@@ -44,6 +43,7 @@ from leadcore.intake.matcher import (
     plan_batch,
     save_batch,
 )
+from leadcore.leads.edits import lock_leads
 
 log = logging.getLogger(__name__)
 
@@ -231,7 +231,7 @@ def _update_rows(
     begin_write(session)
     valid = {i: b for i, b in enumerate(built) if b.candidate is not None}
     targets = find_targets(session, actor, valid, by_keys=mode != "create")
-    leads = load_leads(session, set(targets.values()), lock=True)
+    leads = lock_leads(session, targets.values())
     out: list[RowReport | None] = [None] * len(built)
     lead_ids: list[int] = []
     done: dict[int, int] = {}

@@ -121,8 +121,3 @@ def fill_lead_from_row(session: Session, actor: Actor, lead: Lead, row: BuiltRow
     return UpdateOutcome(UNCHANGED, lead.id, fields=tuple(sorted(diff)))
 
 
-def load_leads(session: Session, ids: set[int], *, lock: bool) -> dict[int, Lead]:
-    q = select(Lead).where(Lead.id.in_(ids)).order_by(Lead.id)
-    if lock and session.get_bind().dialect.name == "postgresql":
-        q = q.with_for_update()
-    return {lead.id: lead for lead in session.scalars(q)}

@@ -7,14 +7,21 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert
 
-from leadcore import events
 from leadcore.accounts.actors import Actor, can_edit_lead, ensure_can_assign, ensure_manager
 from leadcore.db.engine import UnitOfWork
 from leadcore.db.models import BulkBatch, BulkBatchLead, Lead
 from leadcore.errors import InvalidInput
-from leadcore.leads.edits import IMPORTED_BY_HAND, apply_changes, clean_tags, normalize_changes, user_name
+from leadcore.leads.edits import (
+    IMPORTED_BY_HAND,
+    apply_changes,
+    clean_tags,
+    lock_leads,
+    mark_active,
+    normalize_changes,
+    user_name,
+)
 
 
 def purge_rejected(uow: UnitOfWork, actor: Actor, *, older_than_days: int) -> int:
@@ -91,13 +98,7 @@ def bulk_update(uow: UnitOfWork, actor: Actor, ids: list[int], change: BulkChang
         s.add(batch)
         s.flush()
         tag = {"bulk": True, "batch": batch.id}
-        found: dict[int, Lead] = {}
-        for start in range(0, len(unique_ids), 500):
-            chunk = unique_ids[start : start + 500]
-            q = select(Lead).where(Lead.id.in_(chunk), Lead.team_id == actor.team_id).order_by(Lead.id)
-            if s.get_bind().dialect.name == "postgresql":
-                q = q.with_for_update()
-            found.update({lead.id: lead for lead in s.scalars(q)})
+        found = lock_leads(s, unique_ids, team_id=actor.team_id)
         owners: dict[int | None, str] = {}
         changed: list[dict[str, Any]] = []
         for lead_id in unique_ids:
@@ -119,11 +120,7 @@ def bulk_update(uow: UnitOfWork, actor: Actor, ids: list[int], change: BulkChang
                     continue
                 changed.append({"batch_id": batch.id, "lead_id": lead.id, "before": {"is_active": lead.is_active},
                                 "after": {"is_active": active}})
-                lead.is_active, lead.deleted_at = active, None if active else datetime.now(UTC)
-                lead.version += 1
-                lead.updated_at = datetime.now(UTC)
-                events.record(s, lead_id=lead.id, team_id=lead.team_id, actor=actor,
-                              kind="restored" if active else "deleted", data=tag)
+                mark_active(s, actor, lead, active, event_data=tag)
                 result.updated += 1
                 continue
             changes: dict[str, Any] = {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -309,12 +310,36 @@ def _set_active(uow: UnitOfWork, actor: Actor, lead_id: int, active: bool) -> No
         ensure_can_edit(actor, lead.id, lead.owner_id, user_name(s, lead.owner_id))
         if lead.is_active == active:
             return
-        lead.is_active = active
-        lead.deleted_at = None if active else datetime.now(UTC)
-        lead.version += 1
-        lead.updated_at = datetime.now(UTC)
-        events.record(s, lead_id=lead.id, team_id=lead.team_id, actor=actor, kind="restored" if active else "deleted")
+        mark_active(s, actor, lead, active)
         uow.commit()
+
+
+def mark_active(session: Session, actor: Actor, lead: Lead, active: bool, *,
+                event_data: dict[str, Any] | None = None) -> None:
+    """Soft-delete (``active=False``) or restore a loaded lead, with its "deleted"/"restored" timeline event
+    (carrying ``event_data``, e.g. the bulk batch). The caller checked the permission and that it changes."""
+    lead.is_active = active
+    lead.deleted_at = None if active else datetime.now(UTC)
+    lead.version += 1
+    lead.updated_at = datetime.now(UTC)
+    events.record(session, lead_id=lead.id, team_id=lead.team_id, actor=actor, kind="restored" if active else "deleted",
+                  data=event_data)
+
+
+def lock_leads(session: Session, ids: Iterable[int], *, team_id: int | None = None) -> dict[int, Lead]:
+    """The leads with these ids (only ``team_id``'s when given), read 500 at a time in id order and, on PostgreSQL,
+    locked until the transaction ends: every writer of many leads locks them in the same order."""
+    ordered = sorted(set(ids))
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    found: dict[int, Lead] = {}
+    for start in range(0, len(ordered), 500):
+        q = select(Lead).where(Lead.id.in_(ordered[start:start + 500])).order_by(Lead.id)
+        if team_id is not None:
+            q = q.where(Lead.team_id == team_id)
+        if postgresql:
+            q = q.with_for_update()
+        found.update({lead.id: lead for lead in session.scalars(q)})
+    return found
 
 
 def delete_lead(uow: UnitOfWork, actor: Actor, lead_id: int) -> None:

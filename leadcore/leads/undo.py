@@ -13,12 +13,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from leadcore import events
 from leadcore.accounts.actors import Actor
 from leadcore.db.engine import UnitOfWork
 from leadcore.db.models import BulkBatch, BulkBatchLead, Lead
 from leadcore.errors import InvalidInput, NotFound, PermissionDenied
-from leadcore.leads.edits import apply_changes
+from leadcore.leads.edits import apply_changes, lock_leads, mark_active
 
 
 @dataclass
@@ -70,13 +69,8 @@ def undo_batch(uow: UnitOfWork, actor: Actor, batch_id: int) -> UndoResult:
         if batch.undone_at is not None:
             raise InvalidInput(f"This bulk action ({batch.label}) was already undone")
         items = {i.lead_id: i for i in s.scalars(select(BulkBatchLead).where(BulkBatchLead.batch_id == batch.id))}
-        leads: dict[int, Lead] = {}
         ids = sorted(items)
-        for start in range(0, len(ids), 500):
-            lq = select(Lead).where(Lead.id.in_(ids[start:start + 500])).order_by(Lead.id)
-            if s.get_bind().dialect.name == "postgresql":
-                lq = lq.with_for_update()
-            leads.update({lead.id: lead for lead in s.scalars(lq)})
+        leads = lock_leads(s, ids)
         tag = {"undo_of": batch.id}
         for lead_id in ids:
             lead = leads.get(lead_id)
@@ -88,12 +82,7 @@ def undo_batch(uow: UnitOfWork, actor: Actor, batch_id: int) -> UndoResult:
                 result.changed_since += 1
                 continue
             if "is_active" in back:
-                active = bool(back["is_active"])
-                lead.is_active, lead.deleted_at = active, None if active else datetime.now(UTC)
-                lead.version += 1
-                lead.updated_at = datetime.now(UTC)
-                events.record(s, lead_id=lead.id, team_id=lead.team_id, actor=actor,
-                              kind="restored" if active else "deleted", data=tag)
+                mark_active(s, actor, lead, bool(back["is_active"]), event_data=tag)
             else:
                 apply_changes(s, actor, lead, back, event_data=tag)
             result.restored += 1
