@@ -100,8 +100,10 @@ def test_any_file_through_dry_run_and_import_gives_invalid_input_or_an_exact_sum
         assert _lead_count(db) == before  # refused: nothing written
         return
     assert summary.count == preview.count == len(table.rows)
-    assert summary.saved + summary.duplicates + summary.invalid == summary.count
-    assert (preview.saved, preview.duplicates, preview.invalid) == (summary.saved, summary.duplicates, summary.invalid)
+    # every row is counted exactly once: saved, duplicate, invalid or (since blank rows are skipped, not invalid) blank
+    assert summary.saved + summary.duplicates + summary.invalid + summary.blank == summary.count
+    assert (preview.saved, preview.duplicates, preview.invalid, preview.blank) == (
+        summary.saved, summary.duplicates, summary.invalid, summary.blank)
     assert _lead_count(db) - before == summary.saved
     with db.uow() as uow:
         run = uow.session.get(LeadSearch, summary.search_id)
