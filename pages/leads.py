@@ -195,7 +195,7 @@ def _pager(page: LeadPage, page_no: int, size: int, dirty: bool, note: str = "")
 @st.fragment
 def leads_grid(actor: Actor, view: widgets.GridView) -> None:
     """Grid, bulk actions, save and pager: edits and page changes rerun only this part."""
-    auth.still_signed_in()  # a fragment rerun skips the router's check
+    auth.still_signed_in()  # a rerun of this fragment alone skips the router's check
     if (open_id := ss.pop(state.GRID_OPEN, None)) is not None:
         st.switch_page(nav.page("lead"), query_params={"id": str(open_id)})
     page_no = int(ss.get(state.GRID_PAGE, 1))

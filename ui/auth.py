@@ -7,6 +7,7 @@ import json
 
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from leadcore.accounts import sessions
 from leadcore.accounts.actors import Actor
@@ -45,7 +46,10 @@ def check_session() -> None:
 
 def still_signed_in() -> None:
     """For a fragment's own reruns (which skip the router): a session ended elsewhere reruns the whole app, which
-    then shows the login page."""
+    then shows the login page. In a full run the router has checked the session already: nothing to do."""
+    ctx = get_script_run_ctx()
+    if ctx is None or not ctx.fragment_ids_this_run:
+        return
     session_id = st.session_state.get(state.SESSION_ID)
     if session_id is None or sessions.current(uow(), session_id) is None:
         st.rerun(scope="app")
