@@ -13,7 +13,7 @@ from leadcore.accounts.actors import Actor, can_edit_lead
 from leadcore.directory import records
 from leadcore.discovery import runs
 from leadcore.errors import LeadcoreError, NotFound, StaleLead
-from leadcore.intake.candidates import SETTABLE_STATUSES, STATUSES
+from leadcore.intake.candidates import NOTES_MAX, SETTABLE_STATUSES, STATUSES
 from leadcore.leads import conversion, edits
 from ui import auth, cached, nav, outreach, state, timeline, work
 from ui.grid import md
@@ -28,7 +28,7 @@ FIELDS = {  # lead field -> label, in reading order
     "type": "Type", "status": "Status", "lead_name": "Name", "email": "Email", "phone": "Phone",
     "job_title": "Title", "company": "Company", "location": "Location", "headquarters": "Headquarters",
     "industry": "Industry", "website": "Website", "linkedin_url": "LinkedIn", "lead_score": "Score",
-    "tags": "Tags", "notes": "Notes", "owner_name": "Owner", "source": "Source", "search_query": "Source query",
+    "tags": "Tags", "notes": "Summary", "owner_name": "Owner", "source": "Source", "search_query": "Source query",
     "search_mode": "Search mode", "search_location": "Search location", "search_industry": "Search industry",
     "search_tech_stack": "Search tech stack", "duplicate_count": "Times seen again", "created_at": "Created",
     "updated_at": "Updated", "version": "Version",
@@ -220,8 +220,36 @@ def score(lead: dict[str, Any]) -> None:
         st.caption(f"The computed score was {total}; someone has set it to {value} by hand since.")
 
 
+def summary(actor: Actor, lead: dict[str, Any], shown_version: int) -> None:
+    """The lead's summary: one text kept up to date (the grid's Summary column); notes below are timeline entries."""
+    st.subheader("Summary", anchor=False)
+    if not can_edit_lead(actor, lead["owner_id"]):
+        st.markdown(md(lead["notes"]) if lead.get("notes") else "—")
+        return
+    key, loaded_key = f"lc_lead_summary_text_{lead['id']}", f"lc_lead_summary_loaded_{lead['id']}"
+    saved = lead.get("notes") or ""
+    if key not in ss or ss.get(key) == ss.get(loaded_key):  # not being edited: follow the lead's summary
+        ss[key] = saved
+    ss[loaded_key] = saved
+    with st.form(f"lc_lead_summary_{lead['id']}", border=False):
+        text = st.text_area("Summary", key=key, max_chars=NOTES_MAX, height=90, label_visibility="collapsed",
+                            placeholder="Who they are, what they need, where it stands")
+        if st.form_submit_button("Save summary", icon=":material/save:"):
+            if text.strip() == saved.strip():
+                done("info", "The summary is unchanged.", lead["id"])
+            try:
+                edits.update_lead(uow(), actor, lead["id"], {"notes": text}, expected_version=shown_version)
+            except StaleLead as e:
+                done("warning", f"Summary not saved: {e}.", lead["id"])
+            except LeadcoreError as e:
+                done("error", f"Summary not saved: {e}", lead["id"])
+            ss.pop(key, None)
+            done("success", "Summary saved.", lead["id"])
+
+
 def notes(actor: Actor, lead: dict[str, Any]) -> None:
     st.subheader("Add a note", anchor=False)
+    st.caption("Notes are dated entries on the timeline below; the grid shows the latest one.")
     with st.form("lc_lead_note", clear_on_submit=True, border=False):
         text = st.text_area("Note", placeholder="Called, left a voicemail…", max_chars=20_000,
                             label_visibility="collapsed")
@@ -279,6 +307,7 @@ with left:
 with right:
     imported(actor, lead)
     score(lead)
+    summary(actor, lead, shown)
     notes(actor, lead)
     outreach.lead_section(actor, lead)
     history(actor, lead)

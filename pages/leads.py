@@ -10,17 +10,28 @@ import streamlit as st
 
 from leadcore.accounts.actors import Actor
 from leadcore.errors import LeadcoreError
-from leadcore.grid import listing, selection
+from leadcore.grid import listing, recent, selection
 from leadcore.grid.filters import LeadFilters
 from leadcore.grid.listing import LeadPage
 from leadcore.intake.candidates import SETTABLE_STATUSES
-from ui import auth, cached, forms, grid, nav, state, views, widgets
-from ui.grid_actions import ACTIONS, TRASH_ACTIONS, BulkRequest, run_bulk, save_changes, undo_bulk
+from ui import auth, cached, columns, forms, grid, nav, state, views, widgets, work
+from ui.grid_actions import (
+    ACTIONS,
+    TRASH_ACTIONS,
+    BulkRequest,
+    Conflict,
+    run_bulk,
+    save_changes,
+    shown_value,
+    undo_bulk,
+)
 from ui.resources import uow
 from ui.session_routes import EXPORT_PATH
 from ui.text import plural
 
 OPEN_CLICK = "lc_grid_open_click"
+TASK_CLICK = "lc_grid_task_click"
+TASK_FOR = "lc_grid_task_for"  # the row whose "+ Add" task button was pressed: its dialog is open
 BIG_BULK = 500  # a bulk action on more leads asks for the number to be typed
 ss = st.session_state
 
@@ -45,6 +56,18 @@ def _fetch(actor: Actor, view: widgets.GridView, page_no: int, version: int) -> 
         stack["cursors"][page_no + 1] = page.next_cursor
     ss[state.GRID_CURSOR_STACK] = stack
     return page
+
+
+@st.dialog("Plan a follow-up", icon=":material/add_task:", on_dismiss=lambda: ss.pop(TASK_FOR, None))
+def _task_dialog(actor: Actor, lead: dict[str, object]) -> None:
+    st.markdown(f"**{grid.md(lead['name'])}**")
+
+    def done(message: str) -> None:
+        ss.pop(TASK_FOR, None)
+        ss[state.GRID_OUTCOME] = [("success", message)]
+        st.rerun()
+
+    work.task_form(actor, lead, work.user_zone(actor), on_done=done)
 
 
 def _reset_editor() -> None:
@@ -154,6 +177,34 @@ def _confirm(actor: Actor, key: str) -> None:
                 st.rerun()
 
 
+def _conflicts(actor: Actor, *, dirty: bool) -> None:
+    """Each refused edit side by side with the value someone else saved: "Keep mine" saves the user's changes on
+    the lead's current version, "Keep theirs" drops them. Stays until every conflict is decided."""
+    pending: list[Conflict] = ss.get(state.CONFLICTS) or []
+    if not pending:
+        return
+    owners = grid.owner_choices(cached.teammates(actor))
+    for n, c in enumerate(pending):
+        with st.container(border=True, key=f"lc_conflict_{c.change.lead_id}"):
+            st.markdown(f":orange[:material/call_split:] **{grid.md(c.change.name)}** was changed by someone else")
+            st.table({grid.COLUMN_LABELS.get(f, f): {"Yours": shown_value(f, y, owners),
+                                                   "Theirs (saved now)": shown_value(f, t, owners)}
+                      for f, (y, t) in c.fields.items()}, border="horizontal")
+            wait = "Save or discard your other edits in the grid first" if dirty else None
+            with st.container(horizontal=True):
+                if st.button("Keep mine", type="primary", key=f"lc_conflict_mine_{c.change.lead_id}",
+                             disabled=dirty, help=wait):
+                    messages, again = save_changes(actor, [c.keep_mine()], owners)
+                    ss[state.CONFLICTS] = pending[:n] + again + pending[n + 1:]
+                    ss[state.GRID_OUTCOME] = messages
+                    _reset_editor()
+                    st.rerun()
+                if st.button("Keep theirs", key=f"lc_conflict_theirs_{c.change.lead_id}", disabled=dirty, help=wait):
+                    ss[state.CONFLICTS] = pending[:n] + pending[n + 1:]
+                    ss[state.GRID_OUTCOME] = [("info", f"Kept the saved values of {grid.md(c.change.name)}.")]
+                    st.rerun()
+
+
 def _undo_offer(actor: Actor) -> None:
     """The last bulk action's Undo button, shown until something else happens."""
     offer = ss.get(state.GRID_UNDO)
@@ -206,13 +257,15 @@ def leads_grid(actor: Actor, view: widgets.GridView) -> None:
     snapshot = ss.get(state.GRID_SNAPSHOT)
     if edited_rows and snapshot and snapshot["key"] == key:
         page = snapshot["page"]  # the rows the user is editing, with the versions they were read at
+        latest = snapshot.get("recent") or {}
     else:
         try:
             page = _fetch(actor, view, page_no, version)
         except LeadcoreError as e:
             st.error(f"These leads could not be loaded: {e}")
             return
-        ss[state.GRID_SNAPSHOT] = {"key": key, "page": page}
+        latest = recent.recent_for(uow(), actor, [int(i["id"]) for i in page.items])
+        ss[state.GRID_SNAPSHOT] = {"key": key, "page": page, "recent": latest}
     if not page.items and page.total and page_no > 1:  # a jump or a link past the last page: show the last one
         last = max(1, math.ceil(page.total / view.size))
         found = plural(page.total, "lead", estimate=page.total_is_estimate)
@@ -222,6 +275,7 @@ def leads_grid(actor: Actor, view: widgets.GridView) -> None:
         st.rerun()
 
     _show(ss.pop(state.GRID_OUTCOME, None) or [])
+    _conflicts(actor, dirty=bool(edited_rows))
     _undo_offer(actor)
     if not page.total:
         _empty_state(view)
@@ -239,7 +293,7 @@ def leads_grid(actor: Actor, view: widgets.GridView) -> None:
             st.markdown(f":orange[:material/edit_note: **Unsaved changes on {plural(len(changes), 'lead')}**]",
                         width="content")
         else:
-            st.caption("Edit status, score, tags, notes" + (" and owner" if actor.is_manager else "")
+            st.caption("Edit status, score, tags, summary" + (" and owner" if actor.is_manager else "")
                        + " in the grid, then save.", width="content")
         st.space("stretch")
         if st.button("Discard", key="lc_grid_discard", disabled=not (changes or selected),
@@ -247,7 +301,7 @@ def leads_grid(actor: Actor, view: widgets.GridView) -> None:
             _reset_editor()
             st.rerun()
         if st.button("Save", type="primary", icon=":material/save:", key="lc_grid_save", disabled=not changes):
-            ss[state.GRID_OUTCOME] = save_changes(actor, changes, owners)
+            ss[state.GRID_OUTCOME], ss[state.CONFLICTS] = save_changes(actor, changes, owners)
             _reset_editor()
             st.rerun()
         st.link_button("Download CSV", url=export_url(view.filters), icon=":material/download:",
@@ -260,12 +314,20 @@ def leads_grid(actor: Actor, view: widgets.GridView) -> None:
         if click is not None and 0 <= int(click["row"]) < len(ids):
             ss[state.GRID_OPEN] = ids[int(click["row"])]
 
+    def plan_task() -> None:
+        click = ss.get(TASK_CLICK)
+        if click is not None and 0 <= int(click["row"]) < len(ids):
+            item = page.items[int(click["row"])]
+            ss[TASK_FOR] = {"id": int(item["id"]), "owner_id": item.get("owner_id"), "name": grid.lead_label(item)}
+
+    layout = columns.current(actor)
     st.data_editor(
-        grid.editor_frame(page.items, owners),
+        grid.editor_frame(page.items, owners, latest),
         key=key,
         column_config=grid.column_config(tag_options=cached.tags(actor), owner_labels=list(owners),
-                                         can_assign=actor.is_manager, on_open=open_row, open_key=OPEN_CLICK),
-        column_order=[grid.SELECT, grid.OPEN, *grid.SHOWN],
+                                         can_assign=actor.is_manager, layout=layout, on_open=open_row,
+                                         open_key=OPEN_CLICK, on_task=plan_task, task_key=TASK_CLICK),
+        column_order=grid.column_order(layout),
         disabled=grid.disabled_columns(can_assign=actor.is_manager),
         num_rows="fixed",
         height=min(38 + 35 * len(page.items), 38 + 35 * 20),
@@ -273,6 +335,8 @@ def leads_grid(actor: Actor, view: widgets.GridView) -> None:
     )
     _pager(page, page_no, view.size, dirty=bool(changes),
            note="" if actor.is_manager else "Leads owned by other reps can't be changed")
+    if (task_for := ss.get(TASK_FOR)) and task_for["id"] in ids:
+        _task_dialog(actor, task_for)
 
 
 actor = auth.actor()

@@ -11,22 +11,27 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import pandas as pd
 import streamlit as st
 
 from leadcore.accounts.users import UserInfo
+from leadcore.grid.recent import Recent
 from leadcore.intake.candidates import NOTES_MAX, STATUSES
+from leadcore.work.layout import COLUMNS, GridLayout
 
 UNASSIGNED_LABEL = "Unassigned"
 SELECT = "select"
 OPEN = "open"
 OPEN_LABEL = "Open"
+TASK = "task"
+TASK_LABEL = "+ Add"
+ACTIONS = (SELECT, OPEN, TASK)  # always first, always pinned
 # editor column -> lead field
 EDITABLE = {"status": "status", "lead_score": "lead_score", "tags": "tags", "notes": "notes", "owner": "owner_id"}
-# What a rep edits comes first, right after the name, so it fits a 1400-pixel screen; then what identifies the lead.
-SHOWN = ("lead_name", "status", "lead_score", "owner", "tags", "notes", "company", "job_title", "email", "location",
-         "type", "search_query", "imported", "created_at", "do_not_contact")
+COLUMN_LABELS = {"status": "Status", "lead_score": "Score", "tags": "Tags", "notes": "Summary", "owner_id": "Owner"}
+NAME_IN_LINK = r"#(.*)$"  # the Name column is a link to the lead; its text is the link's fragment
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,11 @@ def total_label(total: int, estimate: bool) -> str:
 def lead_label(lead: Mapping[str, Any]) -> str:
     """How a lead is named to people: its name, else its email, else its number."""
     return str(lead.get("lead_name") or lead.get("email") or f"Lead {lead.get('id')}")
+
+
+def lead_link(lead: Mapping[str, Any]) -> str:
+    """The lead page's URL relative to the grid's, with the lead's name as the fragment the Name column shows."""
+    return f"lead?id={int(lead['id'])}#{quote(lead_label(lead), safe='')}"
 
 
 def owner_choices(people: Sequence[UserInfo], current: Mapping[int, str] | None = None) -> dict[str, int | None]:
@@ -197,43 +207,52 @@ def _text(values: Sequence[Any]) -> pd.Series:
     return pd.Series(["" if v is None else v for v in values], dtype="object")
 
 
-def editor_frame(items: Sequence[Mapping[str, Any]], owners: Mapping[str, int | None]) -> pd.DataFrame:
-    """One page of leads as the editor's input, indexed by lead id; ``owners`` is :func:`owner_choices`."""
+def editor_frame(items: Sequence[Mapping[str, Any]], owners: Mapping[str, int | None],
+                 recent: Mapping[int, Recent] | None = None) -> pd.DataFrame:
+    """One page of leads as the editor's input, indexed by lead id; ``owners`` is :func:`owner_choices`,
+    ``recent`` each lead's last touch and latest note (:func:`leadcore.grid.recent.recent_for`)."""
     labels: dict[int | None, str] = {uid: label for label, uid in owners.items() if uid is not None}
+    recent = recent or {}
+    none = Recent()
+    extra = [recent.get(int(i["id"]), none) for i in items]
     frame = pd.DataFrame(
         {
             "id": pd.Series([int(i["id"]) for i in items], dtype="int64"),
             SELECT: pd.Series([False] * len(items), dtype="bool"),
             OPEN: pd.Series([OPEN_LABEL] * len(items), dtype="object"),
-            "lead_name": pd.Series([lead_label(i) for i in items], dtype="object"),
+            TASK: pd.Series([TASK_LABEL] * len(items), dtype="object"),
+            "lead_name": pd.Series([lead_link(i) for i in items], dtype="object"),
             "status": pd.Series([i["status"] for i in items], dtype="object"),
             "lead_score": pd.Series([i["lead_score"] for i in items], dtype="Int64"),
             "tags": pd.Series([list(i.get("tags") or []) for i in items], dtype="object"),
             "owner": pd.Series([labels.get(i.get("owner_id"), UNASSIGNED_LABEL) for i in items], dtype="object"),
             "notes": pd.Series([i.get("notes") or "" for i in items], dtype="object"),
+            "latest_note": _text([r.latest_note for r in extra]),
+            "last_touch": _naive_utc([r.last_touch for r in extra]),
             "type": pd.Series([(i.get("type") or "").title() for i in items], dtype="object"),
-            "company": _text([i.get("company") for i in items]),
-            "job_title": _text([i.get("job_title") for i in items]),
-            "email": _text([i.get("email") for i in items]),
-            "location": _text([i.get("location") for i in items]),
-            "search_query": _text([i.get("search_query") for i in items]),
+            **{c: _text([i.get(c) for i in items])
+               for c in ("company", "job_title", "email", "phone", "location", "industry", "website", "search_query")},
             "imported": pd.Series([bool(i.get("imported")) for i in items], dtype="bool"),
             "created_at": _naive_utc([i.get("created_at") for i in items]),
+            "updated_at": _naive_utc([i.get("updated_at") for i in items]),
             "do_not_contact": pd.Series([bool(i.get("do_not_contact")) for i in items], dtype="bool"),
         }
     )
     return frame.set_index("id")
 
 
-def column_config(*, tag_options: Sequence[str], owner_labels: Sequence[str], can_assign: bool,
-                  on_open: Any, open_key: str) -> dict[str, Any]:
+def column_config(*, tag_options: Sequence[str], owner_labels: Sequence[str], can_assign: bool, layout: GridLayout,
+                  on_open: Any, open_key: str, on_task: Any, task_key: str) -> dict[str, Any]:
     cc = st.column_config
-    return {
+    config: dict[str, Any] = {
         "_index": cc.NumberColumn("#", format="%d", width=56, help="Lead number"),
         SELECT: cc.CheckboxColumn("Select", width=74, help="Tick leads for a bulk action", pinned=True),
         OPEN: cc.ButtonColumn("", type="tertiary", on_click=on_open, key=open_key, width=60, pinned=True,
                               help="Open the lead's detail page"),
-        "lead_name": cc.TextColumn("Name", width=170, pinned=True, help="Open the lead with the button on its left"),
+        TASK: cc.ButtonColumn("Task", type="tertiary", on_click=on_task, key=task_key, width=64, pinned=True,
+                              help="Plan a follow-up task on this lead"),
+        "lead_name": cc.LinkColumn("Name", width=170, display_text=NAME_IN_LINK,
+                                   help="Opens the lead in a new tab; Open on the left opens it here"),
         "status": cc.SelectboxColumn("Status", options=list(STATUSES), required=True, width=110,
                                       format_func=lambda status: str(status).title()),
         "lead_score": cc.NumberColumn("Score", min_value=0, max_value=100, step=1, format="%d", width=64,
@@ -243,21 +262,36 @@ def column_config(*, tag_options: Sequence[str], owner_labels: Sequence[str], ca
         "owner": cc.SelectboxColumn("Owner", options=list(owner_labels), required=True, width=130,
                                     disabled=not can_assign,
                                     help=None if can_assign else "Only a manager can reassign leads"),
-        "notes": cc.TextColumn("Notes", max_chars=NOTES_MAX, width=200),
+        "notes": cc.TextColumn("Summary", max_chars=NOTES_MAX, width=200,
+                               help="The lead's summary, one text you keep up to date (the timeline keeps notes)"),
+        "latest_note": cc.TextColumn("Latest note", width=200, help="The newest note on the lead's timeline"),
+        "last_touch": cc.DatetimeColumn("Last touch", format="distance", width=110,
+                                        help="When a call, email, meeting or other activity was last logged"),
         "type": cc.TextColumn("Type", width=100),
         "company": cc.TextColumn("Company", width="medium"),
         "job_title": cc.TextColumn("Title", width="medium"),
         "email": cc.TextColumn("Email", width="medium"),
+        "phone": cc.TextColumn("Phone", width=140),
         "location": cc.TextColumn("Location", width="medium"),
+        "industry": cc.TextColumn("Industry", width=140),
+        "website": cc.TextColumn("Website", width="medium"),
         "search_query": cc.TextColumn("Source query", width="medium"),
         "imported": cc.CheckboxColumn("Imported", width=80),
         "created_at": cc.DatetimeColumn("Created", format="YYYY-MM-DD HH:mm", width=140),
+        "updated_at": cc.DatetimeColumn("Updated", format="YYYY-MM-DD HH:mm", width=140),
         "do_not_contact": cc.CheckboxColumn("Do not contact", width=110,
                                             help="Opted out of email; change it on the lead's page"),
     }
+    for column in COLUMNS:
+        config[column]["pinned"] = column in layout.pinned
+    return config
+
+
+def column_order(layout: GridLayout) -> list[str]:
+    return [*ACTIONS, *layout.ordered]
 
 
 def disabled_columns(*, can_assign: bool) -> list[str]:
     """Everything but the selection box and the editable fields (owner only for managers)."""
     editable = {SELECT, *EDITABLE} - (set() if can_assign else {"owner"})
-    return ["_index", *(c for c in (OPEN, *SHOWN) if c not in editable)]
+    return ["_index", *(c for c in (OPEN, TASK, *COLUMNS) if c not in editable)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from leadcore.accounts.actors import Actor
@@ -36,19 +36,45 @@ ACTIONS = {
 TRASH_ACTIONS = ("restore",)
 
 
-def save_changes(actor: Actor, changes: Sequence[RowChange], owners: Mapping[str, int | None]) -> list[Message]:
+@dataclass(frozen=True)
+class Conflict:
+    """An edit refused because someone else changed the same field since the grid was read: both values, and what
+    "keep mine" saves (all of the user's changes on that lead, on the version that now exists)."""
+
+    change: RowChange
+    current_version: int
+    fields: dict[str, tuple[Any, Any]]  # lead field -> (yours, theirs)
+
+    def keep_mine(self) -> RowChange:
+        return replace(self.change, version=self.current_version)
+
+
+def shown_value(field_name: str, value: Any, owners: Mapping[str, int | None]) -> str:
+    """A field's value as the grid shows it, for the conflict dialog."""
+    if field_name == "owner_id":
+        return next((label for label, uid in owners.items() if uid == value), f"user {value}")
+    if field_name == "status":
+        return str(value).title()
+    if value is None or value == "" or value == []:
+        return "(empty)"
+    return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+
+
+def save_changes(actor: Actor, changes: Sequence[RowChange], owners: Mapping[str, int | None]
+                 ) -> tuple[list[Message], list[Conflict]]:
     """Write each changed row with the version it was read at; a conflict or refusal on one row never stops
-    the others."""
+    the others. Conflicts (the same field changed by someone else) come back for "keep mine" / "keep theirs"."""
     saved: list[str] = []
-    conflicts: list[str] = []
+    conflicts: list[Conflict] = []
+    notes: list[str] = []
     refused: list[str] = []
     invalid: list[str] = []
     for ch in changes:
         try:
             edits.update_lead(uow(), actor, ch.lead_id, ch.changes, expected_version=ch.version)
         except StaleLead as e:
-            conflicts.append(f"- **{md(ch.name)}**: {md(e)}. Your change ({md(describe(ch, owners))}) was not saved; "
-                             "the grid now shows the latest version.")
+            conflicts.append(Conflict(ch, e.current_version, dict(e.conflicts)))
+            notes.append(f"- **{md(ch.name)}**: {md(e)}. Your change ({md(describe(ch, owners))}) is not saved yet.")
         except PermissionDenied as e:
             refused.append(f"- **{md(ch.name)}**: {md(e)}.")
         except LeadcoreError as e:
@@ -58,14 +84,14 @@ def save_changes(actor: Actor, changes: Sequence[RowChange], owners: Mapping[str
     out: list[Message] = []
     if saved:
         out.append(("success", f"Saved {plural(len(saved), 'lead')}."))
-    if conflicts:
-        out.append(("warning", f"{plural(len(conflicts), 'lead')} changed by someone else while you were editing "
-                               "(conflict):\n\n" + "\n".join(conflicts)))
+    if notes:
+        out.append(("warning", f"{plural(len(notes), 'lead')} changed by someone else while you were editing "
+                               "(conflict): keep yours or theirs below.\n\n" + "\n".join(notes)))
     if refused:
         out.append(("error", "You may not change " + plural(len(refused), "lead") + ":\n\n" + "\n".join(refused)))
     if invalid:
         out.append(("error", "Not saved, please correct:\n\n" + "\n".join(invalid)))
-    return out
+    return out, conflicts
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 """The saved-views picker above the leads grid: built-in "My leads" and "Unassigned", mine and the team's shared
-ones. Picking one puts its filters in the URL (so the link stays shareable); saving stores what the URL says now."""
+ones. Picking one puts its filters in the URL (so the link stays shareable) and its columns in the grid; saving
+stores what the URL says now and the columns shown."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import streamlit as st
 from leadcore.accounts.actors import Actor
 from leadcore.errors import LeadcoreError
 from leadcore.work import views
+from ui import columns
 from ui.resources import uow
 
 ss = st.session_state
@@ -32,10 +34,12 @@ def _comparable(params: dict[str, Any]) -> dict[str, str]:
     return {k: str(v) for k, v in params.items() if k not in (*KEEP, "page")}
 
 
-def _apply(by_label: dict[str, dict[str, Any]]) -> None:
+def _apply(actor: Actor, by_label: dict[str, dict[str, Any]]) -> None:
     v = by_label.get(ss.get(PICK) or "")
     if v is None:
         return
+    if v.get("columns"):  # a view saved with its columns brings them along (pins stay the user's)
+        columns.apply(actor, list(v["columns"]), list(columns.current(actor).pinned))
     kept = {k: v2 for k, v2 in st.query_params.to_dict().items() if k in KEEP}
     st.query_params.from_dict({**_url_of(v), **kept})
 
@@ -51,7 +55,7 @@ def views_bar(actor: Actor) -> None:
     now = _comparable(st.query_params.to_dict())
     ss[PICK] = next((label for label, v in by_label.items() if _comparable(_url_of(v)) == now), CUSTOM)
     with st.container(horizontal=True, vertical_alignment="bottom", key="lc_views_bar"):
-        st.selectbox("View", [CUSTOM, *by_label], key=PICK, on_change=_apply, args=(by_label,), width=280,
+        st.selectbox("View", [CUSTOM, *by_label], key=PICK, on_change=_apply, args=(actor, by_label), width=280,
                      help="Saved filters and sort; the URL always says what you see, so you can share it")
         with st.popover("Save view", icon=":material/bookmark_add:"):
             name = st.text_input("Name", max_chars=views.NAME_MAX, key="lc_views_name")
@@ -59,11 +63,13 @@ def views_bar(actor: Actor) -> None:
             if st.button("Save", type="primary", key="lc_views_save"):
                 try:
                     filters, sort = views.from_url_params(st.query_params.to_dict())
-                    views.save_view(uow(), actor, name=name, filters=filters, sort=sort, shared=shared)
+                    views.save_view(uow(), actor, name=name, filters=filters, sort=sort, shared=shared,
+                                    columns=list(columns.current(actor).shown))
                 except LeadcoreError as e:
                     st.error(str(e))
                 else:
                     st.rerun()
+        columns.menu(actor)
         picked = by_label.get(ss.get(PICK) or "")
         mine = picked and not picked["builtin"] and (picked["owner_id"] == actor.user_id or actor.is_manager)
         if picked and mine and st.button("Delete view", icon=":material/bookmark_remove:", key="lc_views_delete"):

@@ -37,7 +37,7 @@ def work_sentence(kind: str, d: dict[str, Any]) -> str:
     return f"Follow-up done: **{md(d.get('title') or '')}**"
 
 
-def _zone(actor: Actor) -> ZoneInfo:
+def user_zone(actor: Actor) -> ZoneInfo:
     return prefs.get_prefs(uow(), actor).zone
 
 
@@ -154,28 +154,33 @@ def _act(fn: Any, message: str) -> None:
     _outcome("success", message)
 
 
-def _task_form(actor: Actor, lead: dict[str, Any], zone: ZoneInfo) -> None:
+def task_form(actor: Actor, lead: dict[str, Any], zone: ZoneInfo, *, on_done: Any = None) -> None:
+    """Plan a follow-up on ``lead`` (``id`` and ``owner_id`` are enough): title, due (in the user's zone), assignee
+    (default: the lead's owner; reps pick themselves or the owner). ``on_done(message)``, when given, shows the
+    outcome instead of this page's message (the grid's dialog: it says so above the grid and reruns)."""
     people = [u for u in cached.teammates(actor) if u.is_active]
     if not actor.is_manager:
         people = [u for u in people if u.id in (actor.user_id, lead["owner_id"])]
     default = lead["owner_id"] or actor.user_id
     ids = [u.id for u in people]
     names = {u.id: u.display_name for u in people}
-    with st.expander("Plan a follow-up", icon=":material/add_task:"), \
-            st.form("lc_work_task", clear_on_submit=True, border=False):
+    with st.form(f"lc_work_task_{lead['id']}", clear_on_submit=True, border=False):
         title = st.text_input("Title", placeholder="Call back about pricing", max_chars=tasks.TITLE_MAX,
                               key="lc_work_task_title")
         due = _when_inputs("lc_work_task_due", zone, datetime.now(UTC) + timedelta(days=1), label="Due")
         who = st.selectbox("Assignee", ids, index=ids.index(default) if default in ids else 0,
                            format_func=lambda u: names.get(u, f"User {u}"), key="lc_work_task_who")
-        if not st.form_submit_button("Add follow-up", icon=":material/add_task:"):
+        if not st.form_submit_button("Add follow-up", type="primary", icon=":material/add_task:"):
             return
     try:
         tasks.create_task(uow(), actor, lead["id"], title=title, due_at=due, assignee_id=who)
     except LeadcoreError as e:
         st.error(f"Not added: {e}")
         return
-    _outcome("success", "Follow-up planned.")
+    message = f"Follow-up planned for {names.get(who, 'them')}, due {local(due, zone)}."
+    if on_done is None:
+        _outcome("success", message)
+    on_done(message)
 
 
 def lead_section(actor: Actor, lead: dict[str, Any]) -> None:
@@ -185,7 +190,7 @@ def lead_section(actor: Actor, lead: dict[str, Any]) -> None:
         st.caption("Deleted leads take no activities.")
         return
     show_outcome()
-    zone = _zone(actor)
+    zone = user_zone(actor)
     _offer_contacted(actor, lead)
     if can_edit_lead(actor, lead["owner_id"]):
         _log_form(actor, lead, zone)
@@ -193,7 +198,8 @@ def lead_section(actor: Actor, lead: dict[str, Any]) -> None:
         st.caption("Only the lead's owner or a manager logs activities on it.")
     for t in tasks.list_tasks(uow(), actor, lead_id=lead["id"]):
         task_line(actor, t, zone, key="lead", with_lead=False)
-    _task_form(actor, lead, zone)
+    with st.expander("Plan a follow-up", icon=":material/add_task:"):
+        task_form(actor, lead, zone)
 
 
 def _lead_links(rows: list[dict[str, Any]], zone: ZoneInfo, *, when_key: str, when_label: str) -> None:

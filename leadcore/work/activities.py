@@ -116,19 +116,6 @@ def list_activities(uow: UnitOfWork, actor: Actor, lead_id: int, *, limit: int =
                 for a in s.scalars(q)]
 
 
-def last_touch(uow: UnitOfWork, actor: Actor, lead_ids: list[int]) -> dict[int, datetime]:
-    """When each of these leads (of the actor's team) was last touched; untouched leads are left out. One indexed
-    aggregate, for a grid page."""
-    if not lead_ids:
-        return {}
-    with uow:
-        uow.reading()
-        q = (select(LeadActivity.lead_id, func.max(LeadActivity.occurred_at))
-             .where(LeadActivity.lead_id.in_(lead_ids), LeadActivity.team_id == actor.team_id)
-             .group_by(LeadActivity.lead_id))
-        return {int(lid): aware_utc(when) for lid, when in uow.session.execute(q)}
-
-
 FIRST_TOUCH_WINDOW = timedelta(days=90)
 
 

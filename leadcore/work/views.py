@@ -11,6 +11,7 @@ from leadcore.accounts.actors import Actor, ensure_visible
 from leadcore.db.engine import UnitOfWork
 from leadcore.db.models import SavedView
 from leadcore.errors import InvalidInput, NotFound, PermissionDenied
+from leadcore.work.layout import clean_layout
 
 # API filter name -> the grid URL's parameter name (leadcore.grid.filters.LeadFilters fields).
 FILTER_PARAMS = {"status": "statuses", "type": "types", "ownerId": "owner_ids", "tags": "tags",
@@ -113,6 +114,8 @@ def save_view(uow: UnitOfWork, actor: Actor, *, name: str, filters: dict[str, An
     if actor.user_id is None:
         raise PermissionDenied("Only a signed-in user can save views")
     filters = clean_filters(filters)
+    if columns is not None:
+        columns = list(clean_layout(columns).shown)
     with uow:
         s = uow.session
         view = s.scalar(select(SavedView).where(SavedView.owner_id == actor.user_id, SavedView.name == name))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING
+from urllib.parse import unquote
 
 from playwright.sync_api import expect
 
@@ -22,10 +23,12 @@ from .conftest import TIMEOUT_MS, wait_idle
 if TYPE_CHECKING:
     from playwright.sync_api import Locator, Page
 
+LEAD_LINK = re.compile(r"^lead\?id=\d+#(.*)$")  # the Name column's value (ui/grid.py lead_link)
 ROW_PX = 35  # glide-data-grid row and header height in Streamlit
 # (title, width px) in display order, as ui/grid.py configures the editor: the index "#", then the pinned
-# Select / Open / Name columns, then the rest. "medium" is 200 px in Streamlit.
-GRID_COLUMNS = [("#", 56), ("Select", 74), ("", 60), ("Name", 170), ("Status", 110), ("Score", 64), ("Owner", 130)]
+# Select / Open / Task / Name columns, then the rest. "medium" is 200 px in Streamlit.
+GRID_COLUMNS = [("#", 56), ("Select", 74), ("", 60), ("Task", 64), ("Name", 170), ("Status", 110), ("Score", 64),
+                ("Owner", 130)]
 
 
 # --- forms and navigation ---------------------------------------------------------------------------------------
@@ -157,7 +160,10 @@ class Grid:
         return self.element.get_by_test_id(f"glide-cell-{self._col(title)}-{row}")
 
     def value(self, row: int, title: str) -> str:
-        return self.cell(row, title).inner_text().strip()
+        """A cell's text as the grid draws it (a Name cell holds the lead's link; its text is the fragment)."""
+        text = self.cell(row, title).inner_text().strip()
+        link = LEAD_LINK.match(text)
+        return unquote(link.group(1)) if link else text
 
     def column(self, title: str) -> list[str]:
         return [self.value(r, title) for r in range(self.row_count())]

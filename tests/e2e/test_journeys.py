@@ -12,7 +12,7 @@ import csv
 import io
 import re
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs, urljoin, urlsplit
+from urllib.parse import parse_qs, quote, urljoin, urlsplit
 
 import pytest
 from playwright.sync_api import expect
@@ -66,7 +66,7 @@ def search_grid(page: Page, text: str) -> Grid:
     box.press("Enter")
     page.wait_for_url(lambda url: parse_qs(urlsplit(url).query).get("q") == [text], timeout=TIMEOUT_MS)
     grid = Grid(page).wait()
-    expect(grid.cell(0, "Name")).to_contain_text(text, ignore_case=True)
+    expect(grid.cell(0, "Name")).to_have_text(re.compile(re.escape(quote(text, safe="")), re.IGNORECASE))
     return grid.wait()
 
 

@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from datetime import UTC, date, datetime
 from typing import Any
+from urllib.parse import unquote
 
+import pandas as pd
 import pytest
 
 from leadcore.accounts.users import UserInfo
 from leadcore.grid.filters import LeadFilters
-from ui.grid import UNASSIGNED_LABEL, RowChange, describe, editor_frame, owner_choices, row_changes, selected_ids
+from leadcore.grid.recent import Recent
+from ui.grid import (
+    NAME_IN_LINK,
+    UNASSIGNED_LABEL,
+    RowChange,
+    describe,
+    editor_frame,
+    lead_link,
+    owner_choices,
+    row_changes,
+    selected_ids,
+)
 from ui.widgets import GridView
 
 
@@ -115,8 +129,26 @@ def test_editor_frame_is_indexed_by_lead_id_with_owner_labels():
     frame = editor_frame(ROWS, OWNERS)
     assert list(frame.index) == [7, 3, 9]
     assert list(frame["owner"]) == [UNASSIGNED_LABEL, "Ana", UNASSIGNED_LABEL]
-    assert list(frame["lead_name"]) == ["Lead 7", "l3@x.com", "Lead 9"]
+    assert list(frame["lead_name"]) == ["lead?id=7#Lead%207", "lead?id=3#l3%40x.com", "lead?id=9#Lead%209"]
     assert not frame["select"].any()
+
+
+@pytest.mark.parametrize("name", ["Ana Lima", "Jürgen Köhler", "A&B #1 / 50% + co", "O'Brien, Seán"])
+def test_the_name_link_shows_the_name(name: str) -> None:
+    """The Name column's text is its link's fragment, decoded the way the grid does (decodeURIComponent after
+    "+" → space): whatever the name holds comes back as it was."""
+    link = lead_link({"id": 5, "lead_name": name})
+    assert link.startswith("lead?id=5#")
+    fragment = re.match(NAME_IN_LINK, link[link.index("#"):])
+    assert fragment and unquote(fragment.group(1).replace("+", "%20")) == name
+
+
+def test_recent_touch_and_note_fill_their_columns() -> None:
+    touched = datetime(2026, 11, 3, 8, 30, tzinfo=UTC)
+    frame = editor_frame(ROWS, OWNERS, {9: Recent(last_touch=touched, latest_note="Called, no answer")})
+    assert list(frame["latest_note"]) == ["", "", "Called, no answer"]
+    assert frame["last_touch"].isna().tolist() == [True, True, False]
+    assert frame.loc[9, "last_touch"] == pd.Timestamp("2026-11-03 08:30")
 
 
 def test_editor_frame_of_an_empty_page_has_the_columns():

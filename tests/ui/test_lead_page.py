@@ -177,3 +177,28 @@ def test_delete_asks_first_and_restore_brings_it_back(manager, make, new_app, lo
     button(at, "Restore").click().run()
     assert not at.exception
     assert edits.get_lead(app_db.uow(), manager, lead_id)["is_active"]
+
+
+def test_the_summary_is_the_notes_field_and_notes_are_timeline_entries(manager, make, new_app, logged_in, app_db):
+    lead_id = make.lead(manager, lead_name="Sue Summary", notes="Old summary")
+    at = open_lead(logged_in(new_app(), manager), lead_id)
+    area = next(t for t in at.text_area if t.label == "Summary")
+    assert area.value == "Old summary"
+    area.set_value("Wants a demo in Q1; budget approved")
+    next(b for b in at.form_submit_button if b.label == "Save summary").click().run()
+    assert "Summary saved." in texts(at.success)
+    assert edits.get_lead(app_db.uow(), manager, lead_id)["notes"] == "Wants a demo in Q1; budget approved"
+    note_area(at).set_value("Called, left a voicemail")
+    add_note_button(at).click().run()
+    lead = edits.get_lead(app_db.uow(), manager, lead_id)
+    assert lead["notes"] == "Wants a demo in Q1; budget approved"  # a note does not overwrite the summary
+
+
+def test_a_summary_edit_over_someone_elses_summary_is_refused_with_both(manager, make, new_app, logged_in, app_db):
+    lead_id = make.lead(manager, lead_name="Sue Summary", notes="Old summary")
+    at = open_lead(logged_in(new_app(), manager), lead_id)
+    edits.update_lead(app_db.uow(), manager, lead_id, {"notes": "Their summary"}, expected_version=1)
+    next(t for t in at.text_area if t.label == "Summary").set_value("My summary")
+    next(b for b in at.form_submit_button if b.label == "Save summary").click().run()
+    assert "yours “My summary”, theirs “Their summary”" in texts(at.warning)
+    assert edits.get_lead(app_db.uow(), manager, lead_id)["notes"] == "Their summary"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -23,6 +24,11 @@ def open_grid(at: AppTest, **params: str) -> AppTest:
     at.switch_page(LEADS).run()
     assert not at.exception, at.exception
     return at
+
+
+def shown_names(at: AppTest) -> list[str]:
+    """The Name column as the grid shows it: the text of each lead link (its fragment, decoded)."""
+    return [unquote(link.split("#", 1)[1]) for link in at.data_editor[0].value["lead_name"].tolist()]
 
 
 def shown_ids(at: AppTest) -> list[int]:
@@ -63,7 +69,7 @@ def test_the_grid_opens_for_every_role(make, new_app, logged_in, role):
     at = open_grid(logged_in(new_app(), who))
     assert at.title[0].value == "Leads"
     assert at.text_input(key="lf_q").label == "Search"
-    assert at.data_editor[0].value["lead_name"].tolist() == ["Ada Lovelace"]
+    assert shown_names(at) == ["Ada Lovelace"]
 
 
 def test_filters_in_the_url_drive_the_list_and_the_widgets(team, make, new_app, logged_in, app_db):
@@ -89,7 +95,7 @@ def test_typing_a_search_filters_and_puts_it_in_the_url(team, make, new_app, log
     assert len(shown_ids(at)) == 2
     at.text_input(key="lf_q").set_value("bletch").run()
     assert not at.exception
-    assert at.data_editor[0].value["lead_name"].tolist() == ["Alan Turing"]
+    assert shown_names(at) == ["Alan Turing"]
     assert at.query_params["q"] == "bletch"
 
 
@@ -229,6 +235,77 @@ def test_a_stale_save_names_the_lead_in_a_conflict_and_still_saves_the_others(te
     sam, fay = (edits.get_lead(app_db.uow(), manager, i) for i in (first, second))
     assert sam["status"] == "CONTACTED"  # the same field: not overwritten
     assert fay["status"] == "QUALIFIED" and fay["notes"] == "changed elsewhere"  # different fields: both kept
+    table = at.table[0].value  # the conflict side by side
+    assert (table.loc["Yours", "Status"], table.loc["Theirs (saved now)", "Status"]) == ("Rejected", "Contacted")
+
+
+@pytest.mark.parametrize("keep", ["mine", "theirs"])
+def test_a_conflict_is_decided_with_keep_mine_or_keep_theirs(team, make, new_app, logged_in, app_db, keep):
+    manager, _, _ = team
+    sam = make.lead(manager, lead_name="Stale Sam", lead_score=90)
+    at = open_grid(logged_in(new_app(), manager))
+    edits.update_lead(app_db.uow(), manager, sam, {"status": "CONTACTED", "lead_score": 70}, expected_version=1)
+    edit(at, {0: {"status": "REJECTED", "tags": ["mine"]}})
+    click(at, "lc_grid_save")
+    assert edits.get_lead(app_db.uow(), manager, sam)["status"] == "CONTACTED"
+    click(at, f"lc_conflict_{keep}_{sam}")
+    lead = edits.get_lead(app_db.uow(), manager, sam)
+    if keep == "mine":
+        assert "Saved 1 lead." in texts(at.success)
+        assert (lead["status"], lead["tags"], lead["lead_score"]) == ("REJECTED", ["mine"], 70)
+    else:
+        assert "Kept the saved values of Stale Sam." in texts(at.info)
+        assert (lead["status"], lead["tags"], lead["lead_score"]) == ("CONTACTED", [], 70)
+    assert not [b for b in at.button if b.key and b.key.startswith("lc_conflict_")]
+
+
+def test_keep_mine_waits_while_other_edits_are_unsaved(team, make, new_app, logged_in, app_db):
+    manager, _, _ = team
+    sam = make.lead(manager, lead_name="Stale Sam", lead_score=90)
+    make.lead(manager, lead_name="Other Olga", lead_score=80)
+    at = open_grid(logged_in(new_app(), manager))
+    edits.update_lead(app_db.uow(), manager, sam, {"status": "CONTACTED"}, expected_version=1)
+    edit(at, {0: {"status": "REJECTED"}})
+    click(at, "lc_grid_save")
+    edit(at, {1: {"lead_score": 5}})
+    assert at.button(key=f"lc_conflict_mine_{sam}").disabled
+
+
+def test_a_follow_up_task_from_a_grid_row(team, make, new_app, logged_in, app_db):
+    from leadcore.work import tasks
+
+    manager, rep, _ = team
+    lead_id = make.lead(manager, lead_name="Tara Task", owner_id=rep.user_id)
+    at = open_grid(logged_in(new_app(), manager))
+    at.session_state["lc_grid_task_click"] = {"row": 0}  # what pressing "+ Add" in the Task column sets ...
+    at.session_state["lc_grid_task_for"] = {"id": lead_id, "owner_id": rep.user_id, "name": "Tara Task"}  # ... then
+    at.run()
+    assert not at.exception, at.exception
+    at.text_input(key="lc_work_task_title").set_value("Send the deck")
+    next(b for b in at.form_submit_button if b.label == "Add follow-up").click().run()
+    assert not at.exception, at.exception
+    assert "Follow-up planned for Rui Rep" in texts(at.success)
+    (task,) = tasks.list_tasks(app_db.uow(), rep)
+    assert (task.title, task.lead_id) == ("Send the deck", lead_id)
+    assert "lc_grid_task_for" not in at.session_state
+
+
+def test_columns_are_chosen_pinned_and_remembered(team, make, new_app, logged_in, app_db):
+    from leadcore.work import layout
+
+    manager, _, _ = team
+    make.lead(manager, lead_name="Col Umn")
+    at = open_grid(logged_in(new_app(), manager))
+    assert list(at.data_editor[0].proto.column_order) == ["select", "open", "task", *layout.DEFAULT_SHOWN]
+    at.multiselect(key="lc_columns_shown").set_value(["email", "status", "lead_name"]).run()
+    at.multiselect(key="lc_columns_pinned").set_value(["email"]).run()
+    assert not at.exception, at.exception
+    assert list(at.data_editor[0].proto.column_order) == ["select", "open", "task", "email", "status", "lead_name"]
+    assert layout.get_layout(app_db.uow(), manager) == layout.GridLayout(("email", "status", "lead_name"), ("email",))
+    again = open_grid(logged_in(new_app(), manager))  # another session: the same columns
+    assert list(again.data_editor[0].proto.column_order)[3:] == ["email", "status", "lead_name"]
+    click(again, "lc_columns_reset")
+    assert list(again.data_editor[0].proto.column_order)[3:] == list(layout.DEFAULT_SHOWN)
 
 
 def test_a_rep_is_told_which_leads_belong_to_someone_else(team, make, new_app, logged_in, app_db):
@@ -399,7 +476,7 @@ def test_leads_of_one_search_from_a_link(team, make, new_app, logged_in, app_db)
     search_id = run_discovery(app_db.uow(), manager, SearchQuery(text="CTO SaaS", limit=5),
                               provider_name="demo").search_id
     at = open_grid(logged_in(new_app(), manager), search_id=str(search_id))
-    names = at.data_editor[0].value["lead_name"].tolist()
+    names = shown_names(at)
     assert names and "Not From Search" not in names
     assert f"search #{search_id}" in texts(at.caption)
 

@@ -109,3 +109,4 @@ class WorkPrefs(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
     time_zone: Mapped[str] = mapped_column(String(64), server_default=text("'UTC'"))
     quiet_days: Mapped[int] = mapped_column(Integer, server_default=text("7"))
+    grid_layout: Mapped[Any | None] = mapped_column(JSONDoc)  # {"shown": [...], "pinned": [...]}
