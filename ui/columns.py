@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import zlib
+
 import streamlit as st
 
 from leadcore.accounts.actors import Actor
@@ -12,7 +14,7 @@ from ui.resources import uow
 
 ss = st.session_state
 LAYOUT = "lc_grid_layout"  # (user id, GridLayout): read once per session, written through on every change
-SHOWN_KEY = "lc_columns_shown"
+SHOWN_KEY = "lc_columns_shown"  # + the layout's fingerprint: a saved change starts the widgets over from it
 PINNED_KEY = "lc_columns_pinned"
 
 
@@ -32,24 +34,27 @@ def apply(actor: Actor, shown: list[str] | None, pinned: list[str] | None = None
         st.toast(f"Columns not changed: {e}", icon=":material/error:")
         return
     ss[LAYOUT] = (actor.user_id, saved)
-    ss.pop(SHOWN_KEY, None)
-    ss.pop(PINNED_KEY, None)
 
 
-def _changed(actor: Actor) -> None:
-    apply(actor, list(ss.get(SHOWN_KEY) or []), list(ss.get(PINNED_KEY) or []))
+def _keys(now: GridLayout) -> tuple[str, str]:
+    mark = zlib.crc32(f"{','.join(now.shown)}|{','.join(now.pinned)}".encode())
+    return f"{SHOWN_KEY}_{mark}", f"{PINNED_KEY}_{mark}"
+
+
+def _changed(actor: Actor, shown_key: str, pinned_key: str) -> None:
+    apply(actor, list(ss.get(shown_key) or []), list(ss.get(pinned_key) or []))
 
 
 def menu(actor: Actor) -> None:
     """A popover: shown columns in order (pick them in the order you want them), pinned ones, reset."""
     now = current(actor)
-    ss.setdefault(SHOWN_KEY, list(now.shown))
-    ss.setdefault(PINNED_KEY, list(now.pinned))
+    keys = _keys(now)
     with st.popover("Columns", icon=":material/view_column:", help="Choose, order and pin the grid's columns"):
-        st.multiselect("Shown, in this order", list(COLUMNS), key=SHOWN_KEY, format_func=COLUMNS.__getitem__,
-                       on_change=_changed, args=(actor,),
+        st.multiselect("Shown, in this order", list(COLUMNS), default=list(now.shown), key=keys[0],
+                       format_func=COLUMNS.__getitem__, on_change=_changed, args=(actor, *keys),
                        help="Remove a column and pick it again to move it to the end; Name always shows")
-        st.multiselect("Pinned on the left", list(now.shown), key=PINNED_KEY, format_func=COLUMNS.__getitem__,
-                       on_change=_changed, args=(actor,), help="Pinned columns stay in view while you scroll")
+        st.multiselect("Pinned on the left", list(now.shown), default=list(now.pinned), key=keys[1],
+                       format_func=COLUMNS.__getitem__, on_change=_changed, args=(actor, *keys),
+                       help="Pinned columns stay in view while you scroll")
         st.button("Reset to default", icon=":material/restart_alt:", key="lc_columns_reset",
                   disabled=now.is_default, on_click=apply, args=(actor, None))

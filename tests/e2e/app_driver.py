@@ -147,6 +147,12 @@ class Grid:
         """Rows on this page (glide's accessible table counts the header row too)."""
         return int(self.element.locator("table[role=grid]").get_attribute("aria-rowcount") or "1") - 1
 
+    def headers(self) -> list[str]:
+        """The titles of the columns shown, in order."""
+        heads = self.element.locator("table[role=grid] th[role=columnheader]")
+        expect(heads.first).to_be_attached()
+        return [t.strip() for t in heads.all_inner_texts()]
+
     def _col(self, title: str) -> int:
         """0-based position of the column titled ``title`` in the accessible table."""
         heads = self.element.locator("table[role=grid] th[role=columnheader]")
