@@ -4,6 +4,9 @@ from typing import Any
 
 import pytest
 
+from sqlalchemy import select
+
+from leadcore.db.models import Lead
 from leadcore.db.runtime import Database
 from leadcore.duplicates.undo import undo_search
 from leadcore.errors import NotFound, PermissionDenied
@@ -28,8 +31,7 @@ def test_undo_import_brings_the_export_back(db: Database, make: Any) -> None:
     result = undo_search(db.uow(), manager, summary.search_id)  # type: ignore[arg-type]
     assert (result.removed, result.reverted, result.kept) == (2, 1, 0)
     after = exported(db, manager)
-    # The filled lead's fields, tags, owner, status and counters are back; its version and time move on so an open
-    # editor notices the change.
+    # The filled lead's fields, tags, owner, status and counters are back (version and time too: see below).
     for row in (before, after):
         for lead in row.values():
             lead.pop("version"), lead.pop("updated_at")
@@ -54,3 +56,34 @@ def test_undo_import_is_for_managers_of_the_team(db: Database, make: Any) -> Non
         undo_search(db.uow(), rep, summary.search_id)  # type: ignore[arg-type]
     with pytest.raises(NotFound):
         undo_search(db.uow(), make.user("manager", team="Other"), summary.search_id)  # type: ignore[arg-type]
+
+
+def _every_column(db: Database, team_id: int) -> dict[int, dict[str, Any]]:
+    with db.uow() as uow:
+        rows = uow.session.execute(select(Lead.__table__).where(Lead.team_id == team_id).order_by(Lead.id))
+        return {r.id: dict(r._mapping) for r in rows}
+
+
+FILLS = (b"name,email,company,phone,title,notes\n"
+         b"Ann Lee,ANN@acme.io,Acme,+49 30 1234567,CTO,\n"  # fills phone (and its key) and the job title
+         b"Ann Lee,ann@acme.io,Acme,,,met at a fair\n"  # the same lead again in the file: fills the notes
+         b"Bo Chan,bo@globex.io,Globex,,,\n"  # matched, fills nothing
+         b"Dee Ray,dee@umbrella.io,Umbrella,,,\n")  # new
+
+
+def test_undo_of_an_import_that_filled_duplicates_restores_every_column(db: Database, make: Any) -> None:
+    """Import, import again with a file that fills some fields of some leads, undo the second import: every lead
+    is what it was before it, every column (version, time and counters included)."""
+    manager = make.user("manager")
+    commit_import(db.uow(), manager, read_table(CSV, "leads.csv"), filename="leads.csv")
+    before = _every_column(db, manager.team_id)
+    second = commit_import(db.uow(), manager, read_table(FILLS, "fills.csv"), filename="fills.csv")
+    assert (second.saved, second.duplicates) == (1, 3)
+    filled = _every_column(db, manager.team_id)
+    ann = next(lid for lid, row in before.items() if row["lead_name"] == "Ann Lee")
+    assert (filled[ann]["job_title"], filled[ann]["notes"], filled[ann]["phone_norm"]) == (
+        "CTO", "met at a fair", "+49301234567")
+    assert filled[ann]["version"] == before[ann]["version"] + 2
+    result = undo_search(db.uow(), manager, second.search_id)  # type: ignore[arg-type]
+    assert (result.removed, result.reverted) == (1, 1)
+    assert _every_column(db, manager.team_id) == before
