@@ -3,7 +3,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
 from sqlalchemy import select
 
 from leadcore.db.models import Lead
