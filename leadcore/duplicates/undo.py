@@ -88,8 +88,7 @@ def undo_search(uow: UnitOfWork, actor: Actor, search_id: int) -> UndoResult:
                     setattr(lead, f, None)
                     if f in _FILL_KEYS:
                         setattr(lead, _FILL_KEYS[f], None)
-                lead.version += 1
-                lead.updated_at = now
+                lead.touch(now)
             events.record(s, lead_id=lid, team_id=lead.team_id, actor=actor, kind="fields_changed",
                           data={f: {"from": f"(filled by search {search_id})", "to": None} for f in filled})
             result.reverted += 1
@@ -106,16 +105,15 @@ def undo_search(uow: UnitOfWork, actor: Actor, search_id: int) -> UndoResult:
     return result
 
 
-def _before_the_run(s: Any, search_id: int) -> dict[int, tuple[dict[str, Any], int, datetime | None]]:
+def _before_the_run(s: Any, search_id: int) -> dict[int, tuple[dict[str, Any], int, datetime]]:
     """Per lead the run filled: the columns it changed, its version and its time, as they were before the run's
     first batch that changed it (a later batch's record adds only the columns the earlier ones did not change)."""
-    out: dict[int, tuple[dict[str, Any], int, datetime | None]] = {}
+    out: dict[int, tuple[dict[str, Any], int, datetime]] = {}
     rows = s.execute(select(IntakeFill.lead_id, IntakeFill.before).where(IntakeFill.search_id == search_id)
                      .order_by(IntakeFill.id))
     for lead_id, before in rows:
-        stamp = before.get("updated_at")
         if lead_id not in out:
-            out[lead_id] = ({}, before["version"], datetime.fromisoformat(stamp) if stamp else None)
+            out[lead_id] = ({}, before["version"], datetime.fromisoformat(before["updated_at"]))
         columns = out[lead_id][0]
         for column, value in before["columns"].items():
             columns.setdefault(column, value)

@@ -199,8 +199,6 @@ def fill_records(states: Iterable[LeadState]) -> list[tuple[int, dict[str, Any]]
         if st.before is None or not st.changed:
             continue
         columns = {c: (None if c == "raw_data" else st.before[c]) for c in sorted(st.changed)}
-        updated = st.before["updated_at"]
-        out.append((st.id, {"version": st.before["version"],
-                            "updated_at": updated.isoformat() if updated is not None else None,
+        out.append((st.id, {"version": st.before["version"], "updated_at": st.before["updated_at"].isoformat(),
                             "columns": columns}))
     return out
