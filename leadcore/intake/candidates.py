@@ -52,7 +52,7 @@ class LeadCandidate:
     source gave none (the scorer fills it in).
     """
 
-    type: str = "INDIVIDUAL"
+    type: str = LeadType.INDIVIDUAL.value
     lead_name: str | None = None
     email: str | None = None
     phone: str | None = None

@@ -16,7 +16,7 @@ import phonenumbers
 
 from leadcore.emails import is_free_mail_domain, is_role_local_part
 from leadcore.intake import validation
-from leadcore.intake.candidates import LeadCandidate
+from leadcore.intake.candidates import LeadCandidate, LeadType
 from leadcore.intake.domains import linkedin_norm, registrable_domain
 
 __all__ = [
@@ -61,7 +61,9 @@ _NO_COMPANY = _words("freelance freelancer selfemployed independent na none unkn
     "stealth startup",
     "stealth mode",
 }
-_LINKEDIN_KINDS_BY_TYPE = {"INDIVIDUAL": ("in", "pub"), "COMPANY": ("company", "school", "showcase")}
+_LINKEDIN_KINDS_BY_TYPE: dict[str, tuple[str, ...]] = {
+    LeadType.INDIVIDUAL: ("in", "pub"), LeadType.COMPANY: ("company", "school", "showcase"),
+}
 
 
 def is_plausible_email(raw: str) -> bool:
@@ -232,7 +234,7 @@ def _company_name_key(company: str) -> str | None:
 def name_key(lead_type: str, lead_name: str | None, company: str | None) -> str | None:
     """The weak key: ``p:<person>|<company>`` (both needed) or ``c:<company>`` for COMPANY leads. A person with
     neither this nor a strong key gets :func:`fallback_name_key` from :func:`match_keys`."""
-    if isinstance(lead_type, str) and lead_type.strip().upper() == "COMPANY":
+    if isinstance(lead_type, str) and lead_type.strip().upper() == LeadType.COMPANY:
         key = company_name_key(lead_name) or company_name_key(company)
         return f"c:{key}" if key else None
     person, firm = person_name_key(lead_name), company_name_key(company)
@@ -258,7 +260,7 @@ class MatchKeys:
             keys.append(("email", self.email_norm))
         if self.linkedin_norm:
             keys.append(("linkedin", self.linkedin_norm))
-        if self.domain and isinstance(lead_type, str) and lead_type.strip().upper() == "COMPANY":
+        if self.domain and isinstance(lead_type, str) and lead_type.strip().upper() == LeadType.COMPANY:
             keys.append(("domain", self.domain))
         return tuple(keys)
 
@@ -266,7 +268,7 @@ class MatchKeys:
 def match_keys(c: LeadCandidate, *, default_region: str | None = None, phone: bool = True) -> MatchKeys:
     """All match keys of a candidate. ``phone=False`` leaves ``phone_norm`` None: the phone is stored normalized
     but matches nothing, and parsing it is the costliest key."""
-    lead_type = (c.type or "INDIVIDUAL").strip().upper()
+    lead_type = (c.type or LeadType.INDIVIDUAL.value).strip().upper()
     linkedin = linkedin_norm(c.linkedin_url)
     # A person whose LinkedIn link is their employer's page (common in scraped data) would
     # otherwise merge with every colleague; a page of the wrong kind is no key.
@@ -276,7 +278,7 @@ def match_keys(c: LeadCandidate, *, default_region: str | None = None, phone: bo
     addr = email_norm(c.email)  # once for both keys that read it (email_key and company_domain, inlined)
     email = _key_of_address(addr)
     weak = name_key(lead_type, c.lead_name, c.company)
-    if weak is None and email is None and linkedin is None and lead_type == "INDIVIDUAL":
+    if weak is None and email is None and linkedin is None and lead_type == LeadType.INDIVIDUAL:
         weak = fallback_name_key(c, addr)
     return MatchKeys(
         email_norm=email,

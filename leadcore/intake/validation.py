@@ -14,6 +14,7 @@ from leadcore.intake.candidates import (
     STATUSES,
     TEXT_FIELDS,
     LeadCandidate,
+    LeadType,
 )
 
 __all__ = ["TAG_MAX", "RowResult", "is_plausible_email", "split_tags", "validate_candidate", "validate_fields"]
@@ -41,7 +42,7 @@ def validate_fields(values: Mapping[str, str | None]) -> RowResult:
     clean = {key: _clean(value) for key, value in values.items()}
     reasons: list[str] = []
 
-    lead_type = "INDIVIDUAL"
+    lead_type = LeadType.INDIVIDUAL.value
     if clean.get("type") is not None:
         given = clean["type"] or ""
         if given.upper() in LEAD_TYPES:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from leadcore.db.coltypes import bind_processor
 from leadcore.db.models import IntakeFill, Lead
-from leadcore.intake.candidates import TEXT_FIELDS, LeadCandidate
+from leadcore.intake.candidates import TEXT_FIELDS, LeadCandidate, Status
 from leadcore.intake.dedupe import MatchKeys
 from leadcore.intake.lookup import driver_connection
 from leadcore.intake.plan import SearchContext
@@ -89,7 +89,7 @@ def lead_row(
         computed = scorer.score(c)
         score, breakdown = computed.value, scorer.breakdown_json(computed)  # what enc.json(computed.breakdown()) gives
     return (
-        *_text_of(c), team_id, c.type, c.status or "NEW", score, breakdown, c.notes, enc.tags(c.tags),
+        *_text_of(c), team_id, c.type, c.status or Status.NEW.value, score, breakdown, c.notes, enc.tags(c.tags),
         enc.json(c.raw_data), ctx.query, ctx.mode, ctx.location, ctx.industry, ctx.tech_stack, ctx.search_id,
         ctx.source, None, True, False, copies, 1, enc.now, enc.now,
         keys.email_norm, keys.linkedin_norm, keys.domain, keys.phone_norm, keys.name_key,
