@@ -86,3 +86,30 @@ def test_undo_of_an_import_that_filled_duplicates_restores_every_column(db: Data
     result = undo_search(db.uow(), manager, second.search_id)  # type: ignore[arg-type]
     assert (result.removed, result.reverted) == (1, 1)
     assert _every_column(db, manager.team_id) == before
+
+
+def test_undo_of_a_run_that_filled_one_lead_on_two_pages_restores_it_as_before_the_first(
+    db: Database, make: Any
+) -> None:
+    """A discovery run saves page by page; when two pages fill the same lead, undo goes back to before the first
+    page (the oldest record wins), with both pages' fields emptied again."""
+    from leadcore.discovery.providers.base import SearchQuery
+    from leadcore.discovery.runs import close_search, open_search, save_page
+    from leadcore.intake.candidates import LeadCandidate
+    from leadcore.intake.matcher import SearchContext
+
+    manager = make.user("manager")
+    (ann,) = save_rows(db, manager, [{"lead_name": "Ann Lee", "email": "ann@acme.io", "company": "Acme"}])
+    before = _every_column(db, manager.team_id)
+    search_id = open_search(db.uow(), manager, provider="test", query=SearchQuery(text="q"), requested=2)
+    ctx = SearchContext(search_id=search_id, source="test", query="q")
+    save_page(db.uow(), manager, search_id, ctx, [LeadCandidate(lead_name="Ann Lee", email="ann@acme.io",
+                                                                job_title="CTO")])
+    save_page(db.uow(), manager, search_id, ctx, [LeadCandidate(lead_name="Ann Lee", email="ann@acme.io",
+                                                                location="Berlin", notes="met twice")])
+    close_search(db.uow(), search_id, outcome="ok")
+    filled = _every_column(db, manager.team_id)[ann]  # type: ignore[index]
+    assert (filled["job_title"], filled["location"], filled["version"]) == ("CTO", "Berlin", 3)
+    result = undo_search(db.uow(), manager, search_id)
+    assert result.reverted == 1
+    assert _every_column(db, manager.team_id) == before
