@@ -38,8 +38,8 @@ FIELD_LABELS = {
     "hq_city": "HQ city", "hq_state": "HQ state/region", "hq_country": "HQ country", "id": "Lead id (our export)",
     "version": "Version (our export)",
 }
-OUTCOMES = {NEW: "New", DUPLICATE_IN_BATCH: "Duplicate in file", DUPLICATE_EXISTING: "Already in your leads",
-            INVALID: "Invalid"}
+OUTCOMES: dict[str, str] = {NEW: "New", DUPLICATE_IN_BATCH: "Duplicate in file",
+                             DUPLICATE_EXISTING: "Already in your leads", INVALID: "Invalid"}
 UPDATE_OUTCOMES = {UPDATED: "Updated", UNCHANGED: "Unchanged", NOT_FOUND: "Not found", CONFLICT: "Conflict"}
 ALL_OUTCOMES = {**OUTCOMES, **UPDATE_OUTCOMES, importer.BLANK: "Blank row"}
 STEP_KEYS = (state.IMPORT_UPLOAD, state.IMPORT_TABLE, state.IMPORT_MAPPING, state.IMPORT_PREVIEW, state.IMPORT_DONE)

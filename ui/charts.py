@@ -20,7 +20,6 @@ from leadcore.grid.filters import LeadFilters
 from ui import nav
 
 PRIMARY = "#2563eb"
-MUTED = "#94a3b8"
 LABEL_COLOR = "#475569"
 LABEL_MAX = 40  # longer category labels are cut (the hover shows them whole)
 MIN_SLOTS = 6  # a column chart with fewer bars keeps them about as wide as if it had this many (no walls)

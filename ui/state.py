@@ -12,7 +12,6 @@ IMPORT_UPLOAD = "lc_import_upload"  # {"name", "data": bytes, "file_id"} of the 
 IMPORT_MAPPING = "lc_import_mapping"  # {header: lead field or None} as last shown
 IMPORT_PREVIEW = "lc_import_preview"  # {"mapping", "summary": fileimport.ImportSummary} of the dry run
 IMPORT_DONE = "lc_import_done"  # {"name", "search_id", "saved", "duplicates", "invalid"} after the commit
-CONFLICTS = "lc_conflicts"
 AFTER_LOGIN = "lc_after_login"  # nav key of the page to open right after logging in
 IMPORT_TABLE = "lc_import_table"  # leadcore.fileimport.reading.Table parsed from IMPORT_UPLOAD's bytes
 DISCOVERY_RERUN = "lc_discovery_rerun"  # id of a past search the user asked to run again

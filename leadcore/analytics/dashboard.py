@@ -77,6 +77,28 @@ def summary(uow: UnitOfWork, actor: Actor, f: AnalyticsFilters, *, now: datetime
     return rows.summary(m)
 
 
+def team_summary(
+    uow: UnitOfWork, actor: Actor, f: AnalyticsFilters, *, min_sample: int = 1, now: datetime | None = None
+) -> dict[str, Any]:
+    """``/api/analytics/summary``: :func:`summary` for everyone, plus for managers the breakdowns (average score by
+    status and type, conversion by query; None for a rep, with ``manager_view`` false), all read from one snapshot
+    like the page's :func:`dashboard`."""
+    _check_range("min_sample", min_sample, 1, 1_000_000)
+    sources = _facts_for(actor, f)
+    with uow:
+        s = uow.session
+        _snapshot(s, uow.dialect)
+        w = sources(s)
+        m = q.lead_metrics(s, w, since=_week_start(now), dialect=uow.dialect, with_imports=False)
+        out: dict[str, Any] = {**rows.summary(m), "manager_view": actor.is_manager, "conversion_by_query": None,
+                               "score_by_status": None, "score_by_type": None}
+        if actor.is_manager:
+            out["conversion_by_query"] = rows.conversion(s, w, min_sample=min_sample, limit=100)
+            out["score_by_status"] = rows.by_status(m)
+            out["score_by_type"] = rows.by_type(m, f.types)
+    return out
+
+
 def funnel(uow: UnitOfWork, actor: Actor, f: AnalyticsFilters) -> list[dict[str, Any]]:
     """NEW → CONTACTED → QUALIFIED → IMPORTED: leads that reached each stage, conversion from and drop-off since
     the previous stage, and the statuses that count as having reached it (for the grid click-through)."""

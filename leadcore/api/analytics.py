@@ -16,7 +16,6 @@ from leadcore.api.schemas import (
     OutModel,
     Text,
 )
-from leadcore.errors import PermissionDenied
 from leadcore.intake.candidates import LEAD_TYPES
 from leadcore.work import activities
 
@@ -115,13 +114,5 @@ def analytics_summary(
         owner_ids=parse_owner_ids(owner_id),
         types=parse_choices(lead_type, LEAD_TYPES, "type"),
     )
-    out: dict[str, Any] = {**dashboard.summary(db.uow(), actor, f), "manager_view": False,
-                           "first_touch": activities.first_touch(db.uow(), actor)}
-    try:
-        out["conversion_by_query"] = dashboard.conversion_by_query(db.uow(), actor, f, min_sample=min_sample)
-        out["score_by_status"] = dashboard.score_by_status(db.uow(), actor, f)
-        out["score_by_type"] = dashboard.score_by_type(db.uow(), actor, f)
-        out["manager_view"] = True
-    except PermissionDenied:
-        out.update(conversion_by_query=None, score_by_status=None, score_by_type=None)
-    return out
+    out = dashboard.team_summary(db.uow(), actor, f, min_sample=min_sample)
+    return {**out, "first_touch": activities.first_touch(db.uow(), actor)}

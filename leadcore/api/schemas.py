@@ -17,11 +17,11 @@ from pydantic.json_schema import SkipJsonSchema
 
 from leadcore.db.coltypes import aware_utc
 from leadcore.emails import is_plausible_email
+from leadcore.inputs import TAG_MAX, has_nul
 
 INT32_MAX = 2_147_483_647  # ids are INTEGER columns: anything larger cannot exist
 SHORT_MAX = 500
 NOTES_MAX = 20_000
-TAG_MAX = 50
 TAGS_PER_LEAD = 100
 
 Status = Literal["NEW", "CONTACTED", "QUALIFIED", "IMPORTED", "REJECTED", "ARCHIVED"]
@@ -30,7 +30,7 @@ LeadType = Literal["INDIVIDUAL", "COMPANY"]
 
 def storable(value: str) -> str:
     """Refuse text no database column can hold."""
-    if "\x00" in value:
+    if has_nul(value):
         raise ValueError("must not contain NUL (\\u0000) characters")
     try:
         value.encode("utf-8")

@@ -11,6 +11,7 @@ from leadcore.accounts.actors import Actor
 from leadcore.db.engine import UnitOfWork
 from leadcore.db.models import Company, Contact, Lead
 from leadcore.errors import InvalidInput, NotFound
+from leadcore.inputs import has_nul
 
 MAX_PAGE = 200
 CONTACT_FIELDS = ("id", "name", "email", "phone", "job_title", "location", "linkedin_url", "company_id",
@@ -31,7 +32,7 @@ def _search(term: str | None, *columns: Any) -> ColumnElement[bool] | None:
     term = (term or "").strip()
     if not term:
         return None
-    if len(term) > 200 or "\x00" in term:
+    if len(term) > 200 or has_nul(term):
         raise InvalidInput("Search text is limited to 200 characters of text", field="q")
     pattern = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     return or_(*(c.ilike(pattern, escape="\\") for c in columns))

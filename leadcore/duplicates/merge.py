@@ -116,15 +116,13 @@ def merge_leads(uow: UnitOfWork, actor: Actor, keep_id: int, other_id: int, *, t
         other.is_active, other.deleted_at = False, now
         for k in _KEYS:
             setattr(other, k, None)
-        other.version += 1
-        other.updated_at = now
+        other.touch(now)
         s.flush()
         changed = {f: (getattr(kept, f), v) for f, v in values.items() if getattr(kept, f) != v}
         for f, (_, v) in changed.items():
             setattr(kept, f, v)
         _rekey(kept)
-        kept.version += 1
-        kept.updated_at = now
+        kept.touch(now)
         if moved:
             s.execute(update(LeadEvent).where(LeadEvent.id.in_(moved)).values(lead_id=kept.id))
         s.flush()

@@ -12,7 +12,7 @@ from sqlalchemy import delete, func, select
 from leadcore import events
 from leadcore.accounts.actors import Actor, ensure_manager
 from leadcore.db.engine import UnitOfWork
-from leadcore.db.models import Lead, LeadEvent, LeadSearch
+from leadcore.db.models import IntakeFill, Lead, LeadEvent, LeadSearch
 from leadcore.errors import NotFound
 
 _FILL_KEYS = {"email": "email_norm", "linkedin_url": "linkedin_norm", "website": "domain", "phone": "phone_norm"}
@@ -70,19 +70,25 @@ def undo_search(uow: UnitOfWork, actor: Actor, search_id: int) -> UndoResult:
             lead = s.get(Lead, lid)
             if lead is not None and lid not in touched:  # the run only counted it: count it no more
                 lead.duplicate_count = max(0, (lead.duplicate_count or 0) - seen[lid])
+        earlier = _before_the_run(s, search_id)
         for lid, filled in sorted(fills.items()):
             if lid in touched:
                 continue
             lead = s.get(Lead, lid)
             if lead is None:
                 continue
-            for f in filled:
-                setattr(lead, f, None)
-                if f in _FILL_KEYS:
-                    setattr(lead, _FILL_KEYS[f], None)
             lead.duplicate_count = max(0, (lead.duplicate_count or 0) - seen.get(lid, 1))
-            lead.version += 1
-            lead.updated_at = now
+            if lid in earlier:  # the matcher kept the lead as it was: put back exactly that
+                columns, version, updated_at = earlier[lid]
+                for column, value in columns.items():
+                    setattr(lead, column, value)
+                lead.version, lead.updated_at = version, updated_at
+            else:  # a run saved before the matcher kept what it filled: empty the fields again
+                for f in filled:
+                    setattr(lead, f, None)
+                    if f in _FILL_KEYS:
+                        setattr(lead, _FILL_KEYS[f], None)
+                lead.touch(now)
             events.record(s, lead_id=lid, team_id=lead.team_id, actor=actor, kind="fields_changed",
                           data={f: {"from": f"(filled by search {search_id})", "to": None} for f in filled})
             result.reverted += 1
@@ -97,3 +103,18 @@ def undo_search(uow: UnitOfWork, actor: Actor, search_id: int) -> UndoResult:
             result.reasons.append(f"{len(seen_only)} existing leads were only seen again; their counters went back")
         uow.commit()
     return result
+
+
+def _before_the_run(s: Any, search_id: int) -> dict[int, tuple[dict[str, Any], int, datetime]]:
+    """Per lead the run filled: the columns it changed, its version and its time, as they were before the run's
+    first batch that changed it (a later batch's record adds only the columns the earlier ones did not change)."""
+    out: dict[int, tuple[dict[str, Any], int, datetime]] = {}
+    rows = s.execute(select(IntakeFill.lead_id, IntakeFill.before).where(IntakeFill.search_id == search_id)
+                     .order_by(IntakeFill.id))
+    for lead_id, before in rows:
+        if lead_id not in out:
+            out[lead_id] = ({}, before["version"], datetime.fromisoformat(before["updated_at"]))
+        columns = out[lead_id][0]
+        for column, value in before["columns"].items():
+            columns.setdefault(column, value)
+    return out

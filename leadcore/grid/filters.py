@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from leadcore.errors import InvalidInput
+from leadcore.inputs import has_nul
 from leadcore.intake.candidates import LEAD_TYPES, STATUSES
 
 UNASSIGNED = 0  # owner filter value meaning "nobody"
@@ -52,7 +53,7 @@ class LeadFilters:
             raise InvalidInput("Search text is limited to 200 characters", field="q")
         # PostgreSQL refuses NUL in text parameters: bad input, not a database error.
         for name, values in (("q", (self.q,)), ("search_query", (self.search_query,)), ("tags", self.tags)):
-            if any(v and "\x00" in v for v in values):
+            if has_nul(*values):
                 raise InvalidInput(f"{name} contains a NUL character (\\x00)", field=name)
         return self
 

@@ -1,6 +1,7 @@
 """How a lead enters the database, whichever way it comes (provider, file, form, API): the candidate's shape
-(``candidates``), the row rules (``validation``), the dedupe keys (``dedupe``, ``domains``) and the matcher that
-merges a duplicate into the lead already stored or inserts a new one.
+(``candidates``), the row rules (``validation``), the dedupe keys (``dedupe``, ``domains``) and the matcher:
+``matcher.save_batch`` plans a batch (``plan``, over ``lookup`` of the stored leads), merges duplicates by the fill
+policy (``merging``) and writes through the engine's bulk writers (``writes``).
 
-May import scoring (a new lead is scored on save), events, accounts, db.
+May import work (routing at save), scoring (a new lead is scored on save), events, accounts, db, inputs.
 """

@@ -3,10 +3,27 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
-LEAD_TYPES = ("INDIVIDUAL", "COMPANY")
-STATUSES = ("NEW", "CONTACTED", "QUALIFIED", "IMPORTED", "REJECTED", "ARCHIVED")
+
+class LeadType(StrEnum):
+    INDIVIDUAL = "INDIVIDUAL"
+    COMPANY = "COMPANY"
+
+
+class Status(StrEnum):
+    NEW = "NEW"
+    CONTACTED = "CONTACTED"
+    QUALIFIED = "QUALIFIED"
+    IMPORTED = "IMPORTED"
+    REJECTED = "REJECTED"
+    ARCHIVED = "ARCHIVED"
+
+
+COMPANY = LeadType.COMPANY
+LEAD_TYPES = tuple(t.value for t in LeadType)
+STATUSES = tuple(s.value for s in Status)
 # What a person may set by hand: IMPORTED only comes from importing the lead as a contact (leads.conversion).
 SETTABLE_STATUSES = tuple(s for s in STATUSES if s != "IMPORTED")
 
@@ -35,7 +52,7 @@ class LeadCandidate:
     source gave none (the scorer fills it in).
     """
 
-    type: str = "INDIVIDUAL"
+    type: str = LeadType.INDIVIDUAL.value
     lead_name: str | None = None
     email: str | None = None
     phone: str | None = None

@@ -16,7 +16,7 @@ import phonenumbers
 
 from leadcore.emails import is_free_mail_domain, is_role_local_part
 from leadcore.intake import validation
-from leadcore.intake.candidates import LeadCandidate
+from leadcore.intake.candidates import LeadCandidate, LeadType
 from leadcore.intake.domains import linkedin_norm, registrable_domain
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "company_name_key",
     "email_key",
     "email_norm",
+    "fallback_name_key",
     "is_plausible_email",
     "linkedin_norm",
     "match_keys",
@@ -60,7 +61,9 @@ _NO_COMPANY = _words("freelance freelancer selfemployed independent na none unkn
     "stealth startup",
     "stealth mode",
 }
-_LINKEDIN_KINDS_BY_TYPE = {"INDIVIDUAL": ("in", "pub"), "COMPANY": ("company", "school", "showcase")}
+_LINKEDIN_KINDS_BY_TYPE: dict[str, tuple[str, ...]] = {
+    LeadType.INDIVIDUAL: ("in", "pub"), LeadType.COMPANY: ("company", "school", "showcase"),
+}
 
 
 def is_plausible_email(raw: str) -> bool:
@@ -229,8 +232,9 @@ def _company_name_key(company: str) -> str | None:
 
 
 def name_key(lead_type: str, lead_name: str | None, company: str | None) -> str | None:
-    """The weak key: ``p:<person>|<company>`` (both needed) or ``c:<company>`` for COMPANY leads."""
-    if isinstance(lead_type, str) and lead_type.strip().upper() == "COMPANY":
+    """The weak key: ``p:<person>|<company>`` (both needed) or ``c:<company>`` for COMPANY leads. A person with
+    neither this nor a strong key gets :func:`fallback_name_key` from :func:`match_keys`."""
+    if isinstance(lead_type, str) and lead_type.strip().upper() == LeadType.COMPANY:
         key = company_name_key(lead_name) or company_name_key(company)
         return f"c:{key}" if key else None
     person, firm = person_name_key(lead_name), company_name_key(company)
@@ -256,7 +260,7 @@ class MatchKeys:
             keys.append(("email", self.email_norm))
         if self.linkedin_norm:
             keys.append(("linkedin", self.linkedin_norm))
-        if self.domain and isinstance(lead_type, str) and lead_type.strip().upper() == "COMPANY":
+        if self.domain and isinstance(lead_type, str) and lead_type.strip().upper() == LeadType.COMPANY:
             keys.append(("domain", self.domain))
         return tuple(keys)
 
@@ -264,7 +268,7 @@ class MatchKeys:
 def match_keys(c: LeadCandidate, *, default_region: str | None = None, phone: bool = True) -> MatchKeys:
     """All match keys of a candidate. ``phone=False`` leaves ``phone_norm`` None: the phone is stored normalized
     but matches nothing, and parsing it is the costliest key."""
-    lead_type = (c.type or "INDIVIDUAL").strip().upper()
+    lead_type = (c.type or LeadType.INDIVIDUAL.value).strip().upper()
     linkedin = linkedin_norm(c.linkedin_url)
     # A person whose LinkedIn link is their employer's page (common in scraped data) would
     # otherwise merge with every colleague; a page of the wrong kind is no key.
@@ -272,13 +276,38 @@ def match_keys(c: LeadCandidate, *, default_region: str | None = None, phone: bo
     if linkedin and kinds and linkedin.split("/")[1] not in kinds:
         linkedin = None
     addr = email_norm(c.email)  # once for both keys that read it (email_key and company_domain, inlined)
+    email = _key_of_address(addr)
+    weak = name_key(lead_type, c.lead_name, c.company)
+    if weak is None and email is None and linkedin is None and lead_type == LeadType.INDIVIDUAL:
+        weak = fallback_name_key(c, addr)
     return MatchKeys(
-        email_norm=_key_of_address(addr),
+        email_norm=email,
         linkedin_norm=linkedin,
         domain=_first_domain(registrable_domain(c.website), addr),
         phone_norm=phone_norm(c.phone, default_region) if phone else None,
-        name_key=name_key(lead_type, c.lead_name, c.company),
+        name_key=weak,
     )
+
+
+_NOT_DIGITS = re.compile(r"\D+")
+_PART_MAX = 200  # each part of a fallback key, so the key fits its column
+
+
+def fallback_name_key(c: LeadCandidate, addr: str | None) -> str | None:
+    """The last resort of a person with no key at all (a name without a company, or only a role address such as
+    info@): ``k:<name>|<address>|<phone digits>|<location>|<title>``, every part folded. Only a row that agrees on
+    all of it matches, so re-importing a team's own export finds its leads again while namesakes who differ in
+    anything they are known by stay apart. None without a usable name or with nothing but a name: a common name
+    alone never merges two rows (SPEC §5), nor does a role address alone (the name is part of this key)."""
+    person = person_name_key(c.lead_name)
+    if person is None:
+        return None
+    digits = _NOT_DIGITS.sub("", c.phone or "")[-9:]
+    parts = [addr or "", digits if len(digits) >= 6 else ""]
+    parts += [" ".join(_fold(v).split()) if isinstance(v, str) else "" for v in (c.location, c.job_title)]
+    if not any(parts):
+        return None  # a bare name (or one with "Freelance") says too little: two of them may be two people
+    return "k:" + "|".join(p[:_PART_MAX] for p in (person, *parts))
 
 
 def cluster(keys: list[tuple[str, MatchKeys]]) -> list[int]:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from leadcore.emails import is_plausible_email
+from leadcore.inputs import TAG_MAX, has_nul, split_tags, whole_number
 from leadcore.intake.candidates import (
     LEAD_TYPES,
     NOTES_MAX,
@@ -14,12 +14,10 @@ from leadcore.intake.candidates import (
     STATUSES,
     TEXT_FIELDS,
     LeadCandidate,
+    LeadType,
 )
 
-TAG_MAX = 50
-_TAG_SEPARATORS = re.compile(r"[,;|]")
-# "80" and "80.0" (a spreadsheet's integer) are whole numbers; "80.5", "8e1", "-3" are not.
-_WHOLE_NUMBER = re.compile(r"[0-9]+(?:\.0+)?", re.ASCII)
+__all__ = ["TAG_MAX", "RowResult", "is_plausible_email", "split_tags", "validate_candidate", "validate_fields"]
 
 
 @dataclass
@@ -44,7 +42,7 @@ def validate_fields(values: Mapping[str, str | None]) -> RowResult:
     clean = {key: _clean(value) for key, value in values.items()}
     reasons: list[str] = []
 
-    lead_type = "INDIVIDUAL"
+    lead_type = LeadType.INDIVIDUAL.value
     if clean.get("type") is not None:
         given = clean["type"] or ""
         if given.upper() in LEAD_TYPES:
@@ -58,8 +56,9 @@ def validate_fields(values: Mapping[str, str | None]) -> RowResult:
     score: int | None = None
     if clean.get("lead_score") is not None:
         raw_score = clean["lead_score"] or ""
-        if _WHOLE_NUMBER.fullmatch(raw_score) and 0 <= float(raw_score) <= 100:
-            score = int(float(raw_score))
+        whole = whole_number(raw_score)
+        if whole is not None and whole <= 100:
+            score = whole
         else:
             reasons.append(f"lead_score must be a whole number 0–100, got {_show(raw_score)}")
 
@@ -137,7 +136,7 @@ def _obviously_valid(c: LeadCandidate) -> bool:
         return False
     for name in TEXT_FIELDS:
         value = getattr(c, name)
-        if value is not None and (type(value) is not str or len(value) > SHORT_FIELD_MAX or "\x00" in value):
+        if value is not None and (type(value) is not str or len(value) > SHORT_FIELD_MAX or has_nul(value)):
             return False
     email = c.email
     if email:
@@ -146,24 +145,14 @@ def _obviously_valid(c: LeadCandidate) -> bool:
     elif not (c.lead_name or "").strip():
         return False  # neither a name nor an email
     notes = c.notes
-    if notes is not None and (type(notes) is not str or len(notes) > NOTES_MAX or "\x00" in notes):
+    if notes is not None and (type(notes) is not str or len(notes) > NOTES_MAX or has_nul(notes)):
         return False
     score = c.lead_score
     if score is not None and (type(score) is not int or not 0 <= score <= 100):
         return False
     if c.status is not None and c.status not in STATUSES:
         return False
-    return all(type(tag) is str and len(tag) <= TAG_MAX and "\x00" not in tag and tag.strip() for tag in c.tags)
-
-
-def split_tags(raw: str) -> list[str]:
-    """``"vip; berlin, vip | q3"`` → ``["vip", "berlin", "q3"]``: split, stripped, deduplicated in order."""
-    tags: list[str] = []
-    for part in _TAG_SEPARATORS.split(raw):
-        tag = part.strip()
-        if tag and tag not in tags:
-            tags.append(tag)
-    return tags
+    return all(type(tag) is str and len(tag) <= TAG_MAX and not has_nul(tag) and tag.strip() for tag in c.tags)
 
 
 def _text_reasons(text: Mapping[str, str | None], notes: str | None) -> list[str]:
@@ -179,7 +168,7 @@ def _text_reasons(text: Mapping[str, str | None], notes: str | None) -> list[str
     if notes is not None and len(notes) > NOTES_MAX:
         reasons.append(f"notes is longer than {NOTES_MAX:,} characters")
     for name, value in (*text.items(), ("notes", notes)):
-        if value is not None and "\x00" in value:
+        if has_nul(value):
             reasons.append(f"{name} contains a NUL character (\\x00), which cannot be stored")
     return reasons
 

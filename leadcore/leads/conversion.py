@@ -104,8 +104,7 @@ def import_in_session(session: Session, actor: Actor, lead: Lead) -> ImportResul
     lead.imported_contact_id = contact.id if contact else None
     lead.imported_company_id = company.id if company else None
     lead.status = "IMPORTED"
-    lead.version += 1
-    lead.updated_at = datetime.now(UTC)
+    lead.touch()
     events.record(
         session,
         lead_id=lead.id,

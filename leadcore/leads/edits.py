@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -22,17 +21,16 @@ from leadcore.config import settings
 from leadcore.db.engine import UnitOfWork
 from leadcore.db.models import Lead, LeadEvent, User
 from leadcore.errors import InvalidInput, NotFound, StaleLead
+from leadcore.inputs import TAG_MAX, has_nul, split_tags, whole_number
 from leadcore.intake.candidates import NOTES_MAX, STATUSES, TEXT_FIELDS, LeadCandidate
 from leadcore.intake.dedupe import match_keys
 from leadcore.intake.matcher import SaveResult, SearchContext, save_batch
 from leadcore.intake.validation import validate_candidate
 from leadcore.leads.views import lead_dict
 
-# "80" and "80.0" (a spreadsheet's integer) are whole numbers; "80.5", "8e1", "-3" are not.
-_WHOLE_NUMBER = re.compile(r"[0-9]+(?:\.0+)?", re.ASCII)
 EDITABLE_FIELDS = frozenset(TEXT_FIELDS) | {"type", "status", "lead_score", "tags", "notes", "owner_id",
                                             "do_not_contact"}
-MAX_TAG_LENGTH = 50
+MAX_TAG_LENGTH = TAG_MAX
 
 
 def create_lead(uow: UnitOfWork, actor: Actor, candidate: LeadCandidate) -> SaveResult:
@@ -66,7 +64,7 @@ def get_lead(uow: UnitOfWork, actor: Actor, lead_id: int) -> dict[str, Any]:
 
 def clean_tags(tags: Any) -> list[str]:
     if isinstance(tags, str):
-        tags = [t for part in tags.replace(";", ",").split(",") if (t := part.strip())]
+        tags = split_tags(tags)
     if not isinstance(tags, list | tuple):
         raise InvalidInput("tags must be a list of words", field="tags")
     out: list[str] = []
@@ -84,7 +82,7 @@ def clean_tags(tags: Any) -> list[str]:
 
 def _no_nul(text: str | None, field: str) -> None:
     """PostgreSQL cannot store NUL (\\x00) in text: refuse it as bad input rather than fail in the database."""
-    if text and "\x00" in text:
+    if has_nul(text):
         raise InvalidInput(f"{field} contains a NUL character (\\x00), which cannot be stored", field=field)
 
 
@@ -132,9 +130,10 @@ def normalize_changes(changes: dict[str, Any]) -> dict[str, Any]:
 def _score(value: Any) -> int:
     """A whole number 0–100, the same rule as the CSV path ("80", " 80 " and "80.0" are 80)."""
     text = str(value).strip() if value is not None and not isinstance(value, bool) else ""
-    if not _WHOLE_NUMBER.fullmatch(text) or not 0 <= float(text) <= 100:
+    score = whole_number(text)
+    if score is None or score > 100:
         raise InvalidInput(f"lead_score must be a whole number 0–100, got '{value}'", field="lead_score")
-    return int(float(text))
+    return score
 
 
 def _owner_id(value: Any) -> int | None:
@@ -231,8 +230,7 @@ def apply_changes(session: Session, actor: Actor, lead: Lead, changes: dict[str,
             setattr(lead, column, getattr(keys, column))
     for name, (_, new) in diff.items():
         setattr(lead, name, new)
-    lead.version += 1
-    lead.updated_at = datetime.now(UTC)
+    lead.touch()
     def log(kind: str, data: dict[str, Any]) -> None:
         # "version": the lead's version this change made, so a later edit can tell which fields changed since the
         # version it was made on (changed_since)
@@ -320,8 +318,7 @@ def mark_active(session: Session, actor: Actor, lead: Lead, active: bool, *,
     (carrying ``event_data``, e.g. the bulk batch). The caller checked the permission and that it changes."""
     lead.is_active = active
     lead.deleted_at = None if active else datetime.now(UTC)
-    lead.version += 1
-    lead.updated_at = datetime.now(UTC)
+    lead.touch()
     events.record(session, lead_id=lead.id, team_id=lead.team_id, actor=actor, kind="restored" if active else "deleted",
                   data=event_data)
 

@@ -27,31 +27,6 @@ class UndoResult:
     gone: int = 0  # leads purged since
 
 
-@dataclass(frozen=True)
-class BatchInfo:
-    id: int
-    action: str
-    label: str
-    lead_count: int
-    user_id: int | None
-    created_at: datetime
-    undone_at: datetime | None
-
-
-def batch_info(uow: UnitOfWork, actor: Actor, batch_id: int) -> BatchInfo:
-    with uow:
-        batch = _batch(uow, actor, batch_id)
-        return BatchInfo(batch.id, batch.action, batch.label, batch.lead_count, batch.user_id, batch.created_at,
-                         batch.undone_at)
-
-
-def _batch(uow: UnitOfWork, actor: Actor, batch_id: int) -> BulkBatch:
-    batch = uow.session.get(BulkBatch, batch_id)
-    if batch is None or batch.team_id != actor.team_id:
-        raise NotFound(f"Bulk action {batch_id} was not found")
-    return batch
-
-
 def undo_batch(uow: UnitOfWork, actor: Actor, batch_id: int) -> UndoResult:
     """Undo bulk action ``batch_id`` (its author or a manager), once; each restored lead gets an "undone" event."""
     result = UndoResult()

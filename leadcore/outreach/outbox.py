@@ -210,8 +210,7 @@ def set_do_not_contact(uow: UnitOfWork, actor: Actor, lead_ids: list[int], flag:
                 refused += 1
                 continue
             lead.do_not_contact = flag
-            lead.version += 1
-            lead.updated_at = datetime.now(UTC)
+            lead.touch()
             events.record(s, lead_id=lead.id, team_id=lead.team_id, actor=actor, kind="fields_changed",
                           data={"do_not_contact": {"from": not flag, "to": flag}})
             changed += 1

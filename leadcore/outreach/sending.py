@@ -186,8 +186,7 @@ def _settle(uow: UnitOfWork, outbox_id: int, delivery: Delivery, now: datetime) 
         lead = s.get(Lead, m.lead_id)
         if delivery.ok and lead is not None and lead.status == "NEW":
             lead.status = "CONTACTED"
-            lead.version += 1
-            lead.updated_at = now
+            lead.touch(now)
             events.record(s, lead_id=lead.id, team_id=lead.team_id, actor=actor, kind="status_changed",
                           data={"from": "NEW", "to": "CONTACTED", "reason": "first email sent"})
         uow.commit()

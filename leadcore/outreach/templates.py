@@ -21,6 +21,7 @@ from leadcore.accounts.actors import Actor, ensure_manager, ensure_visible
 from leadcore.db.engine import UnitOfWork
 from leadcore.db.models import EmailTemplate, Lead
 from leadcore.errors import InvalidInput, NotFound
+from leadcore.inputs import has_nul
 
 # Merge fields a template may use, and the lead column each reads (first/last name are split from lead_name).
 LEAD_FIELDS = {
@@ -122,7 +123,7 @@ def validate_template(name: str, subject: str, body: str) -> tuple[str, str, str
     if not body.strip() or len(body) > BODY_MAX:
         raise InvalidInput(f"A template needs a body of 1–{BODY_MAX:,} characters", field="body")
     for text, field in ((name, "name"), (subject, "subject"), (body, "body")):
-        if "\x00" in text:
+        if has_nul(text):
             raise InvalidInput(f"The {field} contains a NUL character", field=field)
     _check_source(subject, "subject")
     _check_source(body, "body")

@@ -17,6 +17,7 @@ from leadcore.db.coltypes import aware_utc
 from leadcore.db.engine import UnitOfWork
 from leadcore.db.models import Lead, LeadActivity
 from leadcore.errors import InvalidInput, NotFound
+from leadcore.inputs import has_nul
 
 KINDS = ("call", "email", "meeting", "other")
 OUTCOME_MAX = 500
@@ -62,7 +63,7 @@ def _clean(kind: str, outcome: str | None, occurred_at: datetime | None, duratio
         raise InvalidInput(f"The outcome is longer than {OUTCOME_MAX} characters", field="outcome")
     if note and len(note) > NOTE_MAX:
         raise InvalidInput(f"The note is longer than {NOTE_MAX} characters", field="note")
-    if any("\x00" in t for t in (outcome or "", note or "")):
+    if has_nul(outcome, note):
         raise InvalidInput("Text must not contain NUL characters", field="note")
     if duration is not None and (isinstance(duration, bool) or not 0 <= duration <= 24 * 60):
         raise InvalidInput("The duration must be between 0 and 1440 minutes", field="duration_minutes")

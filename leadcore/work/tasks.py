@@ -20,6 +20,7 @@ from leadcore.db.coltypes import aware_utc
 from leadcore.db.engine import UnitOfWork
 from leadcore.db.models import Lead, LeadTask, User
 from leadcore.errors import InvalidInput, NotFound, PermissionDenied
+from leadcore.inputs import has_nul
 from leadcore.work.activities import Clock, lead_for_work, utc_now
 from leadcore.work.prefs import zone_of
 
@@ -66,7 +67,7 @@ def _clean_title(title: str) -> str:
     title = (title or "").strip()
     if not title:
         raise InvalidInput("Say what to do (a title)", field="title")
-    if len(title) > TITLE_MAX or "\x00" in title:
+    if len(title) > TITLE_MAX or has_nul(title):
         raise InvalidInput(f"The title must be plain text of at most {TITLE_MAX} characters", field="title")
     return title
 

@@ -11,6 +11,7 @@ from leadcore.accounts.actors import Actor, ensure_visible
 from leadcore.db.engine import UnitOfWork
 from leadcore.db.models import SavedView
 from leadcore.errors import InvalidInput, NotFound, PermissionDenied
+from leadcore.inputs import has_nul
 from leadcore.work.layout import clean_layout
 
 # API filter name -> the grid URL's parameter name (leadcore.grid.filters.LeadFilters fields).
@@ -105,7 +106,7 @@ def save_view(uow: UnitOfWork, actor: Actor, *, name: str, filters: dict[str, An
               columns: list[str] | None = None, shared: bool = False) -> dict[str, Any]:
     """Save (or overwrite, by name) one of the actor's views."""
     name = (name or "").strip()
-    if not name or len(name) > NAME_MAX or "\x00" in name:
+    if not name or len(name) > NAME_MAX or has_nul(name):
         raise InvalidInput(f"Give the view a name (up to {NAME_MAX} characters)", field="name")
     if name.casefold() in {v["name"].casefold() for v in builtin_views(actor)}:
         raise InvalidInput(f"“{name}” is a built-in view; pick another name", field="name")

@@ -1,7 +1,7 @@
 """each user's grid layout: which columns the leads grid shows, in which order, and which stay pinned
 
 Revision ID: 0019
-Revises: 0013
+Revises: 0017
 Create Date: 2026-12-05 20:40:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from leadcore.db.coltypes import JSONDoc
 
 revision: str = '0019'
-down_revision: str | None = '0013'
+down_revision: str | None = '0017'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -531,3 +531,22 @@ def test_empty_team_reads_zeros_and_nones(db: Database, make: Any) -> None:
 def test_out_of_range_options_are_refused(db: Database, make: Any, call: Any) -> None:
     with pytest.raises(InvalidInput):
         call(db.uow(), make.user("manager"))
+
+
+def test_team_summary_is_the_summary_and_its_breakdowns_in_one_read(db: Database, team: Team) -> None:
+    """The API's summary: the same figures as the separate reads, in one transaction (one BEGIN)."""
+    begins: list[int] = []
+    listener = lambda conn: begins.append(1)  # noqa: E731
+    event.listen(db.engine, "begin", listener)
+    try:
+        manager = dashboard.team_summary(db.uow(), team.manager, ALL)
+    finally:
+        event.remove(db.engine, "begin", listener)
+    assert len(begins) == 1
+    assert manager == {**dashboard.summary(db.uow(), team.manager, ALL), "manager_view": True,
+                       "conversion_by_query": dashboard.conversion_by_query(db.uow(), team.manager, ALL),
+                       "score_by_status": dashboard.score_by_status(db.uow(), team.manager, ALL),
+                       "score_by_type": dashboard.score_by_type(db.uow(), team.manager, ALL)}
+    rep = dashboard.team_summary(db.uow(), team.rep, ALL)
+    assert rep == {**dashboard.summary(db.uow(), team.rep, ALL), "manager_view": False,
+                   "conversion_by_query": None, "score_by_status": None, "score_by_type": None}

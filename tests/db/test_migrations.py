@@ -143,3 +143,24 @@ def test_migrate_command_and_alembic_cli_on_an_empty_database(empty: Empty) -> N
     assert p.returncode == 0, p.stderr + p.stdout
     assert "No new upgrade operations detected" in p.stdout + p.stderr
     assert migrate.is_current(empty.engine)
+
+
+def test_0017_gives_existing_keyless_people_their_fallback_key_once(empty: Empty) -> None:
+    """People saved with no key before 0017 get their fallback key, so the next import of the same rows finds them;
+    of two copies one earlier import made, only the oldest takes it (the unique index allows one)."""
+    migrate.upgrade(empty.engine, "0013")
+    with empty.engine.begin() as conn:
+        conn.execute(text("INSERT INTO teams (id, name) VALUES (1, 'T')"))
+        for lead_id, name, email, location in ((1, "Ann Lee", None, "Berlin"), (2, "Ann Lee", None, "Berlin"),
+                                               (3, "Bo Chan", "info@chan.example", None), (4, "Cy Diaz", None, None)):
+            conn.execute(text(
+                "INSERT INTO leads (id, team_id, type, status, lead_name, email, location, tags, source, imported, "
+                "is_active, duplicate_count, version) VALUES (:id, 1, 'INDIVIDUAL', 'NEW', :name, :email, :loc, "
+                "'{}', 'import', false, true, 0, 1)"), {"id": lead_id, "name": name, "email": email, "loc": location})
+    migrate.upgrade(empty.engine)
+    with empty.engine.connect() as conn:
+        keys = dict(conn.execute(text("SELECT id, name_key FROM leads ORDER BY id")).all())
+    assert keys == {1: "k:ann lee|||berlin|", 2: None, 3: "k:bo chan|info@chan.example|||", 4: None}
+    migrate.downgrade(empty.engine, "0013")
+    with empty.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM leads WHERE name_key IS NOT NULL")).scalar() == 0

@@ -201,3 +201,28 @@ def test_update_dry_run_writes_nothing(db: Database, mode: str) -> None:
     assert s.updated == 1 and "changes job_title" in s.rows[0].note
     with db.uow() as uow:
         assert uow.session.scalar(select(Lead.job_title).where(Lead.team_id == a.team_id)) == "CTO"
+
+
+KEYLESS = (
+    LeadCandidate(lead_name="Ann Lee", location="Berlin, Germany"),
+    LeadCandidate(lead_name="Ann Lee", location="Hamburg, Germany"),  # a namesake elsewhere
+    LeadCandidate(lead_name="Bo Chan", email="info@chan.example", job_title="Owner"),  # a role address only
+    LeadCandidate(lead_name="Cy Diaz", phone="+49 30 7654321", company="Freelance"),
+    LeadCandidate(lead_name="Cy Diaz", phone="+49 40 1112223", company="Freelance"),  # a namesake, another phone
+)
+
+
+def test_reimporting_the_export_of_keyless_people_saves_nothing_new(db: Database) -> None:
+    """People without an email, a profile or a company (or with only a role address) are found again by all that
+    is known of them, and namesakes stay apart."""
+    a = new_team(db)
+    seed(db, a, *KEYLESS)
+    text = export_text(db, a)
+    assert len(cells(text)) == len(KEYLESS)
+    s = reimport(db, a, text)
+    assert (s.saved, s.duplicates, s.invalid) == (0, len(KEYLESS), 0)
+    assert cells(export_text(db, a)) == cells(text)
+    b = new_team(db)
+    first = reimport(db, b, text)
+    again = reimport(db, b, text)
+    assert (first.saved, again.saved, again.duplicates) == (len(KEYLESS), 0, len(KEYLESS))

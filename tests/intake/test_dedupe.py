@@ -612,3 +612,29 @@ def test_cluster_never_merges_a_person_with_a_company_by_name():
 
 def test_cluster_of_nothing_is_empty():
     assert cluster([]) == []
+
+
+@pytest.mark.parametrize("fields, key", [
+    ({"lead_name": "Ann Lee", "location": "Berlin"}, "k:ann lee|||berlin|"),
+    ({"lead_name": "Lee, Ann", "location": " BERLIN "}, "k:ann lee|||berlin|"),
+    ({"lead_name": "Jürgen Köhler", "location": "Köln", "job_title": "CTO"}, "k:jurgen kohler|||koln|cto"),
+    ({"lead_name": "Ann Lee", "email": "Info@Acme.io"}, "k:ann lee|info@acme.io|||"),
+    ({"lead_name": "Ann Lee", "phone": "+49 (30) 123-4567"}, "k:ann lee||301234567||"),
+    ({"lead_name": "Ann Lee", "phone": "12"}, None),  # too few digits to tell anyone apart
+    ({"lead_name": "Ann Lee"}, None),  # a bare name is nobody in particular
+    ({"lead_name": "Ann Lee", "company": "Freelance"}, None),
+    ({"location": "Berlin"}, None),
+])
+def test_a_keyless_person_gets_a_fallback_key_from_everything_known_of_them(
+    fields: dict[str, str], key: str | None
+) -> None:
+    assert match_keys(LeadCandidate(**fields)).name_key == key
+
+
+@pytest.mark.parametrize("fields", [
+    {"lead_name": "Ann Lee", "email": "ann@acme.io", "location": "Berlin"},
+    {"lead_name": "Ann Lee", "linkedin_url": "https://linkedin.com/in/ann-lee", "location": "Berlin"},
+    {"lead_name": "Ann Lee", "company": "Acme", "location": "Berlin"},
+])
+def test_a_person_with_a_real_key_gets_no_fallback_key(fields: dict[str, str]) -> None:
+    assert not (match_keys(LeadCandidate(**fields)).name_key or "").startswith("k:")

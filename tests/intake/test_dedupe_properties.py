@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from leadcore.intake.candidates import LeadCandidate
@@ -210,3 +210,34 @@ def test_cluster_never_joins_two_strong_identities_on_a_name(batch):
     for label, comp in zip(labels, comps, strict=True):
         if comp is not None:
             assert seen.setdefault(label, comp) == comp
+
+
+_fallback_fields = st.fixed_dictionaries({
+    "lead_name": maybe_text, "email": maybe_text, "phone": maybe_text, "location": maybe_text,
+    "job_title": maybe_text, "company": maybe_text,
+})
+
+
+@given(_fallback_fields)
+def test_the_fallback_key_never_raises_fits_its_column_and_only_keys_the_keyless(fields: dict) -> None:
+    keys = match_keys(LeadCandidate(**fields))
+    fallback = (keys.name_key or "").startswith("k:")
+    assert keys.name_key is None or len(keys.name_key) <= 1100
+    if fallback:
+        assert keys.email_norm is None and keys.linkedin_norm is None
+        assert name_key("INDIVIDUAL", fields["lead_name"], fields["company"]) is None
+
+
+_word = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=12)
+
+
+@given(_word, _word, st.sampled_from(["location", "job_title"]), _word, _word)
+def test_keyless_namesakes_who_differ_in_what_is_known_never_share_a_key(
+    first: str, last: str, field: str, one: str, other: str
+) -> None:
+    name = f"{first} {last}"
+    assume(person_name_key(name) is not None)  # "dr jr" is no name
+    a = match_keys(LeadCandidate(lead_name=name, **{field: one})).name_key
+    b = match_keys(LeadCandidate(lead_name=name, **{field: other})).name_key
+    assert a is not None and b is not None
+    assert (a == b) == (one == other)

@@ -84,6 +84,10 @@ SAME = [
     pytest.param(P("John Smith", company="Acme", email="john@acme.com"), P("John Smith", company="Acme"),
                  id="name-and-company-new-row-has-no-key"),
     pytest.param(C("Joe's Plumbing LLC", phone="+1 555 0100"), C("Joes Plumbing"), id="company-name-only"),
+    # A person with no key at all matches the key-less lead that agrees on everything known of them.
+    pytest.param(P("Ann Lee", location="Berlin"), P("Lee, Ann", location="berlin"), id="keyless-name-and-location"),
+    pytest.param(P("Ann Lee", email="info@acme.io"), P("Ann Lee", email="INFO@acme.io"), id="keyless-role-address"),
+    pytest.param(P("Ann Lee", phone="+49 30 1234567"), P("Ann Lee", phone="030 1234567"), id="keyless-name-phone"),
 ]
 
 DIFFERENT = [
@@ -121,6 +125,18 @@ DIFFERENT = [
                  id="people-with-employer-linkedin-page"),
     pytest.param(C("Acme", website="https://acme.com"), C("Acme", website="https://acme-corp.com"),
                  id="company-same-name-different-domains"),
+    # Namesakes without any key: whatever else is known of them differs, so they stay two leads.
+    pytest.param(P("John Smith", location="Berlin"), P("John Smith", location="Munich"), id="keyless-namesakes-city"),
+    pytest.param(P("John Smith", phone="+49 30 1234567"), P("John Smith", phone="+49 40 7654321"),
+                 id="keyless-namesakes-phone"),
+    pytest.param(P("John Smith", email="info@acme.io"), P("John Smith", email="info@globex.io"),
+                 id="keyless-namesakes-role-addresses"),
+    pytest.param(P("John Smith", location="Berlin"), P("John Smith", location="Berlin", job_title="CTO"),
+                 id="keyless-namesakes-one-with-title"),
+    pytest.param(P("Ann Lee", email="info@acme.io"), P("Bo Chan", email="info@acme.io"),
+                 id="keyless-role-address-other-name"),
+    pytest.param(P("John Smith", location="Berlin", email="john@acme.io"), P("John Smith", location="Berlin"),
+                 id="namesake-with-email-and-keyless"),
 ]
 
 

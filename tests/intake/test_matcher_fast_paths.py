@@ -19,7 +19,7 @@ from leadcore.accounts.actors import Actor
 from leadcore.accounts.users import team_actor
 from leadcore.db.models import Lead, LeadEvent, LeadSearch
 from leadcore.db.runtime import Database
-from leadcore.intake import matcher
+from leadcore.intake import lookup, merging, writes
 from leadcore.intake.candidates import LeadCandidate
 from leadcore.intake.matcher import DUPLICATE_EXISTING, NEW, SaveResult, SearchContext, save_batch
 
@@ -62,7 +62,7 @@ def test_a_key_the_lookup_missed_makes_the_batch_take_the_conflict_path(
     rolls back and runs again the ON CONFLICT way, where (its lookup still blind here) the row loses again and
     becomes a duplicate of that lead; the rest are saved, once."""
     (existing,) = save(db, actor, [P("Ann Lee", email="ann@acme.io")]).lead_ids
-    real = matcher._load_existing
+    real = lookup.load_existing
     calls: list[int] = []
     blind = 2 if db.engine.dialect.name == "postgresql" else 1  # the quick attempt's lookup and the careful one's
 
@@ -73,17 +73,17 @@ def test_a_key_the_lookup_missed_makes_the_batch_take_the_conflict_path(
             return real(session, team_id, [rows], meanwhile)
         if meanwhile is not None:
             meanwhile()
-        return matcher._Index()
+        return lookup.Index()
 
-    monkeypatch.setattr(matcher, "_load_existing", blind_first_lookup)
+    monkeypatch.setattr(lookup, "load_existing", blind_first_lookup)
     staged: list[int] = []
-    real_staged = matcher._insert_postgresql_staged
+    real_staged = writes.insert_postgresql_staged
 
     def count_staged(cursor: Any, ids: list[int], rows: list[Any]) -> list[int | None]:
         staged.append(len(rows))
         return real_staged(cursor, ids, rows)
 
-    monkeypatch.setattr(matcher, "_insert_postgresql_staged", count_staged)
+    monkeypatch.setattr(writes, "insert_postgresql_staged", count_staged)
     batch = [P("Bo Chan", email="bo@acme.io"), P("Ann Lee", email="ANN@acme.io", job_title="CTO"),
              P("Cy Dee", linkedin_url="https://www.linkedin.com/in/cy-dee")]
     result = save(db, actor, batch)
@@ -128,15 +128,12 @@ def test_bulk_merge_writes_what_the_lead_by_lead_merge_writes(
         save(db, fast, [LeadCandidate(**vars(c)) for c in batch])
     careful = team_actor(db.uow(), "Careful")
 
-    def one_by_one(session: Any, merges: list[Any], index: Any) -> dict[int, dict[str, Any]]:
+    def one_by_one(session: Any, merges: list[Any], index: Any, states: Any, fills: Any) -> dict[int, dict[str, Any]]:
         if not merges:
-            return {}
-        ids = sorted({plan.lead_id for plan, _ in merges})
-        postgresql = session.get_bind().dialect.name == "postgresql"
-        return matcher._merge_one_by_one(session, merges, index, ids, postgresql=postgresql)
+            return fills
+        return merging.merge_lead_by_lead(session, merges, index, states)
 
-    monkeypatch.setattr(matcher, "_merge_all", one_by_one)
-    monkeypatch.setattr(matcher, "OPTIMISTIC_WRITES", False)
+    monkeypatch.setattr(merging, "write_merged", one_by_one)
     for batch in MERGE_BATCHES:
         save(db, careful, [LeadCandidate(**vars(c)) for c in batch])
     got, expected = _leads(db, fast.team_id), _leads(db, careful.team_id)
@@ -159,7 +156,7 @@ def test_a_bulk_merge_that_hits_a_taken_key_is_redone_lead_by_lead(
 ) -> None:
     """The key another lead holds is not copied, the other fields are, and the duplicate is counted once."""
     ann, zed = save(db, actor, [P("Ann Lee", company="Acme"), P("Zed", email="zed@acme.io")]).lead_ids
-    monkeypatch.setattr(matcher._Index, "add", _forget_emails(matcher._Index.add))
+    monkeypatch.setattr(lookup.Index, "add", _forget_emails(lookup.Index.add))
     with db.uow() as uow:  # the rep gives Zed the address the next batch brings for Ann
         uow.session.get(Lead, zed).email_norm = "ann@acme.io"  # type: ignore[union-attr]
         uow.commit()
@@ -175,7 +172,7 @@ def _forget_emails(real: Any) -> Any:
     """_Index.add that does not index email keys, so the merge believes the address is free."""
 
     def add(self: Any, e: Any) -> None:
-        real(self, matcher._Existing(e.id, e.type, None, e.linkedin_norm, e.domain, e.name_key))
+        real(self, lookup.Existing(e.id, e.type, None, e.linkedin_norm, e.domain, e.name_key))
 
     return add
 
@@ -203,7 +200,7 @@ def test_big_batches_are_looked_up_in_chunks_and_find_each_lead_once(
 ) -> None:
     first = [P(f"Person {i}", email=f"p{i}@acme.io", company="Acme") for i in range(12)]
     ids = save(db, actor, first).lead_ids
-    monkeypatch.setattr(matcher, "_LOOKUP_CHUNK", 5)
+    monkeypatch.setattr(lookup, "LOOKUP_CHUNK", 5)
     # Each lead is wanted by rows in several chunks (by email in one, by name and company in another).
     again = [P(f"Person {i}", email=f"P{i}@ACME.io") for i in range(12)]
     again += [P(f"Person {i}", company="Acme") for i in reversed(range(12))]

@@ -89,6 +89,10 @@ def populate(db: Database) -> dict[str, Any]:
         {"Name": "Ünïcödé Ñame", "Email": "uni@code.example", "Company": "Zürich AG", "Notes": "naïve ☃", "Tags": ""},
     ])
     imported = importer.commit_import(db.uow(), rep, table, filename="people.csv")
+    # a second file fills an empty field of a lead the first one made (intake_fills)
+    importer.commit_import(db.uow(), rep, csv_table([{"Name": "Bo Chen", "Email": "bo@chen.example",
+                                                     "Company": "Chen Ltd", "Job Title": "CTO"}]),
+                           filename="people-update.csv")
     ids = [d["id"] for d in run.leads]
     first = edits.get_lead(db.uow(), manager, ids[0])
     edits.update_lead(db.uow(), manager, ids[0], {"status": "CONTACTED", "tags": ["hot", "q3"], "notes": "call back"},

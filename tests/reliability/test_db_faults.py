@@ -119,29 +119,29 @@ def test_connection_killed_mid_import_rolls_back_the_whole_file_and_the_next_imp
 def test_connection_killed_in_the_middle_of_the_bulk_lead_insert(pg_copy: Database, monkeypatch) -> None:
     """The PostgreSQL matcher streams new leads with COPY on the driver's own cursor (no SQLAlchemy events, bare
     psycopg errors): killing the connection after the 20th of 40 rows still ends as ConnectionLost, nothing saved."""
-    from leadcore.intake import matcher
+    import psycopg
 
-    if not hasattr(matcher, "_pg_copy_value"):
-        pytest.skip("the matcher no longer streams rows through _pg_copy_value")
+    from leadcore.intake.writes import INSERT_COLUMNS
+
     rep = user(pg_copy, "rep")
     table = csv_table(rows(40, "copy"))
     before = counts(pg_copy)
-    real = matcher._pg_copy_value
+    real = psycopg.Copy.write_row
+    email_at = 1 + INSERT_COLUMNS.index("email")  # the lead's id comes first
     written: list[str] = []
     current_pid: list[int] = [0]
 
     def remember_pid(conn: Any, *_: Any) -> None:
         current_pid[0] = conn.connection.dbapi_connection.info.backend_pid
 
-    def copy_value(column: str, value: Any) -> Any:
-        if column == "email":
-            written.append(value)
-            if len(written) == 20:
-                _kill_backend(current_pid[0])
-        return real(column, value)
+    def write_row(copy: Any, row: Any) -> None:  # the driver's own COPY, cut after the 20th lead
+        written.append(row[email_at])
+        if len(written) == 20:
+            _kill_backend(current_pid[0])
+        real(copy, row)
 
     event.listen(pg_copy.engine, "before_cursor_execute", remember_pid)
-    monkeypatch.setattr(matcher, "_pg_copy_value", copy_value)
+    monkeypatch.setattr(psycopg.Copy, "write_row", write_row)
     try:
         with pytest.raises(ConnectionLost, match=LOST):
             importer.commit_import(pg_copy.uow(), rep, table, filename="copy.csv")
@@ -149,7 +149,7 @@ def test_connection_killed_in_the_middle_of_the_bulk_lead_insert(pg_copy: Databa
         event.remove(pg_copy.engine, "before_cursor_execute", remember_pid)
     assert len(written) >= 20
     assert counts(pg_copy)[:2] == before[:2]
-    monkeypatch.setattr(matcher, "_pg_copy_value", real)
+    monkeypatch.setattr(psycopg.Copy, "write_row", real)
     again = importer.commit_import(pg_copy.uow(), rep, table, filename="copy.csv")
     assert again.saved == 40
 

@@ -5,7 +5,7 @@ module here and imports it below, so Alembic and `Base.metadata` see every table
 """
 
 from leadcore.db.models.base import NAMING_CONVENTION, Base, Short, now_column
-from leadcore.db.models.batches import BulkBatch, BulkBatchLead
+from leadcore.db.models.batches import BulkBatch, BulkBatchLead, IntakeFill
 from leadcore.db.models.core import (
     ANALYTICS_COLUMNS,
     ROLLUP_TABLES,
@@ -46,6 +46,7 @@ __all__ = [
     "DuplicateScan",
     "EmailTemplate",
     "EventRollup",
+    "IntakeFill",
     "Lead",
     "LeadActivity",
     "LeadEvent",

@@ -38,3 +38,17 @@ class BulkBatchLead(Base):
     lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), primary_key=True)
     before: Mapped[Any] = mapped_column(JSONDoc, nullable=False)
     after: Mapped[Any] = mapped_column(JSONDoc, nullable=False)
+
+
+class IntakeFill(Base):
+    """A stored lead an import or discovery run filled as a duplicate: its version, time and the columns the run
+    changed, as they were before (``{"version": 3, "updated_at": "…", "columns": {"job_title": None}}``), so undoing
+    the run puts the lead back exactly. One row per batch that filled the lead; the first is the oldest."""
+
+    __tablename__ = "intake_fills"
+    __table_args__ = (Index("ix_intake_fills_search_lead", "search_id", "lead_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    search_id: Mapped[int] = mapped_column(ForeignKey("lead_searches.id", ondelete="CASCADE"))
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"))
+    before: Mapped[Any] = mapped_column(JSONDoc, nullable=False)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -210,6 +210,12 @@ class Lead(Base):
     name_key: Mapped[str | None] = mapped_column(String(1100))
     # Outreach: never email this lead (opted out / unsubscribed); migration 0009.
     do_not_contact: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+
+    def touch(self, now: datetime | None = None) -> None:
+        """Every change a person or a service makes to a lead: the next version (what optimistic edits check),
+        stamped ``now``. The one place a lead's version moves (the matcher's bulk merge writes the same in SQL)."""
+        self.version += 1
+        self.updated_at = now or datetime.now(UTC)
 
 
 class LeadEvent(Base):
