@@ -24,6 +24,7 @@ GRID_PENDING = "lc_grid_pending"  # a bulk action waiting for its confirmation (
 GRID_OUTCOME = "lc_grid_outcome"  # what the last save / bulk action did, shown once after the rerun
 GRID_UNDO = "lc_grid_undo"  # (batch id, what it did) of the last bulk action, offered as "Undo" once
 GRID_OPEN = "lc_grid_open"  # lead id whose "Open" button was clicked
+CONFLICTS = "lc_conflicts"  # [ui.grid_actions.Conflict] of the last save, decided with "Keep mine" / "Keep theirs"
 LEAD_OUTCOME = "lc_lead_outcome"  # (kind, message) shown once on the lead detail page
 ADMIN_NEW_USER_V = "lc_admin_new_user_v"  # bumped after a user is created, to empty the form
 CHARTS_PREFETCHED = "lc_charts_prefetched"  # the browser was told to load the chart code in idle time
