@@ -19,9 +19,8 @@ from leadcore.api.schemas import (
     Text,
     UtcDatetime,
 )
-from leadcore.discovery import runs
 from leadcore.config import settings
-from leadcore.discovery import background
+from leadcore.discovery import background, runs
 from leadcore.discovery.providers.base import MAX_LIMIT, SearchQuery
 
 router = APIRouter()

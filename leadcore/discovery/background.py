@@ -17,12 +17,13 @@ from leadcore import jobs
 from leadcore.accounts.actors import Actor, ensure_visible
 from leadcore.config import settings
 from leadcore.db.engine import UnitOfWork
-from leadcore.db.models import Job, LeadSearch, User
+from leadcore.db.models import Job, Lead, LeadSearch, User
 from leadcore.discovery import runs
 from leadcore.discovery.providers import get_provider
 from leadcore.discovery.providers.base import SearchQuery
-from leadcore.errors import NotFound
+from leadcore.errors import LeadcoreError, NotFound
 from leadcore.jobs.registry import PermanentFailure
+from leadcore.leads.views import lead_dict
 
 KIND = "discovery.run"
 
@@ -42,6 +43,16 @@ def start_search(uow: UnitOfWork, actor: Actor, query: SearchQuery, *, provider_
                      payload={"role": actor.role, "name": actor.name})
         uow.commit()
         return run.id
+
+
+def restart_search(uow: UnitOfWork, actor: Actor, search_id: int) -> int:
+    """Run a past search again, as a new background search with the same provider and query."""
+    past = runs.get_search(uow, actor, search_id)
+    if str(past["provider"]).startswith("file:"):
+        raise NotFound(f"Search {search_id} was a file import; upload the file again to re-run it")
+    query = SearchQuery(text=past["query"] or "", mode=past["mode"] or "individual", location=past["location"],
+                        industry=past["industry"], tech_stack=past["tech_stack"], limit=past["requested"] or 25)
+    return start_search(uow, actor, query, provider_name=past["provider"])
 
 
 def _job_row(uow: UnitOfWork, team_id: int, search_id: int) -> Job | None:
@@ -144,3 +155,27 @@ def run_search_job(ctx: jobs.JobContext) -> None:
             runs.close_search(db.uow(), search_id, outcome="partial" if skip else "failed",
                               error=f"{type(e).__name__}: the search stopped unexpectedly")
         raise
+
+
+def finished_result(uow: UnitOfWork, actor: Actor, search_id: int, *, limit: int = 500) -> runs.DiscoveryResult:
+    """A finished background search as the page shows it: its counts and outcome, and the leads it added."""
+    p = search_progress(uow, actor, search_id)
+    prov_label, is_demo = p["provider"], p["provider"] == "demo"
+    try:
+        prov = get_provider(p["provider"], settings())
+        prov_label, is_demo = prov.label, prov.is_demo
+    except LeadcoreError:
+        pass  # a provider no longer configured: its name is label enough
+    result = runs.DiscoveryResult(search_id=search_id, provider=p["provider"], provider_label=prov_label,
+                                  is_demo=is_demo, count=p["returned"], saved=p["saved"],
+                                  duplicates=p["duplicates"], invalid=p["invalid"],
+                                  outcome=p["outcome"] if p["outcome"] != "running" else "ok", error=p["error"])
+    with uow:
+        uow.reading()
+        for lead in uow.session.scalars(select(Lead).where(Lead.team_id == actor.team_id,
+                                                          Lead.search_id == search_id)
+                                        .order_by(Lead.id).limit(limit)):
+            d = lead_dict(lead)
+            d["is_new"] = True
+            result.leads.append(d)
+    return result

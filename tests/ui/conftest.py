@@ -22,6 +22,7 @@ from streamlit.testing.v1 import AppTest
 
 import ui.resources
 import ui.state
+import ui.worker
 from leadcore.accounts import sessions
 from leadcore.accounts.actors import Actor
 from leadcore.accounts.users import UserInfo, get_user
@@ -72,6 +73,7 @@ def app_db(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.M
     ui.resources.login_throttle.clear()  # process-wide (st.cache_resource): every test starts unthrottled
     st.cache_data.clear()  # cached reads are keyed by team id, and every test's first team is team 1
     yield Database(url=url, engine=engine, sessions=session_factory(engine))
+    ui.worker.stop()  # the app's in-process job worker (started by the router), bound to this test's database
     ui.resources.database.clear()
     ui.resources.login_throttle.clear()
     for e in [engine, *(d.engine for d in opened)]:
