@@ -37,7 +37,8 @@ def _act(action: str, job_id: int, team_id: int) -> None:
 def _frame(rows: list[dict[str, Any]], *, reason: bool) -> pd.DataFrame:
     out = []
     for j in rows:
-        row = {"Job": j["id"], "What": _what(j), "State": j["state"], "Attempts": f"{j['attempts']}/{j['max_attempts']}",
+        tries = f"{j['attempts']}/{j['max_attempts']}"
+        row = {"Job": j["id"], "What": _what(j), "State": j["state"], "Attempts": tries,
                "Since": forms.when(j["started_at"] if j["state"] == "running" else j["run_after"])}
         if reason:
             row["Reason"] = j["last_error"] or ""
