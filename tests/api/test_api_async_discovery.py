@@ -8,7 +8,11 @@ from typing import Any
 import pytest
 
 from leadcore.config import settings
-from tests.jobs.conftest import consumer, job_queue, wait_for  # noqa: F401  (fixtures)
+from tests.jobs import conftest as job_fixtures
+from tests.jobs.conftest import wait_for
+
+consumer = job_fixtures.consumer  # a real Huey consumer (threads) on a queue bound to the test database
+job_queue = job_fixtures.job_queue
 
 
 def test_async_discover_answers_202_and_finishes_in_the_background(api: Any, make: Any, consumer: Any) -> None:
