@@ -86,11 +86,12 @@ class Queue:
         """Messages waiting in the queue (not counting scheduled retries)."""
         return int(self.huey.pending_count())
 
-    def consumer(self, *, workers: int = 1, signals: bool = True) -> Consumer:
+    def consumer(self, *, workers: int = 1, signals: bool = True, periodic: bool = True) -> Consumer:
         """A Huey consumer of this queue with ``workers`` threads. ``signals=False`` for one started in a
-        thread that is not the main one (the Streamlit server, tests): it is stopped with ``.stop()``."""
+        thread that is not the main one (the Streamlit server, tests): it is stopped with ``.stop()``.
+        ``periodic=False``: no minutely sweep (tests that call the sweep themselves)."""
         opts: dict[str, Any] = {"workers": workers, "worker_type": "thread", "max_delay": 1.0,
-                                "check_worker_health": False}
+                                "check_worker_health": False, "periodic": periodic}
         consumer = _QuietConsumer(self.huey, **opts) if not signals else Consumer(self.huey, **opts)
         return consumer
 

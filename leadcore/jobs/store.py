@@ -192,6 +192,7 @@ def ensure_periodic(uow_factory: Callable[[], UnitOfWork], *, clock: Clock = utc
             continue
         key = f"periodic:{spec.kind}"
         with uow_factory() as uow:
+            uow.writing()
             if uow.session.execute(select(Job.id).where(Job.unique_key == key)).first():
                 continue
             now = clock()

@@ -24,7 +24,7 @@ def job_queue(db: Database, tmp_path: Path) -> Iterator[Queue]:
 
 @pytest.fixture
 def consumer(job_queue: Queue) -> Iterator[Any]:
-    c = job_queue.consumer(workers=2, signals=False)
+    c = job_queue.consumer(workers=2, signals=False, periodic=False)  # the tests run the sweep themselves
     c.start()
     yield c
     c.stop(graceful=True)
