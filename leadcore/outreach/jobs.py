@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from leadcore import jobs
 from leadcore.config import settings
+from leadcore.db.engine import UnitOfWork
 from leadcore.outreach import sending
 from leadcore.outreach.mailer import SmtpConfig, SmtpMailer
 
@@ -37,3 +38,13 @@ def drain_outbox(ctx: jobs.JobContext) -> None:
 def request_send(session: Session) -> int | None:
     """Drain the outbox as soon as the caller's transaction commits (the periodic job would, within 15 s)."""
     return jobs.wake(session, KIND)
+
+
+def send_soon(uow: UnitOfWork) -> bool:
+    """Ask the background worker to drain the outbox now; False when no worker has started yet (the first one
+    drains it as it starts)."""
+    with uow:
+        uow.writing()
+        woken = request_send(uow.session)
+        uow.commit()
+    return woken is not None
