@@ -109,10 +109,10 @@ def test_a_lost_message_is_recovered_by_the_sweep(db: Database, job_queue: Queue
     job_queue.huey.flush()  # the message is lost (a Redis restart, a crash between commit and send)
     assert job_queue.pending() == 0
     now = datetime.now(UTC)
-    assert runner.sweep(job_queue, clock=lambda: now) == 0  # not yet overdue: its message may still be on its way
+    assert _sweep(job_queue, now) == 0  # not yet overdue: its message may still be on its way
     later = now + timedelta(minutes=2)
-    assert runner.sweep(job_queue, clock=lambda: later) == 1
-    assert runner.sweep(job_queue, clock=lambda: later) == 0  # a second sweeper does not send it again
+    assert _sweep(job_queue, later) == 1
+    assert _sweep(job_queue, later) == 0  # a second sweeper does not send it again
     c = job_queue.consumer(workers=1, signals=False)
     c.start()
     try:
@@ -128,12 +128,12 @@ def test_a_job_whose_worker_died_is_taken_back_by_the_sweep(db: Database, job_qu
     claimed = store.claim(db.uow(), job_id)  # a worker took it ... and died
     assert claimed is not None
     later = datetime.now(UTC) + timedelta(hours=1)
-    assert runner.sweep(job_queue, clock=lambda: later) == 1
+    assert _sweep(job_queue, later) == 1
     j = _job(db, job_id)
     assert j["state"] == "queued" and "stopped answering" in j["last_error"]
     only_once = _new(db, "test.ok", "s2")  # no retries left: taken back as failed, with the reason
     assert store.claim(db.uow(), only_once) is not None
-    runner.sweep(job_queue, clock=lambda: later)
+    _sweep(job_queue, later)
     j = _job(db, only_once)
     assert j["state"] == "failed" and "stopped answering" in j["last_error"]
 
@@ -149,6 +149,11 @@ def test_cancel_stops_a_running_job_and_a_queued_one_never_starts(db: Database, 
     assert store.cancel(db.uow(), later)["state"] == "cancelled"
     assert runner.run_job(consumer.huey and _queue_of(consumer), later) == "skipped"
     assert calls["ok:c2"] == 0
+
+
+def _sweep(queue: Queue, when: datetime) -> int:
+    """The sweep's recovery alone (runner.sweep also creates the periodic rows of whatever job modules are loaded)."""
+    return store.sweep(queue.database.uow, queue, stale=timedelta(seconds=600), clock=lambda: when)
 
 
 def _queue_of(consumer: Any) -> Queue:
