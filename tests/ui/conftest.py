@@ -61,6 +61,10 @@ def app_db(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.M
         url, engine = backend.url, backend.engine_copy()
         monkeypatch.setenv("PGOPTIONS", backend.env()["PGOPTIONS"])
     monkeypatch.setenv("LEADCORE_DATABASE_URL", url)
+    # No in-process job worker unless a test asks for one (the Discover tests do): its writes would race the
+    # page's own writes on SQLite in tests that are not about background work.
+    monkeypatch.setenv("LEADCORE_INLINE_WORKER", "0")
+    monkeypatch.setenv("LEADCORE_QUEUE_URL", f"sqlite:///{tmp_path / 'queue.db'}")
     opened: list[Database] = []  # what the app opened, so its pooled connections are closed after the test
 
     def open_and_track(database_url: str) -> Database:

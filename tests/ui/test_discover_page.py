@@ -11,8 +11,12 @@ from leadcore.discovery.runs import list_searches
 
 
 @pytest.fixture
-def discover(make, new_app, logged_in):
-    """The Discover page, opened by a signed-in rep."""
+def discover(make, new_app, logged_in, monkeypatch):
+    """The Discover page, opened by a signed-in rep; the app runs its own job worker (as `streamlit run` does)."""
+    from leadcore.config import settings
+
+    monkeypatch.setenv("LEADCORE_INLINE_WORKER", "1")
+    settings.cache_clear()
 
     def open_page(role: str = "rep") -> AppTest:
         user = make.user(role)
@@ -184,7 +188,7 @@ def test_a_running_search_shows_live_progress_and_cancel_stops_it(discover, app_
     from leadcore.discovery import background
     from leadcore.discovery.providers import SearchQuery
 
-    monkeypatch.setenv("LEADCORE_INLINE_WORKER", "0")
+    monkeypatch.setenv("LEADCORE_INLINE_WORKER", "0")  # after the fixture turned it on, before the app starts
     monkeypatch.setenv("LEADCORE_QUEUE_URL", f"sqlite:///{tmp_path / 'q.db'}")
     settings.cache_clear()
     at = discover()
