@@ -3,11 +3,12 @@ may see."""
 
 import streamlit as st
 
-from ui import auth, nav, prefetch, sso, state
+from ui import auth, nav, prefetch, sso, state, worker
 from ui.resources import database
 
 st.set_page_config(page_title="Leads workspace", page_icon=":material/contacts:", layout="wide")
 database()  # migrate the schema before anything else touches it
+worker.ensure_running()  # this server's background worker (once per server; LEADCORE_INLINE_WORKER=0: off)
 auth.check_session()  # still signed in (or signed in again from the browser's cookie after a reload)?
 if state.USER not in st.session_state:
     sso.sign_in()  # signed in at an identity provider (when one is configured) but not here yet

@@ -50,6 +50,19 @@ class Settings(BaseSettings):
     mail_daily_cap: int = Field(default=200, ge=1)
     # A lead is not emailed twice with the same template within this many days unless the sender confirms.
     mail_repeat_window_days: int = Field(default=14, ge=0)
+    # Background jobs (leadcore.jobs). Empty queue_url: an embedded SQLite queue file beside a SQLite database (or
+    # in data_dir for PostgreSQL); "redis://host:6379/0" for Redis, so worker processes on many machines share it.
+    queue_url: str = ""
+    data_dir: str = "."
+    # The Streamlit server runs a worker in its own process (so `streamlit run app.py` does everything); turn it
+    # off when separate `python -m leadcore worker` processes run the jobs (and in AppTests).
+    inline_worker: bool = True
+    inline_workers: int = Field(default=2, ge=1, le=16)
+    # A running job whose worker has not reported for this long is taken back (its worker is presumed dead).
+    job_stale_s: int = Field(default=600, ge=10)
+    # An API discovery above this many leads answers 202 and runs as a job (below it, unless "async": true, the
+    # request waits for the result as before).
+    discover_sync_max: int = Field(default=200, ge=1)
 
 
 @lru_cache(maxsize=1)

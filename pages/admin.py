@@ -13,6 +13,7 @@ from leadcore.discovery.providers import available_providers
 from leadcore.errors import LeadcoreError
 from leadcore.leads import bulk
 from ui import auth, cached, forms, nav, state
+from ui import jobs as jobs_ui
 from ui.resources import uow
 from ui.text import plural
 
@@ -184,3 +185,6 @@ with t_purge:
     purge_tab()
 with t_provider:
     provider_tab()
+
+st.divider()
+jobs_ui.background_work(actor)

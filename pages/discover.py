@@ -9,10 +9,10 @@ import pandas as pd
 import streamlit as st
 
 from leadcore.config import settings
-from leadcore.discovery import runs
+from leadcore.discovery import background, runs
 from leadcore.discovery.providers import SearchQuery, available_providers
 from leadcore.discovery.providers.base import MAX_LIMIT
-from leadcore.discovery.runs import DiscoveryResult, Progress
+from leadcore.discovery.runs import DiscoveryResult
 from leadcore.errors import LeadcoreError
 from ui import auth, cached, forms, state
 from ui.resources import uow
@@ -31,22 +31,54 @@ def provider_label(name: str) -> str:
     return providers[name].label if name in providers else name
 
 
-def run(running: str, done: str, call: Callable[[Callable[[Progress], None]], DiscoveryResult]) -> None:
-    """Run one search with live progress; keep its result for the result panel."""
-    with st.status(f"{running}…", expanded=True) as status:
-        try:
-            result = call(forms.progress_reporter(done))
-        except LeadcoreError as e:
-            status.update(label="The search did not run", state="error", expanded=True)
-            st.error(str(e))
-            return
-        finally:
-            cached.clear()  # even a failed run may have saved pages
-        ok = result.outcome == "ok"
-        status.update(label=f"{done}: {result.count} found, {result.saved} new, {result.duplicates} already known"
-                      + ("" if ok else f" — {result.outcome}"),
-                      state="complete" if ok else "error", expanded=False)
-    st.session_state[state.DISCOVERY_RESULT] = result
+def start(call: Callable[[], int]) -> None:
+    """Start a background search and watch it from this session (it runs on even if the tab closes)."""
+    st.session_state.pop(state.DISCOVERY_RESULT, None)  # the panel shows this search's outcome, never the last one
+    try:
+        search_id = call()
+    except LeadcoreError as e:
+        st.error(f"The search did not run: {e}.", icon=":material/error:")
+        return
+    st.session_state[state.DISCOVERY_WATCH] = search_id
+
+
+def cancel(search_id: int) -> None:
+    try:
+        background.cancel_search(uow(), actor, search_id)
+    except LeadcoreError as e:
+        st.session_state[state.DISCOVERY_RESULT] = None
+        st.toast(str(e))
+
+
+def show_active() -> None:
+    """Searches still running for the team, with live progress from the database; Cancel stops one."""
+    active = background.active_searches(uow(), actor)
+    watched = st.session_state.get(state.DISCOVERY_WATCH)
+    if watched is not None and all(a["id"] != watched for a in active):
+        st.session_state.pop(state.DISCOVERY_WATCH, None)  # it finished: show its result on a full run
+        st.session_state[state.DISCOVERY_RESULT] = background.finished_result(uow(), actor, watched)
+        cached.clear()
+        st.rerun(scope="app")
+    if not active:
+        return
+    st.subheader("Running now", anchor=False)
+    for a in active:
+        pages = max(1, -(-int(a["requested"] or 1) // settings().provider_page_size))
+        text_ = (f"**{a['query'] or ''}** · {provider_label(a['provider'])} · "
+                 + ("waiting for a worker…" if a["state"] == "queued" else
+                    f"page {a['pages']} of about {pages}: {a['returned']} found, {a['saved']} new, "
+                    f"{a['duplicates']} already known"))
+        left, right = st.columns([5, 1], vertical_alignment="center")
+        left.progress(min(1.0, a["pages"] / pages), text=text_)
+        if a["job_error"]:
+            left.caption(f"Retrying after: {a['job_error']}")
+        if a["cancelled"]:
+            right.caption("Stopping…")
+        else:
+            right.button("Cancel", key=f"cancel_{a['id']}", icon=":material/cancel:", on_click=cancel,
+                         args=(a["id"],), help="Stop after the page being saved; what was saved stays.")
+    st.caption("Searches run in the background: you can leave this page or close the tab; come back for the "
+               "result.")
 
 
 def show_result(r: DiscoveryResult) -> None:
@@ -178,12 +210,12 @@ if submitted:
     except LeadcoreError as e:
         st.error(f"The search did not run: {e}.", icon=":material/error:")
     else:
-        source = provider_label(provider)
-        run(f"Searching {source}", source, lambda report: runs.run_discovery(
-            uow(), actor, query, provider_name=provider, on_page=report))
+        start(lambda: background.start_search(uow(), actor, query, provider_name=provider))
 elif rerun_id is not None:
-    run(f"Running search {rerun_id} again", f"Search {rerun_id} again",
-        lambda report: runs.rerun_search(uow(), actor, rerun_id, on_page=report))
+    start(lambda: background.restart_search(uow(), actor, rerun_id))
+
+busy = bool(background.active_searches(uow(), actor, limit=1)) or state.DISCOVERY_WATCH in st.session_state
+st.fragment(run_every=1.0 if busy else None)(show_active)()
 
 result = st.session_state.get(state.DISCOVERY_RESULT)
 if result is not None:

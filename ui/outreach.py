@@ -13,6 +13,7 @@ from leadcore.config import settings
 from leadcore.errors import LeadcoreError
 from leadcore.grid.listing import LeadFilters
 from leadcore.intake.candidates import STATUSES
+from leadcore.outreach import jobs as outreach_jobs
 from leadcore.outreach import outbox, sending, templates
 from leadcore.outreach.mailer import SmtpConfig, SmtpMailer, mailto_link
 from leadcore.outreach.templates import TemplateView
@@ -295,12 +296,8 @@ def outbox_panel(actor: Actor) -> None:
     waiting = sum(1 for m in rows if m.status == "queued")
     if waiting and smtp_config() is not None and st.button(f"Send pending ({waiting})", icon=":material/outbox:",
                                                            key="lc_outreach_drain"):
-        s = settings()
-        config = smtp_config()
-        assert config is not None
-        result = sending.send_pending(uow(), lambda: SmtpMailer(config), per_minute=s.mail_per_minute,
-                                      daily_cap=s.mail_daily_cap)
-        flash(*outcome_message(result))
+        outreach_jobs.send_soon(uow())  # the background worker sends them; the page never waits on SMTP
+        flash("info", f"Sending {waiting} queued message(s) in the background; refresh to see them sent.")
     if not rows:
         st.caption("No email sent yet.")
         return

@@ -14,6 +14,7 @@ IMPORT_PREVIEW = "lc_import_preview"  # {"mapping", "summary": fileimport.Import
 IMPORT_DONE = "lc_import_done"  # {"name", "search_id", "saved", "duplicates", "invalid"} after the commit
 AFTER_LOGIN = "lc_after_login"  # nav key of the page to open right after logging in
 IMPORT_TABLE = "lc_import_table"  # leadcore.fileimport.reading.Table parsed from IMPORT_UPLOAD's bytes
+DISCOVERY_WATCH = "lc_discovery_watch"  # id of the background search this session started and waits for
 DISCOVERY_RERUN = "lc_discovery_rerun"  # id of a past search the user asked to run again
 # The leads grid (pages/leads.py, ui/grid.py, ui/widgets.py)
 GRID_APPLIED = "lc_grid_applied"  # the URL params the grid's widgets last showed (detects outside URL changes)

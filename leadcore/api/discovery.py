@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
 from pydantic import Field, StringConstraints
 
 from leadcore.api.auth import ActorDep, DbDep
@@ -18,13 +19,13 @@ from leadcore.api.schemas import (
     Text,
     UtcDatetime,
 )
-from leadcore.discovery import runs
-from leadcore.discovery.providers.base import SearchQuery
+from leadcore.config import settings
+from leadcore.discovery import background, runs
+from leadcore.discovery.providers.base import MAX_LIMIT, SearchQuery
 
 router = APIRouter()
 
 
-DISCOVER_MAX = 200  # one HTTP request runs the whole search; bigger runs belong to the CLI or the app
 
 
 class DiscoverIn(InModel):
@@ -54,13 +55,16 @@ class DiscoverIn(InModel):
     location: Short | None = None
     industry: Short | None = None
     tech_stack: Short | None = Field(default=None, description="Comma separated, as typed.")
-    limit: Annotated[int, Field(ge=1, le=DISCOVER_MAX)] = 25
+    limit: Annotated[int, Field(ge=1, le=MAX_LIMIT)] = 25
     provider: Annotated[Text, StringConstraints(max_length=50)] | None = Field(
         default=None,
         description="demo, apollo or hunter; default: the server's configured provider.",
         examples=["demo"],
     )
     save_to_database: bool = Field(default=True, description="False previews: nothing is written.")
+    run_async: bool = Field(default=False, alias="async", description=(
+        "True: answer 202 with the searchId at once and run the search as a background job (poll "
+        "GET /api/searches/{id}). Searches above the server's size threshold always run this way."))
 
 
 class DiscoveredLead(LeadFields):
@@ -158,6 +162,23 @@ class SearchOut(OutModel):
     duplicate_rate: float
 
 
+class SearchProgressOut(SearchOut):
+    state: Literal["queued", "running", "ok", "partial", "failed", "cancelled"] = Field(
+        description="queued or running until it finishes; then its outcome, or cancelled.")
+    pages: int = Field(description="Pages saved so far.")
+    cancelled: bool
+    job_id: int | None = None
+    job_state: str | None = None
+    attempts: int = 0
+    job_error: str | None = Field(default=None, description="Why the last attempt failed (it is retried).")
+
+
+class SearchStartedOut(OutModel):
+    search_id: int
+    state: str
+    poll: str = Field(description="Where to poll for progress and the outcome.")
+
+
 class SearchPageOut(OutModel):
     items: list[SearchOut]
 
@@ -167,9 +188,10 @@ class SearchPageOut(OutModel):
     response_model=DiscoverOut,
     tags=["discovery"],
     summary="Run a discovery search",
-    responses=errors_doc(401, 413, 422, 429, 502),
+    responses={**errors_doc(401, 413, 422, 429, 502),
+               202: {"model": SearchStartedOut, "description": "Started in the background (async or large)."}},
 )
-def discover(body: DiscoverIn, actor: ActorDep, db: DbDep) -> dict[str, Any]:
+def discover(body: DiscoverIn, actor: ActorDep, db: DbDep) -> Any:
     """Ask a provider for leads and save each once (duplicates are merged and counted). With
     ``saveToDatabase: false`` nothing is written: each lead is marked new or already known.
     A provider that fails before returning anything answers 429 (rate limit) or 502; one that fails part-way
@@ -182,6 +204,10 @@ def discover(body: DiscoverIn, actor: ActorDep, db: DbDep) -> dict[str, Any]:
         tech_stack=body.tech_stack,
         limit=body.limit,
     )
+    if body.save_to_database and (body.run_async or body.limit > settings().discover_sync_max):
+        search_id = background.start_search(db.uow(), actor, query, provider_name=body.provider)
+        started = SearchStartedOut(search_id=search_id, state="queued", poll=f"/api/searches/{search_id}")
+        return JSONResponse(status_code=202, content=started.model_dump(by_alias=True))
     result = runs.run_discovery(db.uow(), actor, query, provider_name=body.provider, save=body.save_to_database)
     if result.outcome == "failed":
         extra = {"searchId": result.search_id}
@@ -215,3 +241,16 @@ def discover(body: DiscoverIn, actor: ActorDep, db: DbDep) -> dict[str, Any]:
 def list_searches(actor: ActorDep, db: DbDep, limit: Annotated[int, Query(ge=1, le=200)] = 50) -> dict[str, Any]:
     """The team's discovery runs and file imports, newest first, with their counts and outcome."""
     return {"items": runs.list_searches(db.uow(), actor, limit=limit)}
+
+
+@router.get(
+    "/api/searches/{search_id}",
+    response_model=SearchProgressOut,
+    tags=["discovery"],
+    summary="One search: its progress and outcome",
+    responses=errors_doc(401, 404, 422),
+)
+def get_search(search_id: int, actor: ActorDep, db: DbDep) -> dict[str, Any]:
+    """Poll a search started with ``async``: ``state`` is queued or running until it finishes, ``pages``,
+    ``returned``, ``saved`` (new) and ``duplicates`` (already known) grow as pages are saved."""
+    return background.search_progress(db.uow(), actor, search_id)

@@ -9,6 +9,7 @@ from leadcore.cli import (  # noqa: F401  (each registers its commands)
     discovery,
     duplicates,
     imports,
+    jobs,
     leads,
     outreach,
     work,

@@ -91,6 +91,7 @@ def _bump_statement() -> Any:
             saved=t.c.saved + bindparam("saved"),
             duplicates=t.c.duplicates + bindparam("duplicates"),
             invalid=t.c.invalid + bindparam("invalid"),
+            pages=t.c.pages + 1,
         )
     )
 
@@ -175,6 +176,37 @@ def run_discovery(
         return _preview(uow, actor, prov, query, result)
     search_id = open_search(uow, actor, provider=prov.name, query=query, requested=query.limit)
     result.search_id = search_id
+    try:
+        fill_search(uow, actor, prov, query, search_id, result=result, on_page=on_page)
+    except BaseException as e:
+        close_search(uow, search_id, outcome="partial" if result.count else "failed",
+                     error=f"{type(e).__name__}: the search stopped unexpectedly")
+        raise
+    return result
+
+
+CANCELLED = "Cancelled by the user"
+
+
+def fill_search(
+    uow: UnitOfWork,
+    actor: Actor,
+    prov: Provider,
+    query: SearchQuery,
+    search_id: int,
+    *,
+    result: DiscoveryResult | None = None,
+    skip_pages: int = 0,
+    should_stop: Callable[[], bool] | None = None,
+    on_page: Callable[[Progress], None] | None = None,
+) -> DiscoveryResult:
+    """Save the provider's pages into the open run ``search_id`` and close it. ``skip_pages`` pages already saved
+    by an earlier attempt are fetched but not saved again; ``should_stop`` is asked between pages (a cancelled
+    background search stops there, keeping what it saved). A failure other than the provider's propagates with
+    the run left open (the caller decides: close it, or let a job retry)."""
+    if result is None:
+        result = DiscoveryResult(search_id=search_id, provider=prov.name, provider_label=prov.label,
+                                 is_demo=prov.is_demo)
     ctx = SearchContext(
         search_id=search_id,
         source=prov.name,
@@ -189,6 +221,12 @@ def run_discovery(
     try:
         for page in prov.search(query):
             page_no += 1
+            if page_no <= skip_pages:
+                continue
+            if should_stop is not None and should_stop():
+                result.error = CANCELLED
+                result.outcome = "partial" if (result.count or skip_pages) else "failed"
+                break
             saved = retry_on_deadlock(functools.partial(save_page, uow, actor, search_id, ctx, page))
             total.add(saved, offset=result.count)
             result.count += len(page)
@@ -198,10 +236,6 @@ def run_discovery(
         result.error, result.error_status = str(e), e.status_code
         result.outcome = "partial" if result.count else "failed"
         log.warning("search %s ended %s: %s", search_id, result.outcome, e)
-    except BaseException as e:
-        close_search(uow, search_id, outcome="partial" if result.count else "failed",
-                     error=f"{type(e).__name__}: the search stopped unexpectedly")
-        raise
     close_search(uow, search_id, outcome=result.outcome, error=result.error)
     result.saved, result.duplicates, result.invalid = total.saved, total.duplicates, total.invalid
     result.leads = _leads_for(uow, actor, total)
@@ -234,8 +268,9 @@ def _preview(
 
 def search_dict(run: LeadSearch, user_name: str | None = None) -> dict[str, Any]:
     cols = ("id", "provider", "query", "mode", "location", "industry", "tech_stack", "requested", "returned", "saved",
-            "duplicates", "invalid", "outcome", "error", "started_at", "finished_at", "user_id")
+            "duplicates", "invalid", "outcome", "error", "started_at", "finished_at", "user_id", "pages")
     d = {c: getattr(run, c) for c in cols}
+    d["cancelled"] = run.cancel_requested_at is not None
     d["user_name"] = user_name
     d["duplicate_rate"] = (run.duplicates / run.returned) if run.returned else 0.0
     return d

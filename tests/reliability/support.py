@@ -121,6 +121,16 @@ def populate(db: Database) -> dict[str, Any]:
     intro = templates.save_template(db.uow(), manager, name="Intro", subject="{{ company }}",
                                     body="Hi {{ first_name }}")
     outbox.queue_send(db.uow(), manager, intro.id, ids=ids[9:11])
+    # a background job row (jobs); its message goes to an in-memory queue nobody consumes
+    from huey import MemoryHuey
+
+    from leadcore import jobs
+    from leadcore.jobs.queue import Queue
+
+    with db.uow() as uow:
+        jobs.enqueue(uow.session, "discovery.run", team_id=manager.team_id, ref=run.search_id,
+                     payload={"role": "manager"}, queue=Queue(MemoryHuey("populate", results=False), db))
+        uow.commit()
     return {"admin": admin, "manager": manager, "rep": rep, "other": other, "token": token, "run": run,
             "other_run": other_run, "imported": imported}
 

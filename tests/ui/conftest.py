@@ -22,6 +22,7 @@ from streamlit.testing.v1 import AppTest
 
 import ui.resources
 import ui.state
+import ui.worker
 from leadcore.accounts import sessions
 from leadcore.accounts.actors import Actor
 from leadcore.accounts.users import UserInfo, get_user
@@ -60,6 +61,10 @@ def app_db(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.M
         url, engine = backend.url, backend.engine_copy()
         monkeypatch.setenv("PGOPTIONS", backend.env()["PGOPTIONS"])
     monkeypatch.setenv("LEADCORE_DATABASE_URL", url)
+    # No in-process job worker unless a test asks for one (the Discover tests do): its writes would race the
+    # page's own writes on SQLite in tests that are not about background work.
+    monkeypatch.setenv("LEADCORE_INLINE_WORKER", "0")
+    monkeypatch.setenv("LEADCORE_QUEUE_URL", f"sqlite:///{tmp_path / 'queue.db'}")
     opened: list[Database] = []  # what the app opened, so its pooled connections are closed after the test
 
     def open_and_track(database_url: str) -> Database:
@@ -72,6 +77,7 @@ def app_db(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.M
     ui.resources.login_throttle.clear()  # process-wide (st.cache_resource): every test starts unthrottled
     st.cache_data.clear()  # cached reads are keyed by team id, and every test's first team is team 1
     yield Database(url=url, engine=engine, sessions=session_factory(engine))
+    ui.worker.stop()  # the app's in-process job worker (started by the router), bound to this test's database
     ui.resources.database.clear()
     ui.resources.login_throttle.clear()
     for e in [engine, *(d.engine for d in opened)]:

@@ -170,3 +170,32 @@ def test_an_admin_renames_a_team_on_the_teams_tab(make, new_app, logged_in, app_
     assert not at.exception
     assert [name for _, name in list_teams(app_db.uow())] == ["Sales EMEA"]
     assert any("Renamed Sales to Sales EMEA." in s.value for s in at.success)
+
+
+def test_background_work_lists_failed_jobs_with_the_reason_and_retry_runs_them_again(admin_page, app_db, monkeypatch,
+                                                                                    tmp_path):
+    from sqlalchemy import update
+
+    from leadcore import jobs
+    from leadcore.config import settings
+    from leadcore.db.models import Job
+
+    monkeypatch.setenv("LEADCORE_INLINE_WORKER", "0")
+    monkeypatch.setenv("LEADCORE_QUEUE_URL", f"sqlite:///{tmp_path / 'q.db'}")
+    settings.cache_clear()
+    at = admin_page("manager")
+    with app_db.uow() as uow:
+        failed = jobs.enqueue(uow.session, "discovery.run", team_id=at.actor.team_id, ref="41")
+        waiting = jobs.enqueue(uow.session, "discovery.run", team_id=at.actor.team_id, ref="42")
+        uow.session.execute(update(Job).where(Job.id == failed).values(
+            state="failed", attempts=4, last_error="ProviderError: Apollo answered 503"))
+        uow.commit()
+    at.run()
+    assert not at.exception
+    assert {m.label: m.value for m in at.metric} == {"Running": "0", "Waiting": "1", "Failed": "1"}
+    assert "ProviderError: Apollo answered 503" in all_text(at)
+    at.button(key=f"job_retry_{failed}").click().run()
+    at.button(key=f"job_cancel_{waiting}").click().run()
+    assert not at.exception
+    states = {j["id"]: j["state"] for j in jobs.list_jobs(app_db.uow())}
+    assert states == {failed: "queued", waiting: "cancelled"}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -9,8 +11,12 @@ from leadcore.discovery.runs import list_searches
 
 
 @pytest.fixture
-def discover(make, new_app, logged_in):
-    """The Discover page, opened by a signed-in rep."""
+def discover(make, new_app, logged_in, monkeypatch):
+    """The Discover page, opened by a signed-in rep; the app runs its own job worker (as `streamlit run` does)."""
+    from leadcore.config import settings
+
+    monkeypatch.setenv("LEADCORE_INLINE_WORKER", "1")
+    settings.cache_clear()
 
     def open_page(role: str = "rep") -> AppTest:
         user = make.user(role)
@@ -29,7 +35,19 @@ def search(at: AppTest, text: str, *, limit: int = 10, mode: str | None = None) 
     if mode:
         at.radio[0].set_value(mode)
     next(b for b in at.button if b.label == "Search").click()
-    return at.run()
+    at.run()
+    return wait_for_result(at)
+
+
+def wait_for_result(at: AppTest, timeout: float = 30.0) -> AppTest:
+    """The search runs as a job on the app's own worker: rerun the page (as its progress fragment does) until the
+    result panel shows, or an error does."""
+    deadline = time.monotonic() + timeout
+    while not at.metric and not at.error and not at.exception:
+        assert time.monotonic() < deadline, "the background search did not finish"
+        time.sleep(0.1)
+        at.run()
+    return at
 
 
 def metrics(at: AppTest) -> dict[str, str]:
@@ -65,7 +83,7 @@ def test_running_the_same_search_twice_marks_leads_already_known(discover):
     assert m["Found"] == "10"
     assert m["Already known"] == "10"
     assert m["New"] == "0"
-    assert set(at.dataframe[0].value["Result"]) == {"Already known"}
+    assert not at.dataframe  # the table lists the leads a background search added: none
     assert not [p for p in at.page_link if "Leads grid" in p.value]  # nothing new to open
 
 
@@ -75,7 +93,8 @@ def test_overlapping_search_shows_new_and_known_side_by_side(discover):
     m = metrics(at)
     assert int(m["Already known"]) >= 10
     assert int(m["New"]) > 0
-    assert set(at.dataframe[0].value["Result"]) == {"New", "Already known"}
+    assert set(at.dataframe[0].value["Result"]) == {"New"}
+    assert len(at.dataframe[0].value) == int(m["New"])
 
 
 def test_empty_query_is_refused_in_words(discover):
@@ -90,6 +109,7 @@ def test_history_lists_runs_and_rerun_runs_the_search_again(discover, app_db):
     runs = list_searches(app_db.uow(), at.actor)
     assert len(runs) == 1
     at.button(key=f"rerun_{runs[0]['id']}").click().run()
+    at = wait_for_result(at)
     assert not at.exception
     assert metrics(at)["Already known"] == "5"
     runs = list_searches(app_db.uow(), at.actor)
@@ -137,9 +157,10 @@ class FlakyProvider:
     (0, "error", "The search failed and nothing was saved: the provider is rate limiting us"),
 ])
 def test_a_provider_failure_is_explained_and_keeps_what_was_saved(discover, monkeypatch, pages_ok, alert, words):
-    import leadcore.discovery.runs
+    import leadcore.discovery.background
 
-    monkeypatch.setattr(leadcore.discovery.runs, "get_provider", lambda name, settings: FlakyProvider(pages_ok))
+    monkeypatch.setattr(leadcore.discovery.background, "get_provider",
+                        lambda name, settings: FlakyProvider(pages_ok))
     at = search(discover(), "anything", limit=10)
     assert not at.exception
     assert words in getattr(at, alert)[0].value
@@ -155,3 +176,33 @@ def test_an_out_of_range_count_says_why_and_hides_the_previous_result(discover, 
     assert any("The search did not run" in e.value and "from 1 to 1000" in e.value for e in at.error)
     assert not at.metric  # the previous run is not shown under the new query
     assert len(list_searches(app_db.uow(), at.actor)) == 1
+
+
+def test_a_running_search_shows_live_progress_and_cancel_stops_it(discover, app_db, monkeypatch, tmp_path):
+    """With no worker running (LEADCORE_INLINE_WORKER=0) a started search waits; its progress comes from the run
+    row; Cancel closes it. A user coming back to the page sees it under "Running now"."""
+    from sqlalchemy import update
+
+    from leadcore.config import settings
+    from leadcore.db.models import LeadSearch
+    from leadcore.discovery import background
+    from leadcore.discovery.providers import SearchQuery
+
+    monkeypatch.setenv("LEADCORE_INLINE_WORKER", "0")  # after the fixture turned it on, before the app starts
+    monkeypatch.setenv("LEADCORE_QUEUE_URL", f"sqlite:///{tmp_path / 'q.db'}")
+    settings.cache_clear()
+    at = discover()
+    search_id = background.start_search(app_db.uow(), at.actor, SearchQuery("Head of Sales", limit=100))
+    at.run()
+    assert any("waiting for a worker" in p.proto.text for p in at.get("progress"))
+    with app_db.uow() as uow:  # a worker saved two pages
+        uow.session.execute(update(LeadSearch).where(LeadSearch.id == search_id)
+                            .values(pages=2, returned=50, saved=45, duplicates=5))
+        uow.commit()
+    at.run()
+    texts = [p.proto.text for p in at.get("progress")]
+    assert any("page 2 of about 4: 50 found, 45 new, 5 already known" in t for t in texts), texts
+    at.button(key=f"cancel_{search_id}").click().run()
+    assert not at.exception
+    assert not at.get("progress")
+    assert background.search_progress(app_db.uow(), at.actor, search_id)["state"] == "cancelled"

@@ -22,7 +22,8 @@ BODY = "Hi {{ first_name | default('there') }},\n\n{{ job_title }} at {{ company
 def smtp_env(app_db: Any, monkeypatch: pytest.MonkeyPatch, smtp_server: Any) -> Any:  # noqa: F811
     """The app's settings point at the SMTP server on localhost."""
     for k, v in {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp_server.port), "SMTP_STARTTLS": "0",
-                 "MAIL_FROM": "outreach@acme.test"}.items():
+                 "MAIL_FROM": "outreach@acme.test",
+                 "INLINE_WORKER": "0"}.items():  # the page's own sends are under test, not the outbox job's
         monkeypatch.setenv(f"LEADCORE_{k}", v)
     settings.cache_clear()
     return smtp_server

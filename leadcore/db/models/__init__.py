@@ -24,12 +24,14 @@ from leadcore.db.models.core import (
     User,
 )
 from leadcore.db.models.duplicates import DuplicatePair, DuplicateScan, LeadMerge
+from leadcore.db.models.jobs import JOB_STATES, Job
 from leadcore.db.models.outreach import OUTBOX_STATUSES, EmailTemplate, OutboxMessage
 from leadcore.db.models.sessions import UserSession
 from leadcore.db.models.work import AssignmentRule, LeadActivity, LeadTask, SavedView, WorkPrefs
 
 __all__ = [
     "ANALYTICS_COLUMNS",
+    "JOB_STATES",
     "NAMING_CONVENTION",
     "OUTBOX_STATUSES",
     "ROLLUP_TABLES",
@@ -47,6 +49,7 @@ __all__ = [
     "EmailTemplate",
     "EventRollup",
     "IntakeFill",
+    "Job",
     "Lead",
     "LeadActivity",
     "LeadEvent",

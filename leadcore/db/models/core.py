@@ -100,6 +100,10 @@ class LeadSearch(Base):
     error: Mapped[str | None] = mapped_column(Text)
     started_at: Mapped[datetime] = now_column()
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # A search run as a background job: pages saved so far (live progress) and the user's cancel request, which
+    # the job reads between pages.
+    pages: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    cancel_requested_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Lead(Base):
