@@ -12,6 +12,7 @@ from leadcore.api.auth import ActorDep, DbDep
 from leadcore.api.docs import errors_doc
 from leadcore.api.errors import ApiError
 from leadcore.api.schemas import (
+    Id,
     InModel,
     LeadFields,
     OutModel,
@@ -250,7 +251,7 @@ def list_searches(actor: ActorDep, db: DbDep, limit: Annotated[int, Query(ge=1, 
     summary="One search: its progress and outcome",
     responses=errors_doc(401, 404, 422),
 )
-def get_search(search_id: int, actor: ActorDep, db: DbDep) -> dict[str, Any]:
+def get_search(search_id: Id, actor: ActorDep, db: DbDep) -> dict[str, Any]:
     """Poll a search started with ``async``: ``state`` is queued or running until it finishes, ``pages``,
     ``returned``, ``saved`` (new) and ``duplicates`` (already known) grow as pages are saved."""
     return background.search_progress(db.uow(), actor, search_id)
