@@ -21,7 +21,6 @@ from typing import Any
 
 from sqlalchemy import Float, cast, extract, func, or_, select, true
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import ColumnElement
 
 from leadcore.accounts.actors import Actor
 from leadcore.analytics.facts import Facts
