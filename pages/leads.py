@@ -14,7 +14,7 @@ from leadcore.grid import listing, selection
 from leadcore.grid.filters import LeadFilters
 from leadcore.grid.listing import LeadPage
 from leadcore.intake.candidates import SETTABLE_STATUSES
-from ui import auth, cached, forms, grid, nav, state, views, widgets
+from ui import add_lead, auth, cached, forms, grid, nav, state, views, widgets
 from ui.grid_actions import ACTIONS, TRASH_ACTIONS, BulkRequest, run_bulk, save_changes, undo_bulk
 from ui.resources import uow
 from ui.session_routes import EXPORT_PATH
@@ -277,5 +277,6 @@ def leads_grid(actor: Actor, view: widgets.GridView) -> None:
 
 actor = auth.actor()
 st.title("Leads")
+add_lead.add_lead(actor)
 views.views_bar(actor)
 leads_grid(actor, widgets.grid_view(actor))
