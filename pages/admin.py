@@ -13,6 +13,7 @@ from leadcore.discovery.providers import available_providers
 from leadcore.errors import LeadcoreError
 from leadcore.leads import bulk
 from ui import auth, cached, forms, nav, state
+from ui import teams as team_forms
 from ui.resources import uow
 from ui.text import plural
 
@@ -133,6 +134,7 @@ def teams_tab() -> None:
                 cached.clear()
                 auth.flash("success", f"Renamed {teams[team_id]} to {saved}.")
                 st.rerun()
+    team_forms.merge_form(actor, teams)
 
 
 def purge_tab() -> None:
