@@ -14,6 +14,7 @@ from leadcore.errors import LeadcoreError
 from leadcore.leads import bulk
 from ui import auth, cached, forms, nav, state
 from ui import jobs as jobs_ui
+from ui import teams as team_forms
 from ui.resources import uow
 from ui.text import plural
 
@@ -134,6 +135,7 @@ def teams_tab() -> None:
                 cached.clear()
                 auth.flash("success", f"Renamed {teams[team_id]} to {saved}.")
                 st.rerun()
+    team_forms.merge_form(actor, teams)
 
 
 def purge_tab() -> None:

@@ -15,7 +15,7 @@ from leadcore.analytics.dashboard import AnalyticsFilters
 from leadcore.errors import LeadcoreError
 from leadcore.grid.filters import UNASSIGNED
 from leadcore.intake.candidates import LEAD_TYPES
-from ui import auth, cached, charts, nav
+from ui import auth, cached, charts, nav, per_rep
 from ui.charts import DECIMAL, PERCENT, WHEN
 from ui.text import percent, plural
 
@@ -288,4 +288,5 @@ with right:
     imports(d)
 over_time(d, f, period)
 reps(d, f)
+per_rep.team_table(d["per_rep"])
 history(d, f)

@@ -161,6 +161,11 @@ def dry_run_panel(
     if summary.mapped_values:
         st.caption(f":material/info: {plural(summary.mapped_values, 'row')} carry a status or type value that is "
                    "not ours: mapped as shown above, the original kept on the lead's raw record.")
+    if summary.lookalikes:
+        n = summary.lookalikes
+        st.warning(f"{plural(n, 'new row')} {'looks' if n == 1 else 'look'} like a lead another rep owns (the "
+                   "Note column names the lead and its owner): importing saves a second copy. Ask the owner or a "
+                   "manager first, or leave those rows out of the file.", icon=":material/person_search:")
     frame = report_frame(table, mapping, summary)
     show = st.radio("Show", ["All", *shown.values()], horizontal=True, key="import_filter")
     if show != "All":

@@ -14,7 +14,7 @@ from leadcore.grid import listing, recent, selection
 from leadcore.grid.filters import LeadFilters
 from leadcore.grid.listing import LeadPage
 from leadcore.intake.candidates import SETTABLE_STATUSES
-from ui import auth, cached, columns, forms, grid, nav, state, views, widgets, work
+from ui import add_lead, auth, cached, columns, forms, grid, nav, state, views, widgets, work
 from ui.grid_actions import (
     ACTIONS,
     TRASH_ACTIONS,
@@ -341,5 +341,6 @@ def leads_grid(actor: Actor, view: widgets.GridView) -> None:
 
 actor = auth.actor()
 st.title("Leads")
+add_lead.add_lead(actor)
 views.views_bar(actor)
 leads_grid(actor, widgets.grid_view(actor))

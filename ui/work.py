@@ -13,7 +13,7 @@ from leadcore.errors import LeadcoreError, StaleLead
 from leadcore.leads import edits
 from leadcore.work import activities, mywork, prefs, tasks
 from leadcore.work.tasks import TaskRow
-from ui import cached, nav
+from ui import cached, nav, per_rep
 from ui.grid import md
 from ui.resources import uow
 
@@ -236,6 +236,8 @@ def my_work_page(actor: Actor) -> None:
     if not work.quiet:
         st.caption("None of your leads has gone quiet.")
     _lead_links(work.quiet, zone, when_key="last_touch", when_label="last touch")
+    if not actor.is_manager:  # managers read the whole team on Analytics
+        per_rep.my_numbers(actor)
     with st.expander("My time zone and quiet days", icon=":material/schedule:"), \
             st.form("lc_work_prefs", border=False):
         zones = prefs.time_zones()

@@ -32,6 +32,7 @@ from leadcore.accounts.actors import Actor, ensure_manager
 from leadcore.analytics import queries as q
 from leadcore.analytics import tables as rows
 from leadcore.analytics.facts import Facts, facts
+from leadcore.analytics.per_rep import per_rep_rows
 from leadcore.analytics.queries import utc
 from leadcore.db.engine import UnitOfWork
 from leadcore.errors import InvalidInput
@@ -218,6 +219,8 @@ def dashboard(
                                                   period=period),
             "rep_activity": rows.reps(s, w, owner_ids=f.owner_ids, since=_days_start(moment, activity_days)),
             "search_history": rows.searches(s, actor.team_id, limit=search_limit),
+            "per_rep": per_rep_rows(s, actor, dialect=dialect, since=_days_start(moment, activity_days), now=moment,
+                                    user_ids=rows.people(f.owner_ids), facts=w),
         }
 
 

@@ -143,10 +143,14 @@ def over_time(
     return out
 
 
+def people(owner_ids: tuple[int, ...]) -> tuple[int, ...] | None:
+    """The people an owner filter names (None: everyone; the unassigned marker names nobody)."""
+    return tuple(o for o in owner_ids if o != UNASSIGNED) if owner_ids else None
+
+
 def reps(session: Session, facts: Facts, *, owner_ids: tuple[int, ...], since: date) -> list[dict[str, Any]]:
     """Team members (only the filtered owners, when the filter names any), busiest first."""
-    people = tuple(o for o in owner_ids if o != UNASSIGNED) if owner_ids else None
-    users = q.team_users(session, facts.team_id, user_ids=people)
+    users = q.team_users(session, facts.team_id, user_ids=people(owner_ids))
     owned = q.owned(session, facts)
     events = q.events_by_user(session, facts, since=since)
     out = []

@@ -18,6 +18,7 @@ from typer.exceptions import TyperException
 
 from leadcore.accounts.actors import Actor
 from leadcore.accounts.users import find_team_actor, team_actor
+from leadcore.cli import notation  # noqa: F401  (the help in FILE/TEXT/INTEGER notation)
 from leadcore.db.runtime import Database, open_database
 from leadcore.errors import LeadcoreError
 

@@ -3,12 +3,13 @@ warning when a lead being created looks like one the user cannot see."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Session, aliased
 
 from leadcore.accounts.actors import Actor, can_edit_lead
 from leadcore.db.engine import UnitOfWork
@@ -110,17 +111,32 @@ def hidden_lookalikes(uow: UnitOfWork, actor: Actor, fields: dict[str, Any]) -> 
     """Warnings for a lead about to be created that looks like an existing lead the user cannot edit:
     "probably exists, owned by X" (reps see only what they may edit as theirs)."""
     with uow:
-        s = uow.session
-        records = load_records(s, actor.team_id)
-        probe = record({"id": 0, **fields})
-        pairs, _ = find_pairs([probe, *records], floor=MIN_SCORE)
-        ids = [p.b for p in pairs if p.a == 0]
-        if not ids:
-            return []
-        rows = s.execute(select(Lead.id, Lead.lead_name, Lead.company, Lead.owner_id, User.display_name)
-                         .outerjoin(User, User.id == Lead.owner_id).where(Lead.id.in_(ids))).all()
-    return [f"Lead {lid} ({name or company}) probably exists already, owned by {owner or 'nobody'}"
-            for lid, name, company, owner_id, owner in rows if not can_edit_lead(actor, owner_id)]
+        return lookalikes_of(uow.session, actor, {0: fields}).get(0, [])
 
 
-__all__ = ["MERGE_FIELDS", "QueuedPair", "dismiss", "hidden_lookalikes", "list_pairs", "stats"]
+def lookalikes_of(session: Session, actor: Actor, probes: Mapping[int, dict[str, Any]]) -> dict[int, list[str]]:
+    """:func:`hidden_lookalikes` for many leads about to be created at once (an import's new rows), keyed as
+    ``probes``: the team's leads are read and blocked once. Managers may edit every lead, so they get no warnings
+    and cost nothing."""
+    if actor.is_manager or not probes:
+        return {}
+    keys = list(probes)
+    records = load_records(session, actor.team_id)
+    probe_records = [record({**probes[k], "id": -(i + 1)}) for i, k in enumerate(keys)]
+    pairs, _ = find_pairs([*probe_records, *records], floor=MIN_SCORE)
+    hits = [(keys[-p.a - 1], p.b) for p in pairs if p.a < 0 < p.b]
+    if not hits:
+        return {}
+    rows = {lid: (name or company, owner_id, owner) for lid, name, company, owner_id, owner in session.execute(
+        select(Lead.id, Lead.lead_name, Lead.company, Lead.owner_id, User.display_name)
+        .outerjoin(User, User.id == Lead.owner_id).where(Lead.id.in_({b for _, b in hits})))}
+    out: dict[int, list[str]] = {}
+    for key, lid in hits:
+        shown, owner_id, owner = rows[lid]
+        if not can_edit_lead(actor, owner_id):
+            out.setdefault(key, []).append(
+                f"Lead {lid} ({shown}) probably exists already, owned by {owner or 'nobody'}")
+    return out
+
+
+__all__ = ["MERGE_FIELDS", "QueuedPair", "dismiss", "hidden_lookalikes", "list_pairs", "lookalikes_of", "stats"]

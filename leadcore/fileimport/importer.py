@@ -19,6 +19,7 @@ from leadcore.db.engine import UnitOfWork, begin_write
 from leadcore.db.models import Lead, LeadSearch
 from leadcore.db.retry import retry_on_deadlock
 from leadcore.discovery.runs import close_search, open_search
+from leadcore.duplicates.queue import lookalikes_of
 from leadcore.errors import DatabaseBusy, InvalidInput
 from leadcore.fileimport.reading import Table
 from leadcore.fileimport.rows import BuiltRow, ImportSpec, build_rows, make_spec
@@ -79,6 +80,7 @@ class ImportSummary:
     blank: int = 0
     mapped_values: int = 0  # rows whose status or type value was not ours (mapped or kept as the default)
     mode: str = "create"
+    lookalikes: int = 0  # new rows that look like a lead the user cannot edit (dry run, reps only)
 
     @property
     def count(self) -> int:
@@ -179,6 +181,21 @@ def _fill_preview(session: Session, built: list[BuiltRow], rows: list[RowReport]
         r.note = "; ".join(x for x in (fill_note, r.note) if x)
 
 
+_PROBED = ("type", "lead_name", "email", "phone", "company", "job_title", "location", "headquarters", "industry",
+           "domain")
+
+
+def _lookalike_preview(session: Session, actor: Actor, built: list[BuiltRow], rows: list[RowReport]) -> int:
+    """Say on each new row that looks like a lead the actor cannot see as theirs who owns it ("probably exists,
+    owned by X"): a rep would otherwise save a second copy of a colleague's lead without knowing."""
+    probes = {i: {f: getattr(b.candidate, f, None) for f in _PROBED}
+              for i, (b, r) in enumerate(zip(built, rows, strict=True)) if r.outcome == NEW and b.candidate}
+    found = lookalikes_of(session, actor, probes)
+    for i, warnings in found.items():
+        rows[i].note = "; ".join(x for x in (*warnings, rows[i].note) if x)
+    return len(found)
+
+
 def dry_run(
     uow: UnitOfWork,
     actor: Actor,
@@ -192,6 +209,7 @@ def dry_run(
     check_mode(mode)
     spec = _spec(table, mapping, spec)
     built = build_rows(table, spec)
+    lookalikes = 0
     with uow:
         if mode != "create":
             rows, _ = _update_rows(uow.session, actor, built, spec, mode, None)
@@ -208,7 +226,8 @@ def dry_run(
                 out[i] = RowReport(i + 1, DUPLICATE_EXISTING, str(lead_id), "", "; ".join(built[i].notes))
             rows = [out[i] for i in range(len(built))]
             _fill_preview(uow.session, built, rows)
-    summary = ImportSummary(rows=rows, dry_run=True, mode=mode)
+            lookalikes = _lookalike_preview(uow.session, actor, built, rows)
+    summary = ImportSummary(rows=rows, dry_run=True, mode=mode, lookalikes=lookalikes)
     _count(rows, summary, built)
     return summary
 

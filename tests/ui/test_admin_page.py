@@ -199,3 +199,25 @@ def test_background_work_lists_failed_jobs_with_the_reason_and_retry_runs_them_a
     assert not at.exception
     states = {j["id"]: j["state"] for j in jobs.list_jobs(app_db.uow())}
     assert states == {failed: "queued", waiting: "cancelled"}
+
+
+def test_an_admin_previews_then_merges_a_team_on_the_teams_tab(make, new_app, logged_in, app_db):
+    from leadcore.accounts.users import list_teams
+
+    admin = make.user("admin", team="Sales")
+    east, west = make.user("rep", team="East"), make.user("rep", team="West")
+    make.lead(east, lead_name="Ann Lee", email="ann@acme.io")
+    make.lead(west, lead_name="Ann Lee", email="ann@acme.io")
+    at = logged_in(new_app(), admin)
+    at.switch_page("pages/admin.py").run()
+    at.selectbox(key="merge_team_a").select(east.team_id).run()
+    at.selectbox(key="merge_team_b").select(west.team_id).run()
+    at.button(key="merge_team_preview").click().run()
+    assert not at.exception, at.exception
+    preview = "\n".join(i.value for i in at.info)
+    assert "Merging **East** into **West** moves 1 user, 1 lead" in preview and "1 lead of East is already" in preview
+    assert sorted(name for _, name in list_teams(app_db.uow())) == ["East", "Sales", "West"]  # preview wrote nothing
+    at.button(key="merge_team_go").click().run()
+    assert not at.exception, at.exception
+    assert sorted(name for _, name in list_teams(app_db.uow())) == ["Sales", "West"]
+    assert any("Merged East into West" in s.value for s in at.success)

@@ -170,3 +170,20 @@ def test_long_labels_are_cut_but_stay_distinct():
     labels = [r["label"] for r in rows]
     assert len(set(labels)) == 3 and all(len(x) <= charts.LABEL_MAX for x in labels)
     assert rows[0]["tip"] == f"{long}: 1"  # the hover keeps the whole label
+
+
+def test_per_rep_table_counts_each_owners_leads_touches_and_follow_ups(make, new_app, logged_in, app_db):
+    from leadcore.work import tasks
+    from leadcore.work.activities import log_activity
+
+    manager = make.user("manager", name="Mia Manager")
+    rep = make.user("rep", name="Rita Rep")
+    touched = make.lead(manager, owner_id=rep.user_id)
+    make.lead(manager, owner_id=rep.user_id)
+    log_activity(app_db.uow(), rep, touched, kind="call")
+    tasks.create_task(app_db.uow(), rep, touched, title="Call back", due_at=datetime.now(UTC) - timedelta(hours=1))
+    at = open_analytics(logged_in(new_app(), manager))
+    assert "Per rep" in texts(at.subheader)
+    table = next(t for t in tables(at) if "Median hours to first touch" in t.columns)
+    rita = table[table["Person"] == "Rita Rep"].iloc[0]
+    assert (rita["Leads owned"], rita["Touched"], rita["Activities"], rita["Overdue tasks"]) == (2, 1, 1, 1)

@@ -113,3 +113,17 @@ def test_saved_views_picker_applies_a_view_to_the_url(make, new_app, logged_in, 
     assert at.selectbox(key="lc_views_pick").value == "Hot new"
     at.selectbox(key="lc_views_pick").set_value("My leads").run()
     assert at.query_params["owner_ids"] == str(rep.user_id)
+
+
+def test_my_work_shows_a_reps_own_numbers(make, new_app, logged_in, app_db):
+    from leadcore.work.activities import log_activity
+
+    rep = make.user("rep", name="Rita Rep")
+    lead = make.lead(rep, owner_id=rep.user_id)
+    make.lead(rep, owner_id=rep.user_id)
+    log_activity(app_db.uow(), rep, lead, kind="call")
+    at = run_page(logged_in(new_app(), rep), "pages/my_work.py")
+    assert "My numbers" in texts(at.subheader)
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["Leads owned"] == "2" and shown["Activities"] == "1"
+    assert shown["Median first touch"].endswith(" h")
