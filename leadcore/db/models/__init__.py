@@ -26,6 +26,7 @@ from leadcore.db.models.core import (
 from leadcore.db.models.duplicates import DuplicatePair, DuplicateScan, LeadMerge
 from leadcore.db.models.outreach import OUTBOX_STATUSES, EmailTemplate, OutboxMessage
 from leadcore.db.models.sessions import UserSession
+from leadcore.db.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from leadcore.db.models.work import AssignmentRule, LeadActivity, LeadTask, SavedView, WorkPrefs
 
 __all__ = [
@@ -60,6 +61,9 @@ __all__ = [
     "Team",
     "User",
     "UserSession",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "WorkPrefs",
     "now_column",
 ]
