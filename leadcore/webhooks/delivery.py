@@ -22,10 +22,12 @@ from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, aliased
 
+from leadcore.accounts.actors import Actor
 from leadcore.db.engine import UnitOfWork, session_factory
 from leadcore.db.models import Lead, LeadEvent, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from leadcore.errors import NotFound
 from leadcore.leads.views import lead_dict
-from leadcore.webhooks.endpoints import KIND_TO_TYPE
+from leadcore.webhooks.endpoints import KIND_TO_TYPE, list_endpoints
 from leadcore.webhooks.signing import sign
 
 LEASE = timedelta(seconds=120)  # well above the request timeout: a lease ends only when its worker died
@@ -267,3 +269,34 @@ def _record(uow: UnitOfWork, item: _Claimed, *, owner: str, now: datetime, ok: b
                                        f"(last: {error or 'error'} at {_iso(now)}); fix the receiver and re-enable")
                     report.disabled_endpoints.append(e.id)
         uow.commit()
+
+
+@dataclass(frozen=True)
+class TestResult:
+    ok: bool
+    status_code: int | None
+    error: str | None
+    response_excerpt: str | None
+
+
+def send_test(uow: UnitOfWork, actor: Actor, endpoint_id: int, *, now: datetime,
+              client: httpx.Client) -> TestResult:
+    """Send one signed ``webhook.test`` request now (not logged, no effect on the endpoint's failure count)."""
+    info = next((e for e in list_endpoints(uow, actor) if e.id == endpoint_id), None)
+    if info is None:
+        raise NotFound(f"Webhook {endpoint_id} was not found")
+    with uow:
+        secret = uow.session.scalar(select(WebhookEndpoint.secret).where(WebhookEndpoint.id == endpoint_id)) or ""
+    body = json.dumps({"id": 0, "type": "webhook.test", "occurredAt": _iso(now), "teamId": actor.team_id,
+                       "lead": None}, separators=(",", ":")).encode()
+    timestamp = str(int(now.timestamp()))
+    headers = {"Content-Type": "application/json", "X-Leadcore-Event-Id": "0", "X-Leadcore-Timestamp": timestamp,
+               "X-Leadcore-Signature": sign(secret, timestamp, body)}
+    try:
+        resp = client.post(info.url, content=body, headers=headers, timeout=10.0)
+    except httpx.HTTPError as exc:
+        return TestResult(ok=False, status_code=None, error=f"{type(exc).__name__}: {exc}"[:EXCERPT],
+                          response_excerpt=None)
+    ok = 200 <= resp.status_code < 300
+    return TestResult(ok=ok, status_code=resp.status_code, error=None if ok else f"HTTP {resp.status_code}",
+                      response_excerpt=resp.text[:EXCERPT])
