@@ -43,8 +43,14 @@ def webhooks_section(actor: Actor) -> None:
         st.info("No webhooks yet.")
         return
     for h in hooks:
-        status = "🟢 active" if h.status == "active" else "🔴 disabled"
-        with st.expander(f"#{h.id} {h.url} — {status}, {h.pending} pending", expanded=h.status != "active"):
+        if h.status != "active":
+            status = ":red[disabled]"
+        elif h.consecutive_failures:
+            status = f":orange[failing ({h.consecutive_failures} in a row)]"
+        else:
+            status = ":green[active]"
+        trouble = h.status != "active" or h.consecutive_failures > 0
+        with st.expander(f"#{h.id} {h.url} — {status}, {h.pending} pending", expanded=trouble):
             st.write("Events: " + ", ".join(h.event_types))
             if h.status_reason:
                 st.error(h.status_reason)
@@ -81,8 +87,8 @@ def _endpoint_actions(actor: Actor, h: endpoints.EndpointInfo) -> None:
         st.caption("No deliveries yet.")
     cols = st.columns(3)
     if log:
-        pick = cols[0].selectbox("Delivery", sorted({a.delivery_id for a in log}, reverse=True),
-                                 key=f"lc_hooks_pick_{h.id}", label_visibility="collapsed")
+        pick = cols[0].selectbox("Delivery to send again", sorted({a.delivery_id for a in log}, reverse=True),
+                                 key=f"lc_hooks_pick_{h.id}")
         if cols[0].button("Redeliver", key=f"lc_hooks_redeliver_{h.id}"):
             endpoints.redeliver(uow(), actor, h.id, int(pick), now=datetime.now(UTC))
             _done("ok", f"Delivery {pick} will be sent again.")
