@@ -6,7 +6,8 @@ The worker (``python -m leadcore worker``) and the Streamlit server's in-process
 
 from leadcore.discovery import background as discovery_jobs
 from leadcore.outreach import jobs as outreach_jobs
+from leadcore.webhooks import jobs as webhook_jobs
 
-JOB_MODULES = (discovery_jobs, outreach_jobs)
+JOB_MODULES = (discovery_jobs, outreach_jobs, webhook_jobs)
 
 __all__ = ["JOB_MODULES"]

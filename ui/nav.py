@@ -36,6 +36,8 @@ PAGES = {
                    "Near-duplicate leads side by side: merge field by field, dismiss, undo a merge or an import."),
     "rules": ("pages/rules.py", "Assignment rules", ":material/alt_route:", "rules", MANAGERS,
               "Route new leads to people: ordered rules, round robin, least loaded, capacity; apply with a preview."),
+    "integrations": ("pages/integrations.py", "Integrations", ":material/webhook:", "integrations", MANAGERS,
+                     "Signed webhooks to your other systems: endpoints, delivery log, redeliver."),
     "admin": ("pages/admin.py", "Admin", ":material/admin_panel_settings:", "admin", MANAGERS,
               "Users and teams, purging old rejected leads, the configured lead provider."),
 }

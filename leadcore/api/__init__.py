@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from leadcore.api import analytics, bulk, directory, discovery, duplicates, errors, leads, outreach, work
+from leadcore.api import analytics, bulk, directory, discovery, duplicates, errors, leads, outreach, webhooks, work
 from leadcore.db.runtime import Database
 
 __all__ = ["app", "create_app"]
@@ -35,6 +35,7 @@ TAGS = [
     {"name": "duplicates", "description": "Near-duplicate review: pairs, dismiss, merge, unmerge, undo an import."},
     {"name": "work", "description": "Assignment rules, activities, follow-up tasks and saved views."},
     {"name": "email", "description": "Outreach email: templates with merge fields, sending one lead or many."},
+    {"name": "webhooks", "description": "Signed webhooks: endpoints, their delivery log, a test request."},
 ]
 
 
@@ -45,7 +46,7 @@ def create_app(database: Database | None = None) -> FastAPI:
     app.state.database = database
     errors.install(app)
     # fixed paths such as /api/leads/discover before /api/leads/{id}
-    for module in (discovery, bulk, analytics, directory, duplicates, work, outreach, leads):
+    for module in (discovery, bulk, analytics, directory, duplicates, work, outreach, webhooks, leads):
         app.include_router(module.router)
     return app
 

@@ -12,7 +12,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
+from unittest import mock
 
+import httpx
 from sqlalchemy import Engine, select, text
 
 from leadcore.accounts import sessions, tokens
@@ -32,6 +34,8 @@ from leadcore.fileimport.reading import Table, read_table
 from leadcore.intake.candidates import LeadCandidate
 from leadcore.leads import bulk, conversion, edits
 from leadcore.outreach import outbox, templates
+from leadcore.webhooks import endpoints as webhook_endpoints
+from leadcore.webhooks.delivery import deliver_due
 from leadcore.work import activities as work_activities
 from leadcore.work import assignment as work_assignment
 from leadcore.work import prefs as work_prefs
@@ -77,6 +81,8 @@ def populate(db: Database) -> dict[str, Any]:
     rep = user(db, "rep")
     other = user(db, "manager", team="Other team")
     token = tokens.create_token(db.uow(), rep.user_id or 0, "crm-sync")
+    with mock.patch.dict(os.environ, {webhook_endpoints.ALLOW_PRIVATE_ENV: "1"}):
+        webhook_endpoints.register(db.uow(), manager, url="http://127.0.0.1:9/hook", event_types=["lead.created"])
     sessions.begin(db.uow(), get_user(db.uow(), rep.user_id or 0), stay_signed_in=True)
     run = run_discovery(db.uow(), manager, SearchQuery("VP Engineering fintech", limit=12), provider=DemoProvider())
     other_run = run_discovery(db.uow(), other, SearchQuery("Head of Sales logistics", limit=6), provider=DemoProvider())
@@ -131,6 +137,8 @@ def populate(db: Database) -> dict[str, Any]:
         jobs.enqueue(uow.session, "discovery.run", team_id=manager.team_id, ref=run.search_id,
                      payload={"role": "manager"}, queue=Queue(MemoryHuey("populate", results=False), db))
         uow.commit()
+    ok = httpx.Client(transport=httpx.MockTransport(lambda request: httpx.Response(200, text="ok")))
+    deliver_due(db.engine, now=datetime.now(UTC), client=ok, limit=3)  # webhook deliveries and attempts
     return {"admin": admin, "manager": manager, "rep": rep, "other": other, "token": token, "run": run,
             "other_run": other_run, "imported": imported}
 

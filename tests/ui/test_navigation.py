@@ -10,9 +10,9 @@ ALL_FILES = [spec[0] for spec in nav.PAGES.values()]
 MENU = {
     "rep": ["My work", "Discover", "Leads", "Contacts", "Companies", "Import", "Outreach"],
     "manager": ["My work", "Discover", "Leads", "Contacts", "Companies", "Import", "Outreach", "Analytics",
-                "Duplicates", "Assignment rules", "Admin"],
+                "Duplicates", "Assignment rules", "Integrations", "Admin"],
     "admin": ["My work", "Discover", "Leads", "Contacts", "Companies", "Import", "Outreach", "Analytics",
-              "Duplicates", "Assignment rules", "Admin"],
+              "Duplicates", "Assignment rules", "Integrations", "Admin"],
 }
 REACHABLE = {
     "rep": {"pages/my_work.py", "pages/discover.py", "pages/leads.py", "pages/lead.py", "pages/import.py",

@@ -27,6 +27,7 @@ from leadcore.db.models.duplicates import DuplicatePair, DuplicateScan, LeadMerg
 from leadcore.db.models.jobs import JOB_STATES, Job
 from leadcore.db.models.outreach import OUTBOX_STATUSES, EmailTemplate, OutboxMessage
 from leadcore.db.models.sessions import UserSession
+from leadcore.db.models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from leadcore.db.models.work import AssignmentRule, LeadActivity, LeadTask, SavedView, WorkPrefs
 
 __all__ = [
@@ -64,6 +65,9 @@ __all__ = [
     "Team",
     "User",
     "UserSession",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "WorkPrefs",
     "now_column",
 ]
