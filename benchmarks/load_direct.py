@@ -168,11 +168,11 @@ class Direct:
                 self.update(state, tally)
             else:
                 self.analytics()
-        except Exception as e:  # a failed statement is an error of the run, as a 5xx is for the API
+        except Exception as e:  # noqa: BLE001 - a failed statement is an error of the run, as a 5xx is for the API
             tally.error(f"{op}: {type(e).__name__}: {e}")
             try:
                 self.conn.rollback()
-            except Exception:  # noqa: S110 - the connection is already gone; the next request reports it
+            except Exception:  # noqa: BLE001 - the connection is gone; the next request reports it
                 pass
             return
         tally.record(op, started)

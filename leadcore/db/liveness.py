@@ -30,7 +30,7 @@ def _has_input(dbapi_connection: Any) -> bool:
     try:
         fd = dbapi_connection.pgconn.socket
         readable, _, _ = select.select([fd], [], [], 0)
-    except Exception:  # a closed connection, a bad descriptor: treat as suspect and ping
+    except Exception:  # noqa: BLE001 - closed connection or bad descriptor: suspect, ping it
         return True
     return bool(readable)
 
