@@ -53,6 +53,7 @@ def install(engine: Engine, *, ping_after_idle_s: float = PING_AFTER_IDLE_S) -> 
         try:
             dialect.do_ping(dbapi_connection)
         except Exception as e:
-            if dialect.is_disconnect(e, dbapi_connection, None)  # type: ignore[arg-type] or getattr(dbapi_connection, "closed", False):
+            lost = dialect.is_disconnect(e, dbapi_connection, None)  # type: ignore[arg-type]
+            if lost or getattr(dbapi_connection, "closed", False):
                 raise DisconnectionError(str(e)) from e
             raise
