@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import text
 
-from benchmarks import exporting, ingest, plans, reads
+from benchmarks import exporting, ingest, plans, reads, work
 from benchmarks.database import BenchDatabase, BenchSetupError, fresh_database
 from benchmarks.dataset import LeadStream
 from benchmarks.report import FIGURES, machine, sizes, table
@@ -35,6 +35,10 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--keep", action="store_true", help="keep the schema/file afterwards (for EXPLAIN)")
     p.add_argument("--explain", dest="explain_out",
                    help="PostgreSQL: write EXPLAIN (ANALYZE, BUFFERS) of the hot queries here (markdown)")
+    p.add_argument("--assign-rule", action="store_true",
+                   help="load with an active round-robin rule over four reps (one deactivated), as in issue 17")
+    p.add_argument("--tasks", type=int, default=0,
+                   help="after the load, give the reps this many open tasks and time the My work page")
     p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     return p.parse_args(argv)
 
@@ -51,7 +55,8 @@ def _settle(bench: BenchDatabase) -> None:
 
 
 def run(
-    url: str, rows: int, *, batch_size: int, keep: bool, progress: bool, explain_out: str | None = None
+    url: str, rows: int, *, batch_size: int, keep: bool, progress: bool, explain_out: str | None = None,
+    assign_rule: bool = False, tasks: int = 0,
 ) -> dict[str, Any]:
     def say(msg: str) -> None:
         if progress:
@@ -63,6 +68,9 @@ def run(
         info = machine(bench)
         actor = create_user(bench.db.uow(), None, email="bench-manager@example.com", password="bench password 1",
                             role="manager", team_name="Bench", display_name="Bench Manager").actor()
+        reps = work.add_round_robin(bench, actor) if assign_rule or tasks else []
+        if reps and not assign_rule:
+            say("note: --tasks needs owned leads, so the round-robin rule is on for this run")
         stream = LeadStream(rows)
         where = f"{bench.dialect}, schema {bench.schema}" if bench.schema else bench.dialect
         say(f"ingest: {rows:,} rows in pages of {batch_size} ({where})")
@@ -82,6 +90,14 @@ def run(
         export = exporting.export_through_leadcore(bench, actor)
         say("update")
         edits = reads.update(bench, actor, loaded.saved, budget_s=budget)
+        extra: dict[str, Any] = {}
+        if reps:
+            extra["owners"] = work.owners(bench)
+        if tasks:
+            say(f"my work ({tasks:,} tasks)")
+            extra["tasks"] = work.seed_tasks(bench, actor.team_id, tasks)
+            mine = work.my_work(bench, reps[0], budget_s=budget)
+            extra["mywork"] = {"p50_ms": mine.p50, "p95_ms": mine.p95, "samples": len(mine.ms)}
         if explain_out and bench.dialect == "postgresql":
             say("explain")
             with open(explain_out, "w", encoding="utf-8") as fh:
@@ -112,6 +128,9 @@ def run(
         "export_peak_rss_mb": export["peak_rss_mb"],
         "export_vs_copy_out": round(export_rate / out_rate, 3) if out_rate else 0.0,
         "update_p50_ms": edits.p50,
+        "assign_rule": bool(reps),
+        **({"mywork_p50_ms": extra["mywork"]["p50_ms"], "mywork_p95_ms": extra["mywork"]["p95_ms"]}
+           if tasks else {}),
         "machine": info,
         "run": {
             "batch_size": batch_size,
@@ -131,6 +150,7 @@ def run(
             "samples": {name: len(s.ms) for name, s in {**grid, **charts, "update": edits}.items()},
             "wall_seconds": round(time.perf_counter() - started, 1),
             "sizes_bytes": table_sizes,
+            **extra,
         },
     }
     assert all(k in result for k in FIGURES)
@@ -145,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     batch = args.batch_size
     try:
         result = run(args.database_url, args.rows, batch_size=batch, keep=args.keep, progress=not args.quiet,
-                     explain_out=args.explain_out)
+                     explain_out=args.explain_out, assign_rule=args.assign_rule, tasks=args.tasks)
     except BenchSetupError as e:
         print(f"benchmark: {e}", file=sys.stderr)
         return 2

@@ -58,3 +58,40 @@ def test_benchmark_quick_mode_on_postgresql_reports_every_figure_in_its_own_sche
         after = set(conn.execute(text("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'bench_%'")).scalars())
     engine.dispose()
     assert after <= before  # its schema was dropped (other runs' schemas may come and go meanwhile)
+
+
+LOAD_KEYS = ("api_rps", "api_p50_ms", "api_p95_ms", "api_p99_ms", "api_errors", "api_conflicts", "direct_rps",
+             "api_vs_direct")
+
+
+def _run_load(url: str, out: Path) -> dict[str, object]:
+    proc = subprocess.run(
+        [sys.executable, "-m", "benchmarks.load", "--database-url", url, "--rows", "500", "--clients", "4",
+         "--seconds", "2", "--workers", "1", "--json", str(out), "--quiet"],
+        cwd=ROOT, capture_output=True, text=True, timeout=180,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+def _assert_load_complete(result: dict[str, object], engine: str) -> None:
+    assert result["engine"] == engine
+    for key in LOAD_KEYS:
+        value = result[key]
+        assert isinstance(value, int | float) and not isinstance(value, bool), key
+        assert math.isfinite(value) and value >= 0, key
+    run = result["run"]
+    assert isinstance(run, dict) and run["api"]["requests"] > 0 and run["direct"]["requests"] > 0
+
+
+@pytest.mark.slow
+def test_load_benchmark_short_run_on_sqlite_reports_every_figure(tmp_path: Path) -> None:
+    db = tmp_path / "load.db"
+    _assert_load_complete(_run_load(f"sqlite:///{db}", tmp_path / "load.json"), "sqlite")
+    assert not db.exists()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not PG_URL, reason="LEADCORE_TEST_DATABASE_URL is not set")
+def test_load_benchmark_short_run_on_postgresql_reports_every_figure(tmp_path: Path) -> None:
+    _assert_load_complete(_run_load(PG_URL, tmp_path / "load.json"), "postgresql")

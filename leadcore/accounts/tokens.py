@@ -11,9 +11,9 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
 
-from leadcore.accounts.users import UserInfo, user_info
+from leadcore.accounts.users import UserInfo
 from leadcore.db.coltypes import aware_utc
 from leadcore.db.engine import UnitOfWork
 from leadcore.db.models import ApiToken, Team, User
@@ -77,31 +77,39 @@ def create_token(uow: UnitOfWork, user_id: int, name: str = "api") -> str:
     return token
 
 
+_LOOKUP = (
+    select(ApiToken.id, ApiToken.revoked_at, ApiToken.last_used_at, User.id.label("user_id"), User.email,
+           User.display_name, User.role, User.team_id, User.is_active, User.last_login_at, Team.name.label("team_name"))
+    .join(User, User.id == ApiToken.user_id)
+    .join(Team, Team.id == User.team_id)
+    .where(ApiToken.token_hash == bindparam("token_hash"))
+)
+
+
 def authenticate_token(uow: UnitOfWork, token: str, *, now: datetime | None = None) -> UserInfo:
-    """The active user a live token belongs to; AuthError with one message for every kind of bad token."""
+    """The active user a live token belongs to; AuthError with one message for every kind of bad token.
+
+    Every API call starts here, so it is one read-only statement (no ORM objects, no transaction around it on
+    PostgreSQL); the throttled ``last_used_at`` write, at most once a minute per token, is its own short
+    transaction."""
     token = (token or "").strip()
     if not token.startswith(PREFIX) or len(token) > MAX_TOKEN_LENGTH:
         raise AuthError(_INVALID)
     now = now or datetime.now(UTC)
     with uow:
-        s = uow.session
-        row = s.execute(
-            select(ApiToken, User, Team.name)
-            .join(User, User.id == ApiToken.user_id)
-            .join(Team, Team.id == User.team_id)
-            .where(ApiToken.token_hash == hash_token(token))
-        ).first()
-        if row is None:
+        uow.reading()
+        row = uow.session.execute(_LOOKUP, {"token_hash": hash_token(token)}).first()
+        if row is None or row.revoked_at is not None or not row.is_active:
             raise AuthError(_INVALID)
-        api_token, user, team_name = row
-        if api_token.revoked_at is not None or not user.is_active:
-            raise AuthError(_INVALID)
-        last = aware_utc(api_token.last_used_at)
-        if last is None or now - last >= LAST_USED_RESOLUTION:
-            # Throttled so that a busy integration does not turn every read into a write.
-            api_token.last_used_at = now
+        last = aware_utc(row.last_used_at)
+    if last is None or now - last >= LAST_USED_RESOLUTION:
+        # Throttled so that a busy integration does not turn every read into a write.
+        with uow:
+            uow.session.execute(update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now))
             uow.commit()
-        return user_info(user, team_name)
+    return UserInfo(id=row.user_id, email=row.email, display_name=row.display_name, role=row.role,
+                    team_id=row.team_id, team_name=row.team_name, is_active=row.is_active,
+                    last_login_at=aware_utc(row.last_login_at))
 
 
 def revoke_token(uow: UnitOfWork, token_id: int, *, user_id: int | None = None) -> TokenInfo:

@@ -13,7 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from leadcore.db import faults
+from leadcore.db import faults, liveness
 
 SQLITE_BUSY_TIMEOUT_MS = 5_000
 
@@ -21,7 +21,8 @@ SQLITE_BUSY_TIMEOUT_MS = 5_000
 def make_engine(
     url: str, *, search_path: str | None = None, sqlite_busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS, **kwargs: Any
 ) -> Engine:
-    """An engine tuned per backend: SQLite gets WAL, foreign keys and a busy timeout; PostgreSQL a pre-pinged pool.
+    """An engine tuned per backend: SQLite gets WAL, foreign keys and a busy timeout; PostgreSQL a pool whose
+    connections are checked at checkout (``leadcore.db.liveness``).
 
     ``search_path`` (PostgreSQL only) puts every table in that schema, with ``public`` behind it for
     extensions; tests use it to give each run its own schema. ``sqlite_busy_timeout_ms`` is how long a SQLite
@@ -43,7 +44,10 @@ def make_engine(
         connect_args["options"] = f"-csearch_path={search_path},public"
     kwargs.setdefault("pool_size", 5)
     kwargs.setdefault("max_overflow", 10)
-    return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
+    # Pre-pinged, but without a round trip for a connection that was just in use (see leadcore.db.liveness).
+    engine = create_engine(url, connect_args=connect_args, **kwargs)
+    liveness.install(engine)
+    return engine
 
 
 def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: object, *, busy_timeout_ms: int) -> None:

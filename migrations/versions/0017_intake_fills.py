@@ -1,7 +1,7 @@
 """intake fills: what an import or discovery run filled on existing leads, as it was, so undoing the run is exact
 
 Revision ID: 0017
-Revises: 0015
+Revises: 0016
 Create Date: 2026-12-05 21:00:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import leadcore.db.coltypes
 
 revision: str = '0017'
-down_revision: str | None = '0015'
+down_revision: str | None = '0016'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

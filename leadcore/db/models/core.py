@@ -151,6 +151,9 @@ class Lead(Base):
         Index("ix_leads_team_created", "team_id", "created_at", "id"),
         Index("ix_leads_team_search", "team_id", "search_id"),
         Index("ix_leads_team_owner", "team_id", "owner_id"),
+        # My work's untouched NEW leads of one owner, oldest first (migration 0016).
+        Index("ix_leads_team_owner_status_created", "team_id", "owner_id", "status", "created_at", "id",
+              sqlite_where=text("is_active"), postgresql_where=text("is_active")),
         Index("ix_leads_team_company", "team_id", "company"),
         # Counts and filtered pages of the grid read this index alone (status, type and score range within the
         # team's active or deleted leads), so a capped count never touches the table. It also carries every other
