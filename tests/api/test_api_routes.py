@@ -519,7 +519,7 @@ def test_unknown_routes_answer_the_error_envelope(api: Any, h: Any, method: str,
 def test_openapi_documents_every_operation(api: Any) -> None:
     spec = api.client.get("/openapi.json").json()
     operations = [(p, m, op) for p, ops in spec["paths"].items() for m, op in ops.items()]
-    assert len(operations) == 49  # 13 + bulk undo 1 + contacts 4 + duplicates 5 + work 13 + email 7 + search 1 + hooks 5
+    assert len(operations) == 49  # 13, bulk undo 1, contacts 4, duplicates 5, work 13, email 7, search 1, hooks 5
     for path, method, op in operations:
         assert op.get("summary") and op.get("tags"), (path, method)
         assert {"401", "503"} <= set(op["responses"]), (path, method)
