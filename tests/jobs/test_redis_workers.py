@@ -18,6 +18,7 @@ from leadcore.db.runtime import Database
 from leadcore.jobs import queue as queues
 from leadcore.jobs import runner
 from tests.jobs.conftest import wait_for
+from tests.redis_support import redis_or_skip
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
 ran: Counter[str] = Counter()
@@ -34,12 +35,7 @@ def _count(ctx: jobs.JobContext) -> None:
 
 @pytest.fixture
 def redis_name() -> Iterator[str]:
-    redis = pytest.importorskip("redis")
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
-    try:
-        client.ping()
-    except redis.exceptions.ConnectionError:
-        pytest.skip("Redis is not reachable at 127.0.0.1:6379")
+    client = redis_or_skip(REDIS_URL)
     name = f"leadcore-test-{uuid.uuid4().hex[:8]}"
     yield name
     for key in client.scan_iter(f"huey.*{name}*"):

@@ -15,6 +15,7 @@ import pytest
 from leadcore.db.runtime import Database
 from leadcore.webhooks import endpoints
 from tests.conftest import Backend, Factory
+from tests.redis_support import redis_or_skip
 from tests.webhooks.receiver import Receiver
 
 REDIS_URL = "redis://127.0.0.1:6379/14"
@@ -23,12 +24,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture
 def redis_queue() -> Iterator[str]:
-    redis = pytest.importorskip("redis")
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
-    try:
-        client.ping()
-    except redis.exceptions.ConnectionError:
-        pytest.skip("Redis is not reachable at 127.0.0.1:6379")
+    client = redis_or_skip(REDIS_URL)
     client.flushdb()
     yield REDIS_URL
     client.flushdb()
