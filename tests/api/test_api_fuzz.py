@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import schemathesis
@@ -35,8 +36,16 @@ app = create_app()  # the database is attached by the fixture below
 schema = schemathesis.openapi.from_asgi("/openapi.json", app)
 schema.config.generation.update(modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE], max_examples=MAX_EXAMPLES)
 
+def not_a_server_error_but_unconfigured_email(ctx: Any, response: Any, case: schemathesis.Case) -> bool | None:
+    """Schemathesis' server-error check, except the documented 503 ``smtp_not_configured``: sending email on a
+    server without an SMTP host is the operator's configuration, said in words, not a failure of the API."""
+    if response.status_code == 503 and b'"smtp_not_configured"' in response.content:
+        return True
+    return schemathesis.checks.not_a_server_error(ctx, response, case)
+
+
 CHECKS = [
-    schemathesis.checks.not_a_server_error,
+    not_a_server_error_but_unconfigured_email,
     schemathesis.checks.response_schema_conformance,
     schemathesis.checks.status_code_conformance,
     schemathesis.checks.content_type_conformance,
