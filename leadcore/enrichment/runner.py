@@ -51,6 +51,7 @@ class EnrichReport:
     budget: int = 0
     month_spent: int = 0
     error: str | None = None
+    error_retryable: bool = False  # the provider failure may pass (timeout, rate limit): worth another attempt
     lead_ids: list[int] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
@@ -129,7 +130,7 @@ def enrich(
                 report.message = (f"Stopped at the monthly budget: {report.month_spent} of {budget} credits used; "
                                   f"{_leads(left)} left")
             else:
-                report.error = outcome.error
+                report.error, report.error_retryable = outcome.error, outcome.retryable
                 report.message = f"Stopped: {outcome.error} ({_done(report)}; {_leads(left)} left)"
             return report
     report.month_spent = credits.month_spent(uow, actor.team_id, clock())
@@ -146,6 +147,7 @@ class _Outcome:
     spent: int = 0
     over_budget: bool = False
     error: str | None = None
+    retryable: bool = False
 
 
 def _enrich_one(uow: UnitOfWork, actor: Actor, plan: Plan, chain: Sequence[Enricher], *, month: str, budget: int,
@@ -166,7 +168,7 @@ def _enrich_one(uow: UnitOfWork, actor: Actor, plan: Plan, chain: Sequence[Enric
         try:
             findings = enricher.lookup(plan.facts)
         except ProviderError as e:
-            out.error = str(e)
+            out.error, out.retryable = str(e), e.retryable
             break
         for name in sorted(fields):
             value, confidence = findings.get(name, (None, None))
