@@ -21,11 +21,21 @@ from leadcore.enrichment.demo import DemoEnricher
 from leadcore.enrichment.hunter import HunterEnricher
 from leadcore.errors import ProviderError
 
-__all__ = ["FIELDS", "PROVIDERS", "Enricher", "LeadFacts", "get_enrichers", "parse_fields"]
+__all__ = ["FIELDS", "PROVIDERS", "Enricher", "LeadFacts", "available", "get_enrichers", "parse_fields"]
 
 PROVIDERS = ("demo", "hunter", "apollo")
 _KEYS = {"hunter": ("hunter_api_key", "LEADCORE_HUNTER_API_KEY"),
          "apollo": ("apollo_api_key", "LEADCORE_APOLLO_API_KEY")}
+
+
+def available(settings: Settings) -> list[tuple[str, str, bool]]:
+    """(name, label, configured) of every enricher, demo first."""
+    out = [(DemoEnricher.name, DemoEnricher.label, True)]
+    for name, (attr, _) in _KEYS.items():
+        secret = getattr(settings, attr, None)
+        label = HunterEnricher.label if name == "hunter" else ApolloEnricher.label
+        out.append((name, label, bool(secret is not None and secret.get_secret_value().strip())))
+    return out
 
 
 def get_enrichers(
