@@ -44,7 +44,7 @@ def enrich_section(actor: Actor) -> None:
     fields = st.multiselect("Fields to fill", list(FIELDS), default=list(FIELDS), format_func=FIELD_WORDS.__getitem__,
                             key="lc_enrich_fields")
     limit = st.number_input("At most this many leads (0 = all)", min_value=0, value=0, step=50, key="lc_enrich_limit")
-    cols = st.columns(2)
+    cols = st.columns([1, 4])
     if cols[0].button("Estimate", key="lc_enrich_estimate", icon=":material/calculate:"):
         try:
             chain = get_enrichers(providers, s)
