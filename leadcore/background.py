@@ -5,9 +5,10 @@ The worker (``python -m leadcore worker``) and the Streamlit server's in-process
 """
 
 from leadcore.discovery import background as discovery_jobs
+from leadcore.enrichment import jobs as enrichment_jobs
 from leadcore.outreach import jobs as outreach_jobs
 from leadcore.webhooks import jobs as webhook_jobs
 
-JOB_MODULES = (discovery_jobs, outreach_jobs, webhook_jobs)
+JOB_MODULES = (discovery_jobs, enrichment_jobs, outreach_jobs, webhook_jobs)
 
 __all__ = ["JOB_MODULES"]

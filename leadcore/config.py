@@ -63,6 +63,8 @@ class Settings(BaseSettings):
     # An API discovery above this many leads answers 202 and runs as a job (below it, unless "async": true, the
     # request waits for the result as before).
     discover_sync_max: int = Field(default=200, ge=1)
+    # Enrichment (leadcore.enrichment): each team may spend this many credits a calendar month (UTC) on lookups.
+    enrich_monthly_credits: int = Field(default=1000, ge=0)
 
 
 @lru_cache(maxsize=1)

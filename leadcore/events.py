@@ -32,6 +32,7 @@ EVENT_KINDS = (
     "task_done",
     "email_sent",
     "email_failed",
+    "enriched",
 )
 
 

@@ -15,7 +15,7 @@ from leadcore.discovery import runs
 from leadcore.errors import LeadcoreError, NotFound, StaleLead
 from leadcore.intake.candidates import NOTES_MAX, SETTABLE_STATUSES, STATUSES
 from leadcore.leads import conversion, edits
-from ui import auth, cached, nav, outreach, state, timeline, work
+from ui import auth, cached, enrichment, nav, outreach, state, timeline, work
 from ui.grid import md
 from ui.resources import uow
 
@@ -303,6 +303,7 @@ left, right = st.columns([3, 2], gap="large")
 with left:
     work.lead_section(actor, lead)
     details(lead)
+    enrichment.provenance_section(actor, lead)
     source(actor, lead)
 with right:
     imported(actor, lead)

@@ -25,6 +25,7 @@ ICONS = {
     "task_done": ":material/task_alt:",
     "email_sent": ":material/mail:",
     "email_failed": ":material/unsubscribe:",
+    "enriched": ":material/auto_fix_high:",
 }
 FIELD_LABELS = {"lead_score": "score", "lead_name": "name", "job_title": "title", "linkedin_url": "LinkedIn",
                 "owner_id": "owner"}
@@ -55,6 +56,13 @@ def sentence(e: TimelineEntry, names: Mapping[int, str]) -> str:
         parts = [f"{md(FIELD_LABELS.get(k, k.replace('_', ' ')))} {md(_value(v.get('from')))} → "
                  f"**{md(_value(v.get('to')))}**" for k, v in d.items() if isinstance(v, dict)]
         return "Changed " + "; ".join(parts) if parts else "Changed fields"
+    if e.kind == "enriched":
+        by = d.get("providers")
+        sources = ", ".join(dict.fromkeys(str(p) for p in by.values())) if isinstance(by, dict) else ""
+        parts = [f"{md(FIELD_LABELS.get(k, k.replace('_', ' ')))} **{md(_value(v.get('to')))}**"
+                 for k, v in d.items() if isinstance(v, dict) and k != "providers"]
+        sources = sources or "a provider"
+        return f"Enriched from **{md(sources)}**: " + "; ".join(parts) if parts else f"Enriched from {md(sources)}"
     if e.kind == "note_added":
         return "Added a note"
     if e.kind == "tags_changed":

@@ -8,6 +8,7 @@ from leadcore.cli import (  # noqa: F401  (each registers its commands)
     database,
     discovery,
     duplicates,
+    enrichment,
     imports,
     jobs,
     leads,

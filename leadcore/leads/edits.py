@@ -163,8 +163,9 @@ def changed_since(session: Session, lead: Lead, version: int) -> set[str] | None
         if not isinstance(v, int) or v <= version:
             continue
         seen.add(v)
-        fields.update(_EVENT_FIELDS.get(kind) or ((data or {}).keys() - {"version", "bulk", "batch", "undo_of"}
-                                                  if kind == "fields_changed" else ()))
+        fields.update(_EVENT_FIELDS.get(kind) or ((data or {}).keys() - {"version", "bulk", "batch", "undo_of",
+                                                                          "providers"}
+                                                  if kind in ("fields_changed", "enriched") else ()))
     return fields if seen == set(range(version + 1, lead.version + 1)) else None
 
 
@@ -201,9 +202,11 @@ def _shown(value: Any) -> str:
 
 
 def apply_changes(session: Session, actor: Actor, lead: Lead, changes: dict[str, Any], *,
-                  event_data: dict[str, Any] | None = None) -> dict[str, tuple[Any, Any]]:
+                  event_data: dict[str, Any] | None = None, fields_kind: str = "fields_changed",
+                  now: datetime | None = None) -> dict[str, tuple[Any, Any]]:
     """Apply validated changes to a loaded lead, with permission checks and events (each also carrying
-    ``event_data``, e.g. the bulk batch). Returns what changed."""
+    ``event_data``, e.g. the bulk batch). Text fields are logged as one ``fields_kind`` event ("enriched" when a
+    provider filled them). Returns what changed."""
     ensure_can_edit(actor, lead.id, lead.owner_id, user_name(session, lead.owner_id))
     diff = {k: (getattr(lead, k), v) for k, v in changes.items() if getattr(lead, k) != v}
     if not diff:
@@ -230,7 +233,7 @@ def apply_changes(session: Session, actor: Actor, lead: Lead, changes: dict[str,
             setattr(lead, column, getattr(keys, column))
     for name, (_, new) in diff.items():
         setattr(lead, name, new)
-    lead.touch()
+    lead.touch(now)
     def log(kind: str, data: dict[str, Any]) -> None:
         # "version": the lead's version this change made, so a later edit can tell which fields changed since the
         # version it was made on (changed_since)
@@ -248,7 +251,7 @@ def apply_changes(session: Session, actor: Actor, lead: Lead, changes: dict[str,
     other = {k: {"from": _jsonable(v[0]), "to": _jsonable(v[1])} for k, v in diff.items()
              if k not in ("status", "owner_id", "tags")}
     if other:
-        log("fields_changed", other)
+        log(fields_kind, other)
     return diff
 
 

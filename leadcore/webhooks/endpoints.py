@@ -25,6 +25,7 @@ EVENT_TYPES = ("lead.created", "lead.updated", "lead.status_changed", "lead.assi
 KIND_TO_TYPE = {
     "created": "lead.created",
     "fields_changed": "lead.updated",
+    "enriched": "lead.updated",
     "tags_changed": "lead.updated",
     "restored": "lead.updated",
     "status_changed": "lead.status_changed",

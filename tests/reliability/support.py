@@ -127,6 +127,12 @@ def populate(db: Database) -> dict[str, Any]:
     intro = templates.save_template(db.uow(), manager, name="Intro", subject="{{ company }}",
                                     body="Hi {{ first_name }}")
     outbox.queue_send(db.uow(), manager, intro.id, ids=ids[9:11])
+    # enrichment: provenance rows (lead_enrichments) and the month's spend (enrichment_credits)
+    from leadcore.enrichment.demo import DemoEnricher
+    from leadcore.enrichment.runner import enrich
+
+    enriched = enrich(db.uow(), manager, providers=[DemoEnricher()], limit=3)
+    assert enriched.credits_spent, enriched.message
     # a background job row (jobs); its message goes to an in-memory queue nobody consumes
     from huey import MemoryHuey
 

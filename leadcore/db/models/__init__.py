@@ -24,6 +24,7 @@ from leadcore.db.models.core import (
     User,
 )
 from leadcore.db.models.duplicates import DuplicatePair, DuplicateScan, LeadMerge
+from leadcore.db.models.enrichment import EnrichmentCredit, LeadEnrichment
 from leadcore.db.models.jobs import JOB_STATES, Job
 from leadcore.db.models.outreach import OUTBOX_STATUSES, EmailTemplate, OutboxMessage
 from leadcore.db.models.sessions import UserSession
@@ -48,11 +49,13 @@ __all__ = [
     "DuplicatePair",
     "DuplicateScan",
     "EmailTemplate",
+    "EnrichmentCredit",
     "EventRollup",
     "IntakeFill",
     "Job",
     "Lead",
     "LeadActivity",
+    "LeadEnrichment",
     "LeadEvent",
     "LeadMerge",
     "LeadRollup",
