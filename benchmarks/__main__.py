@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time
@@ -14,7 +13,7 @@ from sqlalchemy import text
 from benchmarks import exporting, ingest, plans, reads, work
 from benchmarks.database import BenchDatabase, BenchSetupError, fresh_database
 from benchmarks.dataset import LeadStream
-from benchmarks.report import FIGURES, machine, sizes, table
+from benchmarks.report import FIGURES, machine, sizes, table, write_json
 from leadcore.accounts.users import create_user
 
 # Rows per save transaction. Discovery saves one provider page per transaction (25 rows by default, up to 100);
@@ -171,9 +170,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     print(table(result))
     if args.json_out:
-        with open(args.json_out, "w", encoding="utf-8") as fh:
-            json.dump(result, fh, indent=2, default=str)
-            fh.write("\n")
+        write_json(args.json_out, result)
     return 0
 
 

@@ -8,7 +8,6 @@ the same mix as plain SQL from C threads with a connection each (the ceiling), a
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import socket
 import subprocess
@@ -23,6 +22,7 @@ from benchmarks import ingest, load_api, load_direct
 from benchmarks.database import BenchDatabase, BenchSetupError, fresh_database
 from benchmarks.dataset import LeadStream
 from benchmarks.load_mix import MIX, Tally, Workload
+from benchmarks.report import write_json
 from leadcore.accounts.tokens import create_token
 from leadcore.accounts.users import create_user
 
@@ -170,9 +170,7 @@ def main(argv: list[str] | None = None) -> int:
                 "api_vs_direct"):
         print(f"{key:<16}{result[key]}")
     if args.json_out:
-        with open(args.json_out, "w", encoding="utf-8") as fh:
-            json.dump(result, fh, indent=2, default=str)
-            fh.write("\n")
+        write_json(args.json_out, result)
     return 0
 
 

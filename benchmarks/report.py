@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 from typing import Any
@@ -126,3 +127,10 @@ def table(result: dict[str, Any]) -> str:
             mark = f"{op} {limit:g}  {'ok' if ok else 'MISSED'}"
         lines.append(f"{key:<28} {shown:>14}  {mark}")
     return "\n".join(lines)
+
+
+def write_json(path: str, result: dict[str, Any]) -> None:
+    """The figures as JSON at ``path`` (``--json``), values that are not JSON written as text."""
+    with open(path, "w", encoding="utf-8") as fh:
+        json.dump(result, fh, indent=2, default=str)
+        fh.write("\n")

@@ -14,9 +14,9 @@ from __future__ import annotations
 from typing import Any
 
 from leadcore.discovery.providers.apollo import KEY_SETTING
-from leadcore.discovery.providers.base import join_place
+from leadcore.discovery.providers.base import clean, join_place
 from leadcore.discovery.providers.http import KeyedProvider
-from leadcore.enrichment.base import Findings, LeadFacts, clean
+from leadcore.enrichment.base import Findings, LeadFacts
 
 PEOPLE_MATCH_PATH = "/api/v1/people/match"
 ORGANIZATION_ENRICH_PATH = "/api/v1/organizations/enrich"

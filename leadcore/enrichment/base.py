@@ -103,15 +103,3 @@ def parse_fields(text: str | list[str] | tuple[str, ...] | None) -> tuple[str, .
     if not chosen:
         return FIELDS
     return tuple(f for f in FIELDS if f in chosen)
-
-
-def clean(value: object) -> str | None:
-    """Provider text as a field value: stripped, whitespace collapsed; empty or non-text is None."""
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, int | float):
-        value = str(value)
-    if not isinstance(value, str):
-        return None
-    text = " ".join(value.split())
-    return text or None

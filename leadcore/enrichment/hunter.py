@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from leadcore.discovery.providers.base import clean
 from leadcore.discovery.providers.http import KeyedProvider
 from leadcore.discovery.providers.hunter import KEY_SETTING
-from leadcore.enrichment.base import CONFIDENT, Findings, LeadFacts, clean
+from leadcore.enrichment.base import CONFIDENT, Findings, LeadFacts
 
 FINDER_PATH = "/v2/email-finder"
 VERIFIER_PATH = "/v2/email-verifier"
