@@ -37,6 +37,8 @@ def _args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--clients", type=int, default=32)
     p.add_argument("--seconds", type=float, default=60.0)
     p.add_argument("--workers", type=int, default=2, help="uvicorn worker processes (default 2: one per core)")
+    p.add_argument("--think-ms", type=float, default=0.0,
+                   help="each client pauses about this long between requests (default 0: back to back)")
     p.add_argument("--json", dest="json_out")
     p.add_argument("--skip-direct", action="store_true", help="API side only (no ceiling, no ratio)")
     p.add_argument("--quiet", action="store_true")
@@ -114,7 +116,7 @@ def _side(tally: Tally, wall: float) -> dict[str, Any]:
 
 
 def run(url: str, rows: int, *, clients: int, seconds: float, workers: int, skip_direct: bool = False,
-        progress: bool = True) -> dict[str, Any]:
+        progress: bool = True, think_ms: float = 0.0) -> dict[str, Any]:
     def say(msg: str) -> None:
         if progress:
             print(msg, file=sys.stderr, flush=True)
@@ -131,21 +133,24 @@ def run(url: str, rows: int, *, clients: int, seconds: float, workers: int, skip
         loaded = ingest.ingest(bench, manager.actor(), LeadStream(rows), batch_size=500, progress=progress)
         _settle(bench)
         w = _workload(bench, manager.team_id)
-        say(f"api: {workers} worker(s), {clients} clients, {seconds:.0f} s")
+        pause = f", {think_ms:g} ms think time" if think_ms > 0 else ""
+        say(f"api: {workers} worker(s), {clients} clients{pause}, {seconds:.0f} s")
         proc, base = start_api(bench, workers, tokens[0])
         try:
-            api, api_wall = load_api.run(base, tokens, w, clients=clients, seconds=seconds)
+            api, api_wall = load_api.run(base, tokens, w, clients=clients, seconds=seconds, think_ms=think_ms)
         finally:
             stop_api(proc)
         direct: Tally | None = None
         if not skip_direct:
             say(f"direct SQL: {clients} threads, {seconds:.0f} s")
-            direct, direct_wall = load_direct.run(bench.url, bench.schema, w, threads=clients, seconds=seconds)
+            direct, direct_wall = load_direct.run(bench.url, bench.schema, w, threads=clients, seconds=seconds,
+                                                  think_ms=think_ms)
         load_end = round(os.getloadavg()[0], 2)
     a = _side(api, api_wall)
     d = _side(direct, direct_wall) if direct is not None else None
     return {
         "rows": rows, "engine": bench.dialect, "clients": clients, "seconds": seconds, "workers": workers,
+        "think_ms": think_ms,
         "api_rps": a["rps"], "api_p50_ms": a["p50_ms"], "api_p95_ms": a["p95_ms"], "api_p99_ms": a["p99_ms"],
         "api_errors": a["errors"], "api_conflicts": a["conflicts"],
         "direct_rps": d["rps"] if d else None,
@@ -157,12 +162,12 @@ def run(url: str, rows: int, *, clients: int, seconds: float, workers: int, skip
 
 def main(argv: list[str] | None = None) -> int:
     args = _args(argv)
-    if args.rows < 100 or args.clients < 1 or args.workers < 1 or args.seconds <= 0:
-        print("--rows ≥ 100, --clients ≥ 1, --workers ≥ 1 and --seconds > 0", file=sys.stderr)
+    if args.rows < 100 or args.clients < 1 or args.workers < 1 or args.seconds <= 0 or args.think_ms < 0:
+        print("--rows ≥ 100, --clients ≥ 1, --workers ≥ 1, --seconds > 0 and --think-ms ≥ 0", file=sys.stderr)
         return 2
     try:
         result = run(args.database_url, args.rows, clients=args.clients, seconds=args.seconds, workers=args.workers,
-                     skip_direct=args.skip_direct, progress=not args.quiet)
+                     skip_direct=args.skip_direct, progress=not args.quiet, think_ms=args.think_ms)
     except BenchSetupError as e:
         print(f"benchmark: {e}", file=sys.stderr)
         return 2

@@ -8,7 +8,7 @@ import time
 
 import httpx
 
-from benchmarks.load_mix import ClientState, Tally, Workload, next_grid, pick_op, update_target
+from benchmarks.load_mix import ClientState, Tally, Workload, next_grid, pick_op, think_seconds, update_target
 
 
 async def _request(client: httpx.AsyncClient, w: Workload, state: ClientState, op: str, tally: Tally) -> None:
@@ -47,24 +47,30 @@ async def _request(client: httpx.AsyncClient, w: Workload, state: ClientState, o
     tally.record(op, started)
 
 
-async def _client(base_url: str, token: str, w: Workload, seed: int, until: float, tally: Tally) -> None:
+async def _client(base_url: str, token: str, w: Workload, seed: int, until: float, tally: Tally,
+                  think_ms: float) -> None:
     state = ClientState(rng=random.Random(seed))
     headers = {"Authorization": f"Bearer {token}"}
     async with httpx.AsyncClient(base_url=base_url, headers=headers, timeout=30.0) as client:
         while time.perf_counter() < until:
             await _request(client, w, state, pick_op(state.rng), tally)
+            if think_ms > 0:
+                await asyncio.sleep(think_seconds(state.rng, think_ms))
 
 
-async def _drive(base_url: str, tokens: list[str], w: Workload, clients: int, seconds: float) -> Tally:
+async def _drive(base_url: str, tokens: list[str], w: Workload, clients: int, seconds: float,
+                 think_ms: float) -> Tally:
     tally = Tally()
     until = time.perf_counter() + seconds
-    await asyncio.gather(*(_client(base_url, tokens[i % len(tokens)], w, 1000 + i, until, tally)
+    await asyncio.gather(*(_client(base_url, tokens[i % len(tokens)], w, 1000 + i, until, tally, think_ms)
                            for i in range(clients)))
     return tally
 
 
-def run(base_url: str, tokens: list[str], w: Workload, *, clients: int, seconds: float) -> tuple[Tally, float]:
-    """C clients for ``seconds``; the tally and the wall time it took (requests in flight at the end finish)."""
+def run(base_url: str, tokens: list[str], w: Workload, *, clients: int, seconds: float,
+        think_ms: float = 0.0) -> tuple[Tally, float]:
+    """C clients for ``seconds``, each pausing ``think_ms`` on average between requests; the tally and the wall
+    time it took (requests in flight at the end finish)."""
     t0 = time.perf_counter()
-    tally = asyncio.run(_drive(base_url, tokens, w, clients, seconds))
+    tally = asyncio.run(_drive(base_url, tokens, w, clients, seconds, think_ms))
     return tally, time.perf_counter() - t0

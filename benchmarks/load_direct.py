@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy.engine import make_url
 
-from benchmarks.load_mix import ClientState, Tally, Workload, next_grid, pick_op, update_target
+from benchmarks.load_mix import ClientState, Tally, Workload, next_grid, pick_op, think_seconds, update_target
 from leadcore.grid.listing import SEARCH_TEXT_SQL, SEARCH_WALK, SEARCHED
 from leadcore.leads.views import LEAD_COLUMNS
 
@@ -178,8 +178,10 @@ class Direct:
         tally.record(op, started)
 
 
-def run(url: str, schema: str | None, w: Workload, *, threads: int, seconds: float) -> tuple[Tally, float]:
-    """``threads`` threads, one connection each, through the mix for ``seconds``; the tally and the wall time."""
+def run(url: str, schema: str | None, w: Workload, *, threads: int, seconds: float,
+        think_ms: float = 0.0) -> tuple[Tally, float]:
+    """``threads`` threads, one connection each, through the mix for ``seconds`` (pausing like the API's clients
+    with ``think_ms``); the tally and the wall time."""
     tallies = [Tally() for _ in range(threads)]
     workers = [Direct(url, schema, w) for _ in range(threads)]
     until = time.perf_counter() + seconds
@@ -188,6 +190,8 @@ def run(url: str, schema: str | None, w: Workload, *, threads: int, seconds: flo
         state = ClientState(rng=random.Random(5000 + i))
         while time.perf_counter() < until:
             workers[i].one(state, tallies[i])
+            if think_ms > 0:
+                time.sleep(think_seconds(state.rng, think_ms))
 
     t0 = time.perf_counter()
     pool = [threading.Thread(target=loop, args=(i,), daemon=True) for i in range(threads)]

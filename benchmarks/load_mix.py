@@ -55,6 +55,12 @@ class ClientState:
     cursor: Any = None  # API: nextCursor; direct: (score, id) of the last row
 
 
+def think_seconds(rng: random.Random, think_ms: float) -> float:
+    """The pause before a client's next request: uniform between half and one and a half times ``think_ms`` (a
+    person reading the page before the next click), 0 without think time. Both sides draw it the same way."""
+    return rng.uniform(0.5, 1.5) * think_ms / 1000 if think_ms > 0 else 0.0
+
+
 def pick_op(rng: random.Random) -> str:
     r = rng.uniform(0, 100)
     for name, share in MIX:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import math
 import os
+import random
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from benchmarks.load_mix import think_seconds
 from benchmarks.report import FIGURES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,10 +66,10 @@ LOAD_KEYS = ("api_rps", "api_p50_ms", "api_p95_ms", "api_p99_ms", "api_errors", 
              "api_vs_direct")
 
 
-def _run_load(url: str, out: Path) -> dict[str, object]:
+def _run_load(url: str, out: Path, *extra: str) -> dict[str, object]:
     proc = subprocess.run(
         [sys.executable, "-m", "benchmarks.load", "--database-url", url, "--rows", "500", "--clients", "4",
-         "--seconds", "2", "--workers", "1", "--json", str(out), "--quiet"],
+         "--seconds", "2", "--workers", "1", "--json", str(out), "--quiet", *extra],
         cwd=ROOT, capture_output=True, text=True, timeout=180,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
@@ -84,10 +86,20 @@ def _assert_load_complete(result: dict[str, object], engine: str) -> None:
     assert isinstance(run, dict) and run["api"]["requests"] > 0 and run["direct"]["requests"] > 0
 
 
+@pytest.mark.parametrize("think_ms", [0.0, 1.0, 250.0])
+def test_think_time_is_drawn_between_half_and_one_and_a_half_times_the_mean(think_ms: float) -> None:
+    rng = random.Random(7)
+    pauses = [think_seconds(rng, think_ms) for _ in range(500)]
+    assert all(think_ms / 2000 <= p <= think_ms * 1.5 / 1000 for p in pauses)
+    assert (max(pauses) > min(pauses)) == (think_ms > 0)  # a spread, not one fixed pause
+
+
 @pytest.mark.slow
 def test_load_benchmark_short_run_on_sqlite_reports_every_figure(tmp_path: Path) -> None:
     db = tmp_path / "load.db"
-    _assert_load_complete(_run_load(f"sqlite:///{db}", tmp_path / "load.json"), "sqlite")
+    result = _run_load(f"sqlite:///{db}", tmp_path / "load.json", "--think-ms", "20")
+    _assert_load_complete(result, "sqlite")
+    assert result["think_ms"] == 20.0
     assert not db.exists()
 
 
