@@ -6,6 +6,7 @@ import json
 import math
 import os
 import random
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -107,3 +108,22 @@ def test_load_benchmark_short_run_on_sqlite_reports_every_figure(tmp_path: Path)
 @pytest.mark.skipif(not PG_URL, reason="LEADCORE_TEST_DATABASE_URL is not set")
 def test_load_benchmark_short_run_on_postgresql_reports_every_figure(tmp_path: Path) -> None:
     _assert_load_complete(_run_load(PG_URL, tmp_path / "load.json"), "postgresql")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not shutil.which("chromium") and not Path("/usr/bin/chromium").exists(),
+                    reason="chromium is not installed")
+def test_browser_users_benchmark_short_run_works_the_grid_without_errors(tmp_path: Path) -> None:
+    db, out = tmp_path / "users.db", tmp_path / "users.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "benchmarks.browser_users", "--database-url", f"sqlite:///{db}", "--users", "2",
+         "--rows", "4000", "--seconds", "8", "--json", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )
+    assert proc.returncode in (0, 1), proc.stderr[-3000:]  # 1: over the 1.5 s budget on a busy CI machine
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert result["errors"] == 0, result["first_errors"]
+    assert result["all"]["n"] > 0 and result["all"]["p95_ms"] > 0
+    assert set(result["interactions"]) <= {"next page", "filter", "all my leads", "save edit"}
+    assert result["server_rss_mb"]["before"] > 0
+    assert not db.exists()
