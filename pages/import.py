@@ -14,7 +14,7 @@ import streamlit as st
 
 from leadcore.config import settings
 from leadcore.errors import LeadcoreError
-from leadcore.fileimport import importer
+from leadcore.fileimport import importer, saved_mappings
 from leadcore.fileimport.mapping import MAPPABLE_FIELDS, apply_mapping, column_ranks, guess_mapping
 from leadcore.fileimport.presets import format_by_key
 from leadcore.fileimport.reading import Table, read_table
@@ -76,11 +76,14 @@ def load_table(upload: dict[str, Any], header_row: int | None = None) -> Table |
     return table
 
 
-def mapping_editor(table: Table, token: str, fmt: str | None) -> dict[str, str | None]:
+def mapping_editor(table: Table, token: str, fmt: str | None,
+                   preset: saved_mappings.SavedMapping | None = None) -> dict[str, str | None]:
     st.subheader("1 · Match the columns", anchor=False)
     st.caption("Each column of your file fills one lead field. We guessed from the column names; change any that "
                "are wrong, or choose (ignore) to skip a column. Columns left out are kept on each lead's raw record.")
     guessed = guess_mapping(table.headers, format_by_key(fmt) if fmt else None)
+    if preset is not None:
+        guessed = saved_mappings.applied(preset, table.headers, guessed)
     options = [IGNORE, *MAPPABLE_FIELDS]
     mapping: dict[str, str | None] = {}
     cols = st.columns(4)
@@ -242,14 +245,20 @@ if header_change is not None:
     st.session_state[f"import_header_row_{token}"] = header_change
     st.session_state.pop(state.IMPORT_TABLE, None)
     st.rerun()
-view = f"{token}_{fmt_key}_{parsed.header_row}"
-chosen = mapping_editor(parsed, view, fmt_key)
+base_view = f"{token}_{fmt_key}_{parsed.header_row}"
+preset = import_steps.saved_mapping(parsed, actor, base_view)
+view = f"{base_view}_s{preset.id}" if preset else base_view  # the preset's choices are other widgets' defaults
+chosen = mapping_editor(parsed, view, fmt_key, preset)
 current: ImportSpec | None
 try:
     current = importer.prepare(parsed, chosen, fmt=fmt_key)
 except LeadcoreError:
     current = None  # the dry run says what is missing
-statuses = import_steps.status_map_editor(parsed, current, view) if current else {}
+statuses = import_steps.status_map_editor(parsed, current, view, preset.status_map if preset else None) \
+    if current else {}
+import_steps.save_mapping_form(parsed, actor, chosen, statuses,
+                               preset.name if preset else import_steps.default_mapping_name(fmt_key, upload["name"]),
+                               view)
 preview(parsed, chosen, upload["name"], fmt_key)
 mode = import_steps.mode_choice()
 dry_run_panel(parsed, chosen, upload, fmt_key, statuses, mode)

@@ -1,14 +1,21 @@
-"""The Import page's choices about how a file is read: its export format and header row, the status value map, and
-whether the file creates leads or updates the ones it names."""
+"""The Import page's choices about how a file is read: its export format and header row, the status value map, the
+team's saved mapping for the file's columns (offered, and saved from here), and whether the file creates leads or
+updates the ones it names."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
+from leadcore.accounts.actors import Actor
+from leadcore.errors import LeadcoreError
+from leadcore.fileimport import saved_mappings
 from leadcore.fileimport.presets import FORMATS, detect_format, format_by_key
 from leadcore.fileimport.reading import Table
 from leadcore.fileimport.rows import ImportSpec, resolve_status, status_values
 from leadcore.fileimport.values import IMPORT_STATUSES
+from ui.resources import uow
 
 AUTO = "auto"
 NONE = "none"
@@ -53,7 +60,8 @@ def format_and_header(table: Table, token: str) -> tuple[str | None, int | None]
     return (fmt.key if fmt else None), (int(header) if int(header) != table.header_row else None)
 
 
-def status_map_editor(table: Table, spec: ImportSpec, token: str) -> dict[str, str]:
+def status_map_editor(table: Table, spec: ImportSpec, token: str,
+                      preset: dict[str, str] | None = None) -> dict[str, str]:
     """One choice per status value of the file: which of our statuses it becomes (defaults for the common CRMs)."""
     values = status_values(table, spec)
     if not values:
@@ -66,7 +74,8 @@ def status_map_editor(table: Table, spec: ImportSpec, token: str) -> dict[str, s
     cols = st.columns(4)
     shown = sorted(values.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_STATUS_VALUES]
     for i, (value, count) in enumerate(shown):
-        default = resolve_status(value, ImportSpec(spec.mapping, spec.fmt)) or "NEW"
+        default = (preset or {}).get(value) or resolve_status(value, ImportSpec(spec.mapping, spec.fmt)) or "NEW"
+        default = default if default in IMPORT_STATUSES else "NEW"
         out[value] = cols[i % 4].selectbox(
             f"{value} ({count})", IMPORT_STATUSES, index=IMPORT_STATUSES.index(default),
             key=f"status_{token}_{i}")
@@ -77,3 +86,47 @@ def status_map_editor(table: Table, spec: ImportSpec, token: str) -> dict[str, s
 
 def mode_choice() -> str:
     return st.radio("What the file does", list(MODES), format_func=MODES.__getitem__, key="import_mode")
+
+
+def saved_mapping(table: Table, actor: Actor, token: str) -> saved_mappings.SavedMapping | None:
+    """The team's saved mapping for this header set, if the user has not gone back to the detected defaults; says
+    which one is used and offers the way back (or forward again)."""
+    found = saved_mappings.find_for(uow(), actor, table.headers)
+    if found is None:
+        return None
+    key = f"import_use_saved_{token}"
+    when = found.updated_at.strftime("%Y-%m-%d") if found.updated_at else "an earlier day"
+    if st.session_state.get(key, True):
+        st.info(f'Using the saved mapping "{found.name}" for these columns (saved by '
+                f"{found.created_by_name or 'a former user'} on {when}).", icon=":material/bookmark:")
+        if st.button("Use the detected defaults instead", icon=":material/undo:", key=f"import_defaults_{token}"):
+            st.session_state[key] = False
+            st.rerun()
+        return found
+    st.caption(f'Your team has a saved mapping "{found.name}" for these columns; the detected defaults are shown.')
+    if st.button("Use the saved mapping", icon=":material/bookmark:", key=f"import_saved_{token}"):
+        st.session_state[key] = True
+        st.rerun()
+    return None
+
+
+def save_mapping_form(table: Table, actor: Actor, mapping: dict[str, str | None], status_map: dict[str, str],
+                      default_name: str, token: str) -> None:
+    """Name the current column matching and status values and save them for the team's next file with these
+    columns (one per set of columns: saving again replaces it)."""
+    with st.expander("Save this mapping for the next file with these columns"):
+        name = st.text_input("Name", value=default_name, max_chars=saved_mappings.NAME_MAX,
+                             key=f"import_mapping_name_{token}")
+        if st.button("Save this mapping", icon=":material/bookmark_add:", key=f"import_save_mapping_{token}"):
+            try:
+                saved = saved_mappings.save_for(uow(), actor, table.headers, mapping, status_map, None, name)
+            except LeadcoreError as e:
+                st.error(str(e), icon=":material/error:")
+                return
+            st.success(f'Saved the mapping "{saved.name}": your team\'s next file with these columns starts from '
+                       "it.", icon=":material/check_circle:")
+
+
+def default_mapping_name(fmt_key: str | None, filename: str) -> str:
+    fmt = format_by_key(fmt_key) if fmt_key else None
+    return fmt.label if fmt else Path(filename).stem[:saved_mappings.NAME_MAX]

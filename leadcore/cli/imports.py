@@ -31,12 +31,16 @@ def import_csv(
                                                         "below any preamble).")] = None,
     fmt: Annotated[str | None, typer.Option("--format", help="Read the file as this export format (default: "
                                                              "recognised from its header row).")] = None,
+    save_mapping: Annotated[str | None, typer.Option("--save-mapping", help="After a successful import, save the "
+                                                     "column mapping and status values used under NAME for the "
+                                                     "team's next file with these columns.")] = None,
     team: TeamOpt = DEFAULT_TEAM,
     database_url: DbOpt = None,
 ) -> None:
     """Import leads from a file through the dedupe matcher (``--dry-run --report R.csv`` to preview)."""
-    from leadcore.fileimport import importer
-    from leadcore.fileimport.mapping import parse_overrides
+    from leadcore.fileimport import importer, saved_mappings
+    from leadcore.fileimport.mapping import guess_mapping, parse_overrides
+    from leadcore.fileimport.presets import detect_format, format_by_key
     from leadcore.fileimport.reading import read_table
     from leadcore.fileimport.values import parse_status_map
 
@@ -49,10 +53,22 @@ def import_csv(
     table = run(load)
     overrides = run(lambda: parse_overrides(map_ or []))
     statuses = run(lambda: parse_status_map(status_map or []))
-    # A file we cannot use costs nothing, not even the team.
-    spec = run(lambda: importer.prepare(table, fmt=fmt, status_map=statuses, overrides=overrides))
-    run(lambda: importer.check_mode(mode))
     db = open_db(database_url)
+    # The team's saved mapping for these columns, when it has one; --map and --status-map override it.
+    known = acting_in(db, team, create=False)
+    saved = run(lambda: saved_mappings.find_for(db.uow(), known, table.headers)) if known.team_id else None
+    base = None
+    if saved is not None:
+        guessed = guess_mapping(table.headers, format_by_key(fmt) if fmt else detect_format(table.headers))
+        base = saved_mappings.applied(saved, table.headers, guessed)
+        statuses = {**saved.status_map, **statuses}
+    # A file we cannot use costs nothing, not even the team.
+    spec = run(lambda: importer.prepare(table, base, fmt=fmt, status_map=statuses, overrides=overrides))
+    run(lambda: importer.check_mode(mode))
+    if save_mapping is not None and dry_run:
+        typer.echo("--save-mapping is ignored on a dry run: nothing is saved", err=True)
+    if save_mapping is not None and not dry_run:
+        run(lambda: saved_mappings.check(table.headers, spec.mapping, spec.status_map, None, save_mapping))
     actor = acting_in(db, team, create=not dry_run)  # a dry run writes nothing, not even the team
     if dry_run:
         summary = run(lambda: importer.dry_run(db.uow(), actor, table, spec=spec, mode=mode))
@@ -62,8 +78,19 @@ def import_csv(
                                                         wait_s=CLI_WRITE_WAIT_S, spec=spec, mode=mode))
     if report:
         run(lambda: importer.write_report(summary.rows, report))
+    kept = None
+    if save_mapping is not None and not dry_run:
+        kept = run(lambda: saved_mappings.save_for(db.uow(), actor, table.headers, spec.mapping, spec.status_map,
+                                                   None, save_mapping))
     out = summary.as_dict() | {"dry_run": dry_run, "format": spec.fmt.key if spec.fmt else None,
-                               "header_row": table.header_row}
+                               "header_row": table.header_row, "saved_mapping": saved.name if saved else None,
+                               "mapping_saved_as": kept.name if kept else None}
+    if saved is not None:
+        when = saved.updated_at.strftime("%Y-%m-%d") if saved.updated_at else "?"
+        typer.echo(f'using the saved mapping "{saved.name}" for these columns (saved by '
+                   f"{saved.created_by_name or 'a former user'} on {when})", err=True)
+    if kept is not None:
+        typer.echo(f'saved the mapping "{kept.name}" for the next file with these columns', err=True)
     if as_json:
         typer.echo(json.dumps(out))
     else:

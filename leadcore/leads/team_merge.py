@@ -1,13 +1,15 @@
 """Merge team A into team B (admins), in one transaction, with a dry run that counts what would move.
 
 Everything of A moves to B: users, leads with their events, activities and tasks, searches, contacts and companies,
-duplicate pairs and merges, templates and outbox, assignment rules, saved views, bulk batches. Then A is deleted.
+duplicate pairs and merges, templates and outbox, assignment rules, saved views, bulk batches, saved import mappings.
+Then A is deleted.
 
 A lead of A that is the same lead as one of B by a unique key (email, LinkedIn profile, a company's domain, or the
 name key of a lead without any of these) cannot sit beside it: B's lead is kept, A's is moved retired (inactive, its
 match keys released, a ``deleted`` event naming B's lead), so nothing is lost and nothing breaks the unique keys.
 Two companies with one domain are not folded: the merge is refused naming them (fold them by hand first). A template
-name B already has gets " (from A)" appended. On PostgreSQL the rollups follow through their update triggers.
+name B already has gets " (from A)" appended; A's saved import mapping for a set of columns B has one for is dropped
+(B's is kept). On PostgreSQL the rollups follow through their update triggers.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from leadcore.db.models import (
     DuplicatePair,
     DuplicateScan,
     EmailTemplate,
+    ImportMapping,
     Lead,
     LeadActivity,
     LeadEvent,
@@ -44,7 +47,7 @@ from leadcore.errors import InvalidInput, NotFound
 
 # Every table with a team_id, moved with one UPDATE each (users and leads are counted in the answer).
 _MOVED = (User, Lead, LeadEvent, LeadSearch, Company, Contact, DuplicatePair, DuplicateScan, LeadMerge,
-          EmailTemplate, OutboxMessage, AssignmentRule, LeadActivity, LeadTask, SavedView, BulkBatch)
+          EmailTemplate, OutboxMessage, AssignmentRule, LeadActivity, LeadTask, SavedView, BulkBatch, ImportMapping)
 _SAVE_LOCK = 0x1EAD  # the matcher's per-team save lock: no import or discovery writes into A or B meanwhile
 _KEYS = ("email_norm", "linkedin_norm", "domain", "name_key")
 
@@ -116,6 +119,10 @@ def merge_teams(uow: UnitOfWork, actor: Actor, source_id: int, target_id: int, *
             return out
         _fold(s, actor, out.folded, source_id)
         _rename_templates(s, source_id, target_id, teams[source_id].name)
+        theirs = select(ImportMapping.header_signature).where(ImportMapping.team_id == target_id)
+        s.execute(delete(ImportMapping).where(ImportMapping.team_id == source_id,
+                                              ImportMapping.header_signature.in_(theirs))
+                  .execution_options(synchronize_session=False))
         for model in _MOVED:
             s.execute(update(model).where(model.team_id == source_id).values(team_id=target_id)
                       .execution_options(synchronize_session=False))

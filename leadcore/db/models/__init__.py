@@ -25,6 +25,7 @@ from leadcore.db.models.core import (
 )
 from leadcore.db.models.duplicates import DuplicatePair, DuplicateScan, LeadMerge
 from leadcore.db.models.enrichment import EnrichmentCredit, LeadEnrichment
+from leadcore.db.models.imports import ImportMapping
 from leadcore.db.models.jobs import JOB_STATES, Job
 from leadcore.db.models.outreach import OUTBOX_STATUSES, EmailTemplate, OutboxMessage
 from leadcore.db.models.sessions import UserSession
@@ -51,6 +52,7 @@ __all__ = [
     "EmailTemplate",
     "EnrichmentCredit",
     "EventRollup",
+    "ImportMapping",
     "IntakeFill",
     "Job",
     "Lead",

@@ -1,0 +1,180 @@
+"""Saved mapping presets: a team's column mapping and status / type value maps for one set of file headers.
+
+A file is recognised by its header set: the headers' keys (``mapping._key``: lowercase, letters and digits only),
+deduplicated and sorted, hashed with SHA-256 (:func:`header_signature`), so column order, case and punctuation do
+not matter. One preset per header set per team: saving again for the same set updates it. Not to be confused with
+``presets`` (the built-in export *formats*). The functions taking a ``Session`` leave committing to the caller; the
+``*_for`` ones run one unit of work each (the Import page and ``import-csv`` use those).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from leadcore.accounts.actors import Actor
+from leadcore.db.engine import UnitOfWork
+from leadcore.db.models import ImportMapping, User
+from leadcore.errors import InvalidInput
+from leadcore.fileimport.mapping import MAPPABLE_FIELDS, _key
+from leadcore.fileimport.values import IMPORT_STATUSES
+from leadcore.inputs import has_nul
+from leadcore.intake.candidates import LEAD_TYPES
+
+NAME_MAX = 200
+
+
+class InvalidMapping(InvalidInput, ValueError):
+    """A preset that cannot be saved (unknown field, status or type; a header not in the file; no name)."""
+
+
+@dataclass(frozen=True)
+class SavedMapping:
+    id: int
+    team_id: int
+    name: str
+    header_signature: str
+    headers: list[str]
+    mapping: dict[str, str | None]
+    status_map: dict[str, str]
+    type_map: dict[str, str]
+    created_by: int | None
+    created_by_name: str | None
+    created_at: datetime | None
+    updated_at: datetime | None
+
+
+def header_signature(headers: Sequence[str]) -> str:
+    """The stable hash of a header set: sorted, deduplicated normalised keys (blank keys left out)."""
+    keys = sorted({_key(h) for h in headers} - {""})
+    return hashlib.sha256("\x1f".join(keys).encode()).hexdigest()
+
+
+def check(headers: Sequence[str], mapping: Mapping[str, str | None], status_map: Mapping[str, str] | None = None,
+          type_map: Mapping[str, str] | None = None, name: str = "") -> None:
+    """InvalidMapping (a ValueError) when this preset could not be saved; nothing is touched."""
+    _clean(headers, mapping, status_map, type_map, name)
+
+
+def _clean(headers: Sequence[str], mapping: Mapping[str, str | None], status_map: Mapping[str, str] | None,
+           type_map: Mapping[str, str] | None, name: str) -> tuple[str, dict[str, str | None], dict[str, str],
+                                                                  dict[str, str]]:
+    name = (name or "").strip()
+    if not name or len(name) > NAME_MAX or has_nul(name):
+        raise InvalidMapping(f"Give the mapping a name (up to {NAME_MAX} characters)", field="name")
+    if not [h for h in headers if _key(h)]:
+        raise InvalidMapping("A mapping needs the file's column headers", field="headers")
+    known = set(headers)
+    clean_map: dict[str, str | None] = {}
+    for header, field in mapping.items():
+        if header not in known:
+            raise InvalidMapping(f"Column {header!r} is not one of the file's headers", field="mapping")
+        if field is not None and field not in MAPPABLE_FIELDS:
+            raise InvalidMapping(f"Column {header!r}: {field!r} is not a field; use one of "
+                                 f"{', '.join(MAPPABLE_FIELDS)} or ignore", field="mapping")
+        clean_map[str(header)] = field
+    clean_status: dict[str, str] = {}
+    for value, status in (status_map or {}).items():
+        if status not in IMPORT_STATUSES:
+            raise InvalidMapping(f"Status value {value!r}: {status!r} must be one of {', '.join(IMPORT_STATUSES)}",
+                                 field="status_map")
+        clean_status[str(value)] = status
+    clean_type: dict[str, str] = {}
+    for value, kind in (type_map or {}).items():
+        if kind not in LEAD_TYPES:
+            raise InvalidMapping(f"Type value {value!r}: {kind!r} must be one of {', '.join(LEAD_TYPES)}",
+                                 field="type_map")
+        clean_type[str(value)] = kind
+    return name, clean_map, clean_status, clean_type
+
+
+def applied(saved: SavedMapping, headers: Sequence[str],
+            fallback: Mapping[str, str | None]) -> dict[str, str | None]:
+    """The preset's mapping for this file's headers (matched by key, so "E-mail" finds "email"); a header the preset
+    does not name keeps its ``fallback`` field."""
+    by_key = {_key(h): f for h, f in saved.mapping.items()}
+    return {h: by_key[_key(h)] if _key(h) in by_key else fallback.get(h) for h in headers}
+
+
+def _saved(session: Session, row: ImportMapping) -> SavedMapping:
+    who = session.get(User, row.created_by) if row.created_by is not None else None
+    return SavedMapping(id=row.id, team_id=row.team_id, name=row.name, header_signature=row.header_signature,
+                        headers=list(row.headers or []), mapping=dict(row.mapping or {}),
+                        status_map=dict(row.status_map or {}), type_map=dict(row.type_map or {}),
+                        created_by=row.created_by, created_by_name=who.display_name if who else None,
+                        created_at=row.created_at, updated_at=row.updated_at)
+
+
+def save_mapping(session: Session, team_id: int, user_id: int | None, headers: Sequence[str],
+                 mapping: Mapping[str, str | None], status_map: Mapping[str, str] | None = None,
+                 type_map: Mapping[str, str] | None = None, name: str = "") -> SavedMapping:
+    """Save the team's preset for this header set, or update the one it has (validated first: nothing is written
+    on bad input). The caller commits."""
+    name, clean_map, clean_status, clean_type = _clean(headers, mapping, status_map, type_map, name)
+    signature = header_signature(headers)
+    row = session.scalar(select(ImportMapping).where(ImportMapping.team_id == team_id,
+                                                     ImportMapping.header_signature == signature))
+    now = datetime.now(UTC)
+    if row is None:
+        row = ImportMapping(team_id=team_id, header_signature=signature, created_at=now)
+        session.add(row)
+    row.name, row.headers, row.mapping = name, [str(h) for h in headers], clean_map
+    row.status_map, row.type_map, row.created_by, row.updated_at = clean_status, clean_type, user_id, now
+    session.flush()
+    return _saved(session, row)
+
+
+def find_mapping(session: Session, team_id: int, headers: Sequence[str]) -> SavedMapping | None:
+    """The team's preset for this header set, or ``None``."""
+    row = session.scalar(select(ImportMapping).where(ImportMapping.team_id == team_id,
+                                                     ImportMapping.header_signature == header_signature(headers)))
+    return _saved(session, row) if row is not None else None
+
+
+def list_mappings(session: Session, team_id: int) -> list[SavedMapping]:
+    """The team's presets, by name."""
+    rows = session.scalars(select(ImportMapping).where(ImportMapping.team_id == team_id)
+                           .order_by(ImportMapping.name, ImportMapping.id))
+    return [_saved(session, r) for r in rows]
+
+
+def delete_mapping(session: Session, team_id: int, mapping_id: int) -> bool:
+    """Delete one of the team's presets; ``False`` when the team has no such preset. The caller commits."""
+    row = session.get(ImportMapping, mapping_id)
+    if row is None or row.team_id != team_id:
+        return False
+    session.delete(row)
+    session.flush()
+    return True
+
+
+def find_for(uow: UnitOfWork, actor: Actor, headers: Sequence[str]) -> SavedMapping | None:
+    """:func:`find_mapping` for the actor's team, in its own read-only unit of work."""
+    with uow:
+        uow.reading()
+        return find_mapping(uow.session, actor.team_id, headers)
+
+
+def save_for(uow: UnitOfWork, actor: Actor, headers: Sequence[str], mapping: Mapping[str, str | None],
+             status_map: Mapping[str, str] | None = None, type_map: Mapping[str, str] | None = None,
+             name: str = "") -> SavedMapping:
+    """:func:`save_mapping` for the actor's team as one transaction."""
+    _clean(headers, mapping, status_map, type_map, name)  # a bad preset costs no transaction
+    with uow:
+        saved = save_mapping(uow.session, actor.team_id, actor.user_id, headers, mapping, status_map, type_map,
+                             name)
+        uow.commit()
+    return saved
+
+
+def delete_for(uow: UnitOfWork, actor: Actor, mapping_id: int) -> bool:
+    """:func:`delete_mapping` for the actor's team as one transaction."""
+    with uow:
+        gone = delete_mapping(uow.session, actor.team_id, mapping_id)
+        uow.commit()
+    return gone
