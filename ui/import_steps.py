@@ -95,10 +95,9 @@ def saved_mapping(table: Table, actor: Actor, token: str) -> saved_mappings.Save
     if found is None:
         return None
     key = f"import_use_saved_{token}"
-    when = found.updated_at.strftime("%Y-%m-%d") if found.updated_at else "an earlier day"
     if st.session_state.get(key, True):
-        st.info(f'Using the saved mapping "{found.name}" for these columns (saved by '
-                f"{found.created_by_name or 'a former user'} on {when}).", icon=":material/bookmark:")
+        st.info(f'Using the saved mapping "{found.name}" for these columns ({saved_mappings.provenance(found)}).',
+                icon=":material/bookmark:")
         if st.button("Use the detected defaults instead", icon=":material/undo:", key=f"import_defaults_{token}"):
             st.session_state[key] = False
             st.rerun()

@@ -86,9 +86,8 @@ def import_csv(
                                "header_row": table.header_row, "saved_mapping": saved.name if saved else None,
                                "mapping_saved_as": kept.name if kept else None}
     if saved is not None:
-        when = saved.updated_at.strftime("%Y-%m-%d") if saved.updated_at else "?"
-        typer.echo(f'using the saved mapping "{saved.name}" for these columns (saved by '
-                   f"{saved.created_by_name or 'a former user'} on {when})", err=True)
+        origin = saved_mappings.provenance(saved)
+        typer.echo(f'using the saved mapping "{saved.name}" for these columns ({origin})', err=True)
     if kept is not None:
         typer.echo(f'saved the mapping "{kept.name}" for the next file with these columns', err=True)
     if as_json:

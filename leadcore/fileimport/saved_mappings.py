@@ -49,6 +49,13 @@ class SavedMapping:
     updated_at: datetime | None
 
 
+def provenance(saved: SavedMapping) -> str:
+    """"saved by Ada Admin on 2026-12-06", or "saved on …" when no user saved it (the CLI) or that user is gone."""
+    who = f" by {saved.created_by_name}" if saved.created_by_name else ""
+    when = saved.updated_at.strftime("%Y-%m-%d") if saved.updated_at else "an earlier day"
+    return f"saved{who} on {when}"
+
+
 def header_signature(headers: Sequence[str]) -> str:
     """The stable hash of a header set: sorted, deduplicated normalised keys (blank keys left out)."""
     keys = sorted({_key(h) for h in headers} - {""})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from sqlalchemy import func, select
 
@@ -9,12 +11,14 @@ from leadcore.db.models import ImportMapping
 from leadcore.db.runtime import Database
 from leadcore.fileimport.saved_mappings import (
     InvalidMapping,
+    SavedMapping,
     delete_for,
     delete_mapping,
     find_for,
     find_mapping,
     header_signature,
     list_mappings,
+    provenance,
     save_for,
     save_mapping,
 )
@@ -97,3 +101,16 @@ def test_a_team_merge_keeps_the_target_teams_mapping_for_shared_columns(db: Data
     merge_teams(db.uow(), admin, a.team_id, b.team_id)
     with db.uow() as uow:
         assert [m.name for m in list_mappings(uow.session, b.team_id)] == ["East only", "West's"]
+
+
+@pytest.mark.parametrize(("who", "when", "expected"), [
+    ("Ada Admin", datetime(2026, 12, 6, 9, 30, tzinfo=UTC), "saved by Ada Admin on 2026-12-06"),
+    (None, datetime(2026, 1, 2, tzinfo=UTC), "saved on 2026-01-02"),  # the CLI, or a user since removed
+    ("Ben Rep", None, "saved by Ben Rep on an earlier day"),
+])
+def test_provenance_names_who_saved_the_mapping_only_when_known(who: str | None, when: datetime | None,
+                                                                expected: str) -> None:
+    saved = SavedMapping(id=1, team_id=1, name="List", header_signature="x", headers=["Email"],
+                         mapping={"Email": "email"}, status_map={}, type_map={}, created_by=None,
+                         created_by_name=who, created_at=when, updated_at=when)
+    assert provenance(saved) == expected
