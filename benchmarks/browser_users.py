@@ -187,7 +187,10 @@ class Rep:
 
     async def edit_and_save(self) -> None:
         p = self.page
-        cells = await p.evaluate(STATUS_CELLS)
+        # the grid may be re-mounting after the last step: wait until its rows are there to read
+        found = await p.wait_for_function("() => { const s = (" + STATUS_CELLS + ")(); return s && s.values.length"
+                                          " ? s : null; }", timeout=STEP_TIMEOUT_MS)
+        cells = await found.json_value()
         target = "Qualified" if cells["values"][0] == "CONTACTED" else "Contacted"
         grid = p.get_by_test_id("stDataFrame").first
         pos = {"x": STATUS_X, "y": ROW_PX + ROW_PX / 2}

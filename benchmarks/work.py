@@ -68,6 +68,9 @@ def seed_tasks(bench: BenchDatabase, team_id: int, tasks: int) -> int:
             "INSERT INTO lead_activities (lead_id, team_id, user_id, kind, outcome, occurred_at) "
             f"SELECT l.id, :t, l.owner_id, 'call', 'no answer', {occurred} FROM ({picked}) l WHERE l.id % 10 = 0"),
             {"t": team_id, "n": tasks})
+        # what log_activity keeps on the lead (My work's quiet list reads it)
+        conn.execute(text("UPDATE leads SET last_touch_at = (SELECT max(a.occurred_at) FROM lead_activities a "
+                          "WHERE a.lead_id = leads.id) WHERE id IN (SELECT lead_id FROM lead_activities)"))
         n = conn.execute(text("SELECT count(*) FROM lead_tasks")).scalar_one()
     if bench.dialect == "postgresql":
         with bench.engine.connect() as conn:

@@ -92,6 +92,8 @@ def log_activity(uow: UnitOfWork, actor: Actor, lead_id: int, *, kind: str, outc
         act = LeadActivity(lead_id=lead_id, team_id=lead.team_id, user_id=actor.user_id, kind=kind, outcome=outcome,
                            occurred_at=when, duration_minutes=duration_minutes, note=note)
         s.add(act)
+        if lead.last_touch_at is None or aware_utc(lead.last_touch_at) < when:
+            lead.last_touch_at = when  # My work's quiet list reads it (an activity logged late may be older)
         s.flush()
         data: dict[str, Any] = {"activity_id": act.id, "kind": kind, "outcome": outcome,
                                 "occurred_at": when.isoformat(), "duration_minutes": duration_minutes}

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from leadcore import events
+from leadcore.db.models import Lead
 from leadcore.db.runtime import Database
 from leadcore.errors import InvalidInput, PermissionDenied
 from leadcore.work import mywork, prefs, tasks
@@ -97,3 +98,23 @@ def test_my_work_lists_untouched_and_quiet_leads(db: Database, make: Any) -> Non
     work = mywork.my_work(db.uow(), rep)
     assert [lead["id"] for lead in work.untouched] == [first]
     assert [lead["id"] for lead in work.quiet] == [second]
+
+
+def test_quiet_leads_follow_each_leads_latest_touch_even_when_an_older_one_is_logged_later(db: Database,
+                                                                                           make: Any) -> None:
+    rep = make.user("rep")
+    a, b, closed = (make.lead(rep, owner_id=rep.user_id) for _ in range(3))
+    now = datetime.now(UTC)
+    log_activity(db.uow(), rep, a, kind="call", occurred_at=now - timedelta(days=20))
+    log_activity(db.uow(), rep, b, kind="call", occurred_at=now - timedelta(days=10))
+    log_activity(db.uow(), rep, b, kind="meeting", occurred_at=now - timedelta(days=30))  # logged late: older
+    log_activity(db.uow(), rep, closed, kind="call", occurred_at=now - timedelta(days=40))
+    with db.uow() as uow:  # a closed lead is not on the list, however quiet
+        uow.session.get(Lead, closed).status = "REJECTED"
+        uow.commit()
+    quiet = mywork.my_work(db.uow(), rep).quiet
+    assert [lead["id"] for lead in quiet] == [a, b]  # quietest first
+    by_id = {lead["id"]: lead["last_touch"] for lead in quiet}
+    assert abs((by_id[b] - (now - timedelta(days=10))).total_seconds()) < 1  # the latest touch, not the last logged
+    log_activity(db.uow(), rep, a, kind="email")  # touched now: no longer quiet
+    assert a not in [lead["id"] for lead in mywork.my_work(db.uow(), rep).quiet]

@@ -154,6 +154,10 @@ class Lead(Base):
         # My work's untouched NEW leads of one owner, oldest first (migration 0016).
         Index("ix_leads_team_owner_status_created", "team_id", "owner_id", "status", "created_at", "id",
               sqlite_where=text("is_active"), postgresql_where=text("is_active")),
+        # My work's leads gone quiet: one owner's touched leads, least recently touched first (migration 0022).
+        Index("ix_leads_team_owner_last_touch", "team_id", "owner_id", "last_touch_at", "id",
+              sqlite_where=text("is_active AND last_touch_at IS NOT NULL"),
+              postgresql_where=text("is_active AND last_touch_at IS NOT NULL")),
         Index("ix_leads_team_company", "team_id", "company"),
         # Counts and filtered pages of the grid read this index alone (status, type and score range within the
         # team's active or deleted leads), so a capped count never touches the table. It also carries every other
@@ -203,6 +207,8 @@ class Lead(Base):
     notes: Mapped[str | None] = mapped_column(Text)
     tags: Mapped[list[str]] = mapped_column(TagList, default=list)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The latest activity's time (calls, emails, meetings), kept by work.activities.log_activity.
+    last_touch_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     is_active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
     duplicate_count: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     created_at: Mapped[datetime] = now_column()
