@@ -29,7 +29,7 @@ from leadcore.discovery.providers.demo import DemoProvider
 from leadcore.discovery.runs import run_discovery
 from leadcore.duplicates import merge as duplicates_merge
 from leadcore.duplicates import scan as duplicates_scan
-from leadcore.fileimport import importer
+from leadcore.fileimport import importer, saved_mappings
 from leadcore.fileimport.reading import Table, read_table
 from leadcore.intake.candidates import LeadCandidate
 from leadcore.leads import bulk, conversion, edits
@@ -121,6 +121,8 @@ def populate(db: Database) -> dict[str, Any]:
     work_activities.log_activity(db.uow(), manager, ids[0], kind="call", outcome="connected", note="Wants a demo")
     work_tasks.create_task(db.uow(), manager, ids[0], title="Send the demo link", due_at=datetime.now(UTC))
     work_views.save_view(db.uow(), rep, name="My hot leads", filters={"tags": ["hot"]})
+    saved_mappings.save_for(db.uow(), rep, ["Name", "E-mail", "Stage"], {"Name": "lead_name", "E-mail": "email",
+                            "Stage": "status"}, {"Working": "CONTACTED"}, name="Trade fair list")
     work_prefs.set_prefs(db.uow(), rep, time_zone="Europe/Berlin")
     work_assignment.create_rule(db.uow(), manager, {"name": "Everyone in turn", "strategy": "round_robin",
                                                     "assignee_ids": [rep.user_id]})

@@ -26,7 +26,7 @@ ALL_TABLES = {"teams", "users", "api_tokens", "lead_searches", "leads", "lead_ev
               "user_sessions", "duplicate_scans", "duplicate_pairs", "lead_merges",
               "assignment_rules", "lead_activities", "lead_tasks", "saved_views", "work_prefs", "email_templates",
               "outbox_messages", "jobs", "webhook_endpoints", "webhook_deliveries", "webhook_attempts",
-              "lead_enrichments", "enrichment_credits"}
+              "lead_enrichments", "enrichment_credits", "import_mappings"}
 
 
 def test_backup_covers_every_table_in_foreign_key_order() -> None:
