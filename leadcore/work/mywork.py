@@ -7,13 +7,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from leadcore.accounts.actors import Actor
 from leadcore.db.coltypes import aware_utc
 from leadcore.db.engine import UnitOfWork
-from leadcore.db.models import Lead, LeadActivity
+from leadcore.db.models import Lead
 from leadcore.work.activities import Clock, utc_now
 from leadcore.work.prefs import prefs_of
 from leadcore.work.routing import OPEN_STATUSES
@@ -33,15 +33,11 @@ class MyWork:
     time_zone: str = "UTC"
 
 
-def _touched(lead_id: Any) -> Any:
-    return exists().where(LeadActivity.lead_id == lead_id)
-
-
 def untouched_leads(s: Session, actor: Actor, *, limit: int = LEADS_LIMIT) -> list[dict[str, Any]]:
-    """My NEW leads with no activity yet, oldest first."""
+    """My NEW leads with no activity yet (no stored last touch), oldest first."""
     q = (select(Lead.id, Lead.lead_name, Lead.company, Lead.created_at)
          .where(Lead.team_id == actor.team_id, Lead.owner_id == actor.user_id, Lead.is_active, Lead.status == "NEW",
-                ~_touched(Lead.id))
+                Lead.last_touch_at.is_(None))
          .order_by(Lead.created_at, Lead.id).limit(limit))
     return [{"id": r.id, "lead_name": r.lead_name, "company": r.company, "created_at": aware_utc(r.created_at)}
             for r in s.execute(q)]
