@@ -24,7 +24,7 @@ from leadcore.intake.matcher import plan_batch
 
 def _capture(bench: BenchDatabase, fn: Callable[[], object]) -> list[tuple[str, Any]]:
     """The SELECTs ``fn`` sends: through SQLAlchemy (its engine event) and on the driver's cursor (the grid's
-    prepared statements, leadcore.grid.prepared.driver_rows, which SQLAlchemy's events do not see)."""
+    prepared statements, leadcore.db.prepared.driver_rows, which SQLAlchemy's events do not see)."""
     seen: list[tuple[str, Any]] = []
 
     def record(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:

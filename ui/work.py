@@ -210,32 +210,52 @@ def _lead_links(rows: list[dict[str, Any]], zone: ZoneInfo, *, when_key: str, wh
             st.caption(f"{md(r['company'] or '')} · {when_label} {local(r[when_key], zone)}")
 
 
+MY_WORK_SHOWN = "lc_my_work_shown"  # {list name: rows asked for} after "Show more"
+
+
+def _show_more(work: mywork.MyWork, name: str) -> None:
+    """Under a list that holds more than it shows: a button for the next page, or where the rest are."""
+    if name not in work.more:
+        return
+    shown = len(getattr(work, name))
+    if shown >= tasks.LIST_LIMIT:
+        st.caption(f"Showing the first {shown}. Work through these first; the rest come up as you go.")
+    elif st.button(f"Show {mywork.PAGE} more", icon=":material/expand_more:", key=f"lc_my_work_more_{name}"):
+        ss[MY_WORK_SHOWN] = {**ss.get(MY_WORK_SHOWN, {}), name: shown + mywork.PAGE}
+        st.rerun()
+
+
 def my_work_page(actor: Actor) -> None:
-    """Overdue, today's and upcoming follow-ups; my new leads not yet touched; my leads gone quiet."""
+    """Overdue, today's and upcoming follow-ups; my new leads not yet touched; my leads gone quiet. Each list shows
+    its first page ("50+" when it holds more) and a button for the next."""
     show_outcome()
-    work = mywork.my_work(uow(), actor)
+    work = mywork.my_work(uow(), actor, shown=ss.get(MY_WORK_SHOWN))
     zone = ZoneInfo(work.time_zone)
     c1, c2, c3, c4 = st.columns(4)
-    c1.metric("Overdue", len(work.overdue), border=True)
-    c2.metric("Due today", len(work.today), border=True)
-    c3.metric("New, not touched", len(work.untouched), border=True)
-    c4.metric(f"Quiet for {work.quiet_days}+ days", len(work.quiet), border=True)
-    for title, rows, empty in (("Overdue", work.overdue, "Nothing overdue."),
-                               ("Due today", work.today, "Nothing else due today."),
-                               ("Upcoming", work.upcoming, "No follow-ups planned.")):
+    c1.metric("Overdue", work.count_label("overdue"), border=True)
+    c2.metric("Due today", work.count_label("today"), border=True)
+    c3.metric("New, not touched", work.count_label("untouched"), border=True)
+    c4.metric(f"Quiet for {work.quiet_days}+ days", work.count_label("quiet"), border=True)
+    for name, title, empty in (("overdue", "Overdue", "Nothing overdue."),
+                               ("today", "Due today", "Nothing else due today."),
+                               ("upcoming", "Upcoming", "No follow-ups planned.")):
         st.subheader(title, anchor=False)
+        rows = getattr(work, name)
         if not rows:
             st.caption(empty)
         for t in rows:
-            task_line(actor, t, zone, key=title.lower().replace(" ", "_"), with_lead=True)
+            task_line(actor, t, zone, key=name, with_lead=True)
+        _show_more(work, name)
     st.subheader("My new leads nobody has touched", anchor=False)
     if not work.untouched:
         st.caption("Every new lead of yours has had a first touch.")
     _lead_links(work.untouched, zone, when_key="created_at", when_label="since")
+    _show_more(work, "untouched")
     st.subheader(f"My leads quiet for {work.quiet_days} days or more", anchor=False)
     if not work.quiet:
         st.caption("None of your leads has gone quiet.")
     _lead_links(work.quiet, zone, when_key="last_touch", when_label="last touch")
+    _show_more(work, "quiet")
     if not actor.is_manager:  # managers read the whole team on Analytics
         per_rep.my_numbers(actor)
     with st.expander("My time zone and quiet days", icon=":material/schedule:"), \

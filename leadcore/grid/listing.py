@@ -33,10 +33,10 @@ from sqlalchemy.sql.elements import ColumnElement
 from leadcore.accounts.actors import Actor
 from leadcore.db.engine import UnitOfWork
 from leadcore.db.models import Lead, User
+from leadcore.db.prepared import driver_rows, run, statement_for
 from leadcore.errors import InvalidInput
 from leadcore.grid import totals
 from leadcore.grid.filters import UNASSIGNED, LeadFilters
-from leadcore.grid.prepared import driver_rows, run, statement_for
 from leadcore.leads.views import LEAD_COLUMNS, row_dict
 
 SORTS: dict[str, tuple[Any, bool]] = {

@@ -6,6 +6,7 @@ Berlin is due today there, whatever UTC says, and a day across a DST change is 2
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any, TypeAlias
@@ -160,17 +161,27 @@ def _tasks_select() -> TaskQuery:
     return select(*_TASK_COLUMNS).join(Lead, Lead.id == LeadTask.lead_id)
 
 
+def task_row(row: Mapping[Any, Any], now: datetime, zone: ZoneInfo, known_bucket: str | None = None) -> TaskRow:
+    """A row of ``_TASK_COLUMNS`` (by name) as a TaskRow; ``known_bucket`` when the query already decided it."""
+    due, done_at = aware_utc(row["due_at"]), aware_utc(row["done_at"])
+    return TaskRow(row["id"], row["lead_id"], row["lead_name"], row["company"], row["title"], due,
+                   row["assignee_id"], done_at, row["snoozed"],
+                   "done" if done_at else known_bucket or bucket(due, now, zone))
+
+
 def task_rows(s: Session, q: TaskQuery, now: datetime, zone: ZoneInfo) -> list[TaskRow]:
-    out = []
-    for task_id, lead_id, name, company, title, due_at, assignee_id, done_at, snoozed in s.execute(q):
-        due = aware_utc(due_at)
-        out.append(TaskRow(task_id, lead_id, name, company, title, due, assignee_id, aware_utc(done_at), snoozed,
-                           "done" if done_at else bucket(due, now, zone)))
-    return out
+    return [task_row(r._mapping, now, zone) for r in s.execute(q)]
 
 
-def open_tasks_query(assignee_id: int, team_id: int, lo: datetime | None, hi: datetime | None) -> TaskQuery:
-    """One assignee's open tasks due in [lo, hi), in due order (the open-tasks index)."""
+def due_window(due: str, now: datetime, zone: ZoneInfo) -> tuple[datetime | None, datetime | None]:
+    """The [lo, hi) due times of a ``due`` list ("overdue", "today", "upcoming" or "all") at ``now`` in ``zone``."""
+    _, end = day_bounds(now, zone)
+    return {"overdue": (None, now), "today": (now, end), "upcoming": (end, None), "all": (None, None)}[due]
+
+
+def open_tasks_query(assignee_id: Any, team_id: Any, lo: Any, hi: Any, *, limit: Any = LIST_LIMIT) -> TaskQuery:
+    """One assignee's open tasks due in [lo, hi), in due order (the open-tasks index). Each argument is a value or a
+    bound parameter (My work builds the statement once, see ``leadcore.db.prepared``)."""
     q = (_tasks_select()
          .where(LeadTask.assignee_id == assignee_id, LeadTask.done_at.is_(None), LeadTask.team_id == team_id,
                 Lead.is_active))
@@ -178,7 +189,7 @@ def open_tasks_query(assignee_id: int, team_id: int, lo: datetime | None, hi: da
         q = q.where(LeadTask.due_at >= lo)
     if hi is not None:
         q = q.where(LeadTask.due_at < hi)
-    return q.order_by(LeadTask.due_at, LeadTask.id).limit(LIST_LIMIT)
+    return q.order_by(LeadTask.due_at, LeadTask.id).limit(limit)
 
 
 def list_tasks(uow: UnitOfWork, actor: Actor, *, assignee_id: int | None = None, due: str = "all",
@@ -200,9 +211,7 @@ def list_tasks(uow: UnitOfWork, actor: Actor, *, assignee_id: int | None = None,
         if user is None or user.team_id != actor.team_id:
             raise NotFound(f"User {who} was not found")
         zone = zone_of(s, user.id)
-        _, end = day_bounds(now, zone)
-        lo, hi = {"overdue": (None, now), "today": (now, end), "upcoming": (end, None), "all": (None, None)}[due]
-        return task_rows(s, open_tasks_query(user.id, actor.team_id, lo, hi), now, zone)
+        return task_rows(s, open_tasks_query(user.id, actor.team_id, *due_window(due, now, zone)), now, zone)
 
 
 def open_task_counts(s: Session, team_id: int, now: datetime) -> dict[int, int]:

@@ -12,11 +12,11 @@ from sqlalchemy import event
 
 from leadcore.accounts.actors import Actor
 from leadcore.accounts.users import _insert_user
+from leadcore.db.prepared import driver_cursor
 from leadcore.db.runtime import Database
 from leadcore.grid import export
 from leadcore.grid.export import EXPORT_COLUMNS, export_csv, export_to_file
 from leadcore.grid.filters import LeadFilters
-from leadcore.grid.prepared import driver_cursor
 from leadcore.intake.candidates import LeadCandidate
 from leadcore.intake.matcher import SearchContext, save_batch
 from leadcore.leads.views import LEAD_COLUMNS

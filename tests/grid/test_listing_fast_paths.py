@@ -171,7 +171,7 @@ def test_a_connection_lost_under_a_driver_statement_is_invalidated(pg_db: Databa
     hands out a working connection next time."""
     from sqlalchemy.exc import OperationalError
 
-    from leadcore.grid.prepared import driver_rows
+    from leadcore.db.prepared import driver_rows
 
     with pg_db.uow() as uow:
         s = uow.session

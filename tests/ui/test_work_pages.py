@@ -8,7 +8,7 @@ from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
 from leadcore.db.models import Lead
-from leadcore.work import assignment, tasks, views
+from leadcore.work import assignment, mywork, tasks, views
 
 
 def run_page(at: AppTest, page: str, **params: str) -> AppTest:
@@ -127,3 +127,19 @@ def test_my_work_shows_a_reps_own_numbers(make, new_app, logged_in, app_db):
     shown = {m.label: m.value for m in at.metric}
     assert shown["Leads owned"] == "2" and shown["Activities"] == "1"
     assert shown["Median first touch"].endswith(" h")
+
+
+def test_my_work_shows_a_first_page_then_more_on_request(make, new_app, logged_in, app_db):
+    rep = make.user("rep")
+    lead = make.lead(rep, owner_id=rep.user_id, lead_name="Busy Lead")
+    now = datetime.now(UTC)
+    for i in range(mywork.PAGE + 3):
+        tasks.create_task(app_db.uow(), rep, lead, title=f"Chase {i}", due_at=now - timedelta(hours=i + 1))
+    at = run_page(logged_in(new_app(), rep), "pages/my_work.py")
+    assert at.metric[0].value == f"{mywork.PAGE}+"
+    assert sum("_overdue_" in (b.key or "") and b.label == "Done" for b in at.button) == mywork.PAGE
+    button(at, f"Show {mywork.PAGE} more", "overdue").click().run()
+    assert not at.exception
+    assert at.metric[0].value == str(mywork.PAGE + 3)
+    assert sum("_overdue_" in (b.key or "") and b.label == "Done" for b in at.button) == mywork.PAGE + 3
+    assert not [b for b in at.button if b.label.startswith("Show ")]

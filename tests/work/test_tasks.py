@@ -118,3 +118,33 @@ def test_quiet_leads_follow_each_leads_latest_touch_even_when_an_older_one_is_lo
     assert abs((by_id[b] - (now - timedelta(days=10))).total_seconds()) < 1  # the latest touch, not the last logged
     log_activity(db.uow(), rep, a, kind="email")  # touched now: no longer quiet
     assert a not in [lead["id"] for lead in mywork.my_work(db.uow(), rep).quiet]
+
+
+def test_my_work_shows_a_first_page_of_each_list_and_says_when_there_are_more(db: Database, make: Any) -> None:
+    rep, other = make.user("rep"), make.user("rep")
+    lead = make.lead(rep, owner_id=rep.user_id)
+    deleted = make.lead(rep, owner_id=rep.user_id)
+    now = at(2026, 6, 10, 12, 0)
+    overdue = [tasks.create_task(db.uow(), rep, lead, title=f"Late {i}", due_at=now - timedelta(hours=i + 1))["id"]
+               for i in range(mywork.PAGE + 2)]
+    soon = tasks.create_task(db.uow(), rep, lead, title="Later today", due_at=now + timedelta(hours=3))["id"]
+    tasks.create_task(db.uow(), rep, deleted, title="On a deleted lead", due_at=now - timedelta(days=9))
+    other_lead = make.lead(other, owner_id=other.user_id)
+    tasks.create_task(db.uow(), other, other_lead, title="Not mine", due_at=now - timedelta(days=9))
+    with db.uow() as uow:
+        uow.session.get(Lead, deleted).is_active = False
+        uow.commit()
+
+    work = mywork.my_work(db.uow(), rep, clock=lambda: now)
+    oldest_first = overdue[::-1]
+    assert [t.id for t in work.overdue] == oldest_first[:mywork.PAGE]
+    assert {t.bucket for t in work.overdue} == {"overdue"}
+    assert [t.id for t in work.today] == [soon] and work.upcoming == []
+    assert work.more == {"overdue"}
+    assert (work.count_label("overdue"), work.count_label("today")) == (f"{mywork.PAGE}+", "1")
+
+    more = mywork.my_work(db.uow(), rep, clock=lambda: now, shown={"overdue": mywork.PAGE * 2})
+    assert [t.id for t in more.overdue] == oldest_first and more.more == set()
+    assert more.count_label("overdue") == str(mywork.PAGE + 2)
+    # a list never shows fewer than a page nor more than the API's list limit, whatever is asked
+    assert len(mywork.my_work(db.uow(), rep, clock=lambda: now, shown={"overdue": 0}).overdue) == mywork.PAGE
