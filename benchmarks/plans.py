@@ -16,7 +16,8 @@ from benchmarks.database import BenchDatabase
 from benchmarks.dataset import LeadStream
 from leadcore.accounts.actors import Actor
 from leadcore.analytics import dashboard
-from leadcore.grid import listing, prepared
+from leadcore.db import prepared
+from leadcore.grid import listing
 from leadcore.grid.filters import LeadFilters
 from leadcore.grid.listing import list_leads
 from leadcore.intake.matcher import plan_batch
