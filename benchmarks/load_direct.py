@@ -19,7 +19,8 @@ from typing import Any
 from sqlalchemy.engine import make_url
 
 from benchmarks.load_mix import ClientState, Tally, Workload, next_grid, pick_op, think_seconds, update_target
-from leadcore.grid.listing import SEARCH_TEXT_SQL, SEARCH_WALK, SEARCHED
+from leadcore.grid.clauses import SEARCH_TEXT_SQL, SEARCHED
+from leadcore.grid.search import SEARCH_WALK
 from leadcore.leads.views import LEAD_COLUMNS
 
 COLS = ", ".join(f"leads.{c}" for c in LEAD_COLUMNS)

@@ -17,7 +17,7 @@ from benchmarks.dataset import LeadStream
 from leadcore.accounts.actors import Actor
 from leadcore.analytics import dashboard
 from leadcore.db import prepared
-from leadcore.grid import listing
+from leadcore.grid import search
 from leadcore.grid.filters import LeadFilters
 from leadcore.grid.listing import list_leads
 from leadcore.intake.matcher import plan_batch
@@ -39,7 +39,7 @@ def _capture(bench: BenchDatabase, fn: Callable[[], object]) -> list[tuple[str, 
         return real(session, sql, params)
 
     event.listen(bench.engine, "before_cursor_execute", record)
-    with patch.object(prepared, "driver_rows", driver_rows), patch.object(listing, "driver_rows", driver_rows):
+    with patch.object(prepared, "driver_rows", driver_rows), patch.object(search, "driver_rows", driver_rows):
         try:
             fn()
         finally:

@@ -11,8 +11,9 @@ from benchmarks.dataset import search_terms
 from benchmarks.timing import Samples, sample
 from leadcore.accounts.actors import Actor
 from leadcore.analytics import dashboard
+from leadcore.grid.clauses import encode_cursor
 from leadcore.grid.filters import LeadFilters
-from leadcore.grid.listing import encode_cursor, list_leads
+from leadcore.grid.listing import list_leads
 from leadcore.leads import edits
 
 FILTERED = (

@@ -11,7 +11,7 @@ import streamlit as st
 from leadcore.accounts.actors import Actor
 from leadcore.config import settings
 from leadcore.errors import LeadcoreError
-from leadcore.grid.listing import LeadFilters
+from leadcore.grid.filters import LeadFilters
 from leadcore.intake.candidates import STATUSES
 from leadcore.outreach import jobs as outreach_jobs
 from leadcore.outreach import outbox, sending, templates

@@ -14,8 +14,8 @@ from typing import Any
 import streamlit as st
 
 from leadcore.accounts.actors import Actor
+from leadcore.grid.clauses import DEFAULT_SORT, SORTS
 from leadcore.grid.filters import UNASSIGNED, LeadFilters
-from leadcore.grid.listing import DEFAULT_SORT, SORTS
 from leadcore.intake.candidates import LEAD_TYPES, STATUSES
 from ui import cached, forms, state
 

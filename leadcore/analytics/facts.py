@@ -28,8 +28,8 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from leadcore.accounts.actors import Actor
 from leadcore.db.models import EventRollup, Lead, LeadEvent, LeadRollup, LeadScoreRollup
+from leadcore.grid.clauses import filter_clause
 from leadcore.grid.filters import UNASSIGNED, LeadFilters
-from leadcore.grid.listing import filter_clause
 
 
 @dataclass(frozen=True)

@@ -29,10 +29,11 @@ class Compiled:
     constants: dict[str, Any] = field(default_factory=dict)
 
 
-# Statements by shape (the grid's: see leadcore.grid.listing._bound and _shape). Building a Select, compiling it and
-# SQLAlchemy's result layer cost several times what the SQL of a page does on PostgreSQL, so each shape is built
-# once per process and runs on the driver's cursor with the call's values (docs/performance.md). The shapes are
-# few (which filters are set, sort, keyset or offset, with or without the total).
+# Statements by shape (the grid's: see leadcore.grid.clauses.bound_values and filter_shape; My work's lists).
+# Building a Select, compiling it and SQLAlchemy's result layer cost several times what the SQL of a page does on
+# PostgreSQL, so each shape is built once per process and runs on the driver's cursor with the call's values
+# (docs/performance.md). The shapes are few (which filters are set, sort, keyset or offset, with or without the
+# total).
 _STATEMENTS: dict[tuple[Any, ...], Compiled] = {}
 
 

@@ -13,9 +13,9 @@ from leadcore.db.engine import UnitOfWork
 from leadcore.db.models import Lead, User
 from leadcore.db.prepared import driver_cursor
 from leadcore.grid import csvlines
+from leadcore.grid.clauses import filter_clause
 from leadcore.grid.csvwriter import csv_chunks, csv_rows
 from leadcore.grid.filters import LeadFilters
-from leadcore.grid.listing import filter_clause
 from leadcore.leads.views import LEAD_COLUMNS
 
 EXPORT_COLUMNS = (*LEAD_COLUMNS, "owner_name")

@@ -1,6 +1,6 @@
 """What the grid can filter on (``LeadFilters``): validation and the round trip through URL query params.
 
-The SQL for a filter lives in ``grid.listing``; the API, the UI, analytics and exports all speak this one shape.
+The SQL for a filter lives in ``grid.clauses``; the API, the UI, analytics and exports all speak this one shape.
 """
 
 from __future__ import annotations

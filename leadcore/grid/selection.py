@@ -8,8 +8,8 @@ from leadcore.accounts.actors import Actor
 from leadcore.db.engine import UnitOfWork
 from leadcore.db.models import Lead
 from leadcore.errors import InvalidInput
+from leadcore.grid.clauses import filter_clause
 from leadcore.grid.filters import LeadFilters
-from leadcore.grid.listing import filter_clause
 
 
 def count_matching(uow: UnitOfWork, actor: Actor, filters: LeadFilters) -> int:

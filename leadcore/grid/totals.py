@@ -7,9 +7,10 @@ In order of cost:
 2. On PostgreSQL, a filter the analytics rollups key (status, type, owner, created days, imported, source query)
    is summed from ``lead_rollup``, which triggers keep exact in every writing transaction: exact at any size.
 3. Any other filter is counted exactly up to ``EXACT_BUDGET`` matches (an index-only count, bounded); a free-text
-   search on PostgreSQL up to ``SEARCH_BUDGET`` (each match is a row to recheck).
-4. Past that, PostgreSQL's planner estimate ("about 480,000"): never a fixed cap. SQLite (the single-user default)
-   has no such estimate and counts exactly.
+   search on PostgreSQL up to ``SEARCH_BUDGET`` (each match is a row to recheck), and only when it is expected to
+   stay under it (``grid.search.search_total``).
+4. Past that, PostgreSQL's planner estimate ("about 480,000"), or for a common search term a fixed sample of the
+   table's pages: never a fixed cap. SQLite (the single-user default) has no such estimate and counts exactly.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from leadcore.grid.filters import LeadFilters
 
 PAGE_COUNT = 1_000
 EXACT_BUDGET = 100_000
-SEARCH_BUDGET = 10_000  # PostgreSQL free-text search: each match costs a trigram recheck, so a smaller budget
+SEARCH_BUDGET = 5_000  # PostgreSQL free-text search: each match costs a trigram recheck, so a smaller budget
 
 
 def count_upto(where: ColumnElement[bool], cap: int) -> Select[Any]:

@@ -20,7 +20,8 @@ from leadcore.db.engine import UnitOfWork
 from leadcore.db.models import EmailTemplate, Lead, OutboxMessage, User
 from leadcore.emails import is_plausible_email
 from leadcore.errors import InvalidInput
-from leadcore.grid.listing import LeadFilters, filter_clause
+from leadcore.grid.clauses import filter_clause
+from leadcore.grid.filters import LeadFilters
 from leadcore.outreach.templates import Rendered, lead_fields, load_template, render
 
 Clock = Callable[[], datetime]

@@ -14,7 +14,7 @@ from leadcore import errors
 from leadcore.db.models import Lead, LeadSearch
 from leadcore.discovery import runs
 from leadcore.discovery.providers.base import SearchQuery
-from leadcore.grid.listing import encode_cursor
+from leadcore.grid.clauses import encode_cursor
 from leadcore.intake.candidates import LeadCandidate
 from leadcore.leads import edits
 

@@ -20,8 +20,9 @@ from leadcore.accounts.users import _insert_user
 from leadcore.db.models import Lead, LeadSearch
 from leadcore.db.runtime import Database
 from leadcore.errors import InvalidInput
+from leadcore.grid.clauses import SORTS, encode_cursor
 from leadcore.grid.filters import UNASSIGNED, LeadFilters
-from leadcore.grid.listing import SORTS, encode_cursor, list_leads
+from leadcore.grid.listing import list_leads
 from leadcore.grid.selection import iter_filtered_ids
 from leadcore.intake.candidates import LEAD_TYPES, STATUSES, LeadCandidate
 from leadcore.intake.matcher import SearchContext, save_batch
@@ -413,7 +414,7 @@ def test_junk_params_list_without_error(db: Database, grid: Grid) -> None:
 
 
 def test_encoded_cursor_values_round_trip() -> None:
-    from leadcore.grid.listing import decode_cursor
+    from leadcore.grid.clauses import decode_cursor
 
     ts = datetime(2024, 3, 1, 12, 0, 0, 123456, tzinfo=UTC)
     for value in (0, 100, "", "Ann", ts):

@@ -14,9 +14,10 @@ from leadcore.accounts.actors import Actor
 from leadcore.accounts.users import _insert_user
 from leadcore.db.models import Lead
 from leadcore.db.runtime import Database
-from leadcore.grid import listing
+from leadcore.grid import search
+from leadcore.grid.clauses import SORTS, encode_cursor, filter_clause
 from leadcore.grid.filters import UNASSIGNED, LeadFilters
-from leadcore.grid.listing import filter_clause, list_leads
+from leadcore.grid.listing import list_leads
 from leadcore.intake.candidates import LeadCandidate
 from leadcore.intake.matcher import SearchContext, save_batch
 from leadcore.leads.views import lead_dict
@@ -51,7 +52,7 @@ def team(db: Database) -> tuple[Actor, Actor]:
 
 def _reference(db: Database, actor: Actor, f: LeadFilters, sort: str) -> list[dict[str, Any]]:
     """Every match in sort order as lead_dict, from a fresh ORM query."""
-    col, desc = listing.SORTS[sort]
+    col, desc = SORTS[sort]
     with db.uow() as uow:
         s = uow.session
         order = (col.desc(), Lead.id.desc()) if desc else (col.asc(), Lead.id.asc())
@@ -100,7 +101,7 @@ def _same_shape_pairs(rep_id: int, manager_id: int) -> list[tuple[LeadFilters, L
     ]
 
 
-@pytest.mark.parametrize("sort", list(listing.SORTS))
+@pytest.mark.parametrize("sort", list(SORTS))
 def test_each_filter_shape_rerun_with_other_values_pages_like_a_fresh_query(db: Database, team: tuple[Actor, Actor],
                                                                           sort: str) -> None:
     manager, rep = team
@@ -128,8 +129,8 @@ def test_search_pages_are_the_sorted_matches_whichever_step_serves_them(
 ) -> None:
     """A small window makes the first step miss; SEARCH_COMMON 0 sends the rest to the walk in score order, a
     huge one to the trigram index. Totals are exact, or a lower bound flagged as an estimate."""
-    monkeypatch.setattr(listing, "SEARCH_WALK", walk)
-    monkeypatch.setattr(listing, "SEARCH_COMMON", common)
+    monkeypatch.setattr(search, "SEARCH_WALK", walk)
+    monkeypatch.setattr(search, "SEARCH_COMMON", common)
     manager, _ = team
     f = LeadFilters(q=term)
     want = _reference(db, manager, f, "score")
@@ -153,7 +154,6 @@ def test_driver_errors_come_out_as_sqlalchemy_errors(db: Database, team: tuple[A
     input (PostgreSQL refuses NUL in text) is a DataError, nothing else."""
     from sqlalchemy.exc import DataError
 
-    from leadcore.grid.listing import encode_cursor
 
     manager, _ = team
     cursor = encode_cursor("a\x00", 1)

@@ -8,14 +8,14 @@ from datetime import date
 import pytest
 
 from leadcore.accounts.actors import Actor
+from leadcore.grid.clauses import bound_values, filter_shape
 from leadcore.grid.filters import UNASSIGNED, LeadFilters
-from leadcore.grid.listing import _bound, _shape
 
 ACTOR = Actor(user_id=1, team_id=7, role="manager")
 
 
 def shape(f: LeadFilters, dialect: str = "postgresql") -> tuple[object, ...]:
-    return _shape(f, _bound(dialect, ACTOR, f))
+    return filter_shape(f, bound_values(dialect, ACTOR, f))
 
 
 @pytest.mark.parametrize("a, b", [
@@ -44,4 +44,4 @@ def test_different_shape_when_the_sql_differs(a: LeadFilters, b: LeadFilters) ->
 
 def test_sqlite_full_text_phrase_only_for_terms_of_three_characters() -> None:
     assert shape(LeadFilters(q="ab"), "sqlite") != shape(LeadFilters(q="abc"), "sqlite")
-    assert _bound("sqlite", ACTOR, LeadFilters(q='say "hi"'))["fts_phrase"] == '"say ""hi"""'
+    assert bound_values("sqlite", ACTOR, LeadFilters(q='say "hi"'))["fts_phrase"] == '"say ""hi"""'

@@ -83,11 +83,11 @@ def test_postgresql_search_expression_is_the_trigram_index_expression(pg_db: Dat
     from sqlalchemy import func, select
     from sqlalchemy.dialects import postgresql
 
-    from leadcore.grid.listing import _text_search
+    from leadcore.grid.clauses import text_search
 
     with pg_db.uow() as uow:
         s = uow.session
-        q = select(func.count()).select_from(Lead).where(_text_search(s, "person 12"))
+        q = select(func.count()).select_from(Lead).where(text_search(s, "person 12"))
         sql = str(q.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))
         s.execute(text("SET LOCAL enable_seqscan = off"))  # nothing else could serve it
         plan = "\n".join(s.execute(text("EXPLAIN " + sql)).scalars())
@@ -98,9 +98,9 @@ def test_postgresql_search_expression_is_the_trigram_index_expression(pg_db: Dat
 def test_search_pages_in_sort_order_whichever_step_finds_them(db: Database, monkeypatch, walk: int) -> None:
     """PostgreSQL pages a search in two steps (the next SEARCH_WALK leads, else every match); pages must come out
     exactly as one sorted query would give them, across keyset cursors, whichever step served them."""
-    from leadcore.grid import listing
+    from leadcore.grid import search
 
-    monkeypatch.setattr(listing, "SEARCH_WALK", walk)
+    monkeypatch.setattr(search, "SEARCH_WALK", walk)
     with db.uow() as uow:
         actor = _insert_user(uow.session, email="m@x.io", password=None, role="manager", team_name="A",
                              display_name="M").actor()
@@ -124,9 +124,9 @@ def test_search_pages_in_sort_order_whichever_step_finds_them(db: Database, monk
 
 @pytest.mark.parametrize("walk", [3, 2000])
 def test_search_pages_carry_their_owners_names_whichever_step_finds_them(db: Database, monkeypatch, walk: int) -> None:
-    from leadcore.grid import listing
+    from leadcore.grid import search
 
-    monkeypatch.setattr(listing, "SEARCH_WALK", walk)
+    monkeypatch.setattr(search, "SEARCH_WALK", walk)
     with db.uow() as uow:
         manager = _insert_user(uow.session, email="m@x.io", password=None, role="manager", team_name="A",
                                display_name="Maya")

@@ -66,3 +66,24 @@ def test_past_the_exact_budget_postgresql_estimates_and_sqlite_counts(db: Any, c
 ])
 def test_about_reads_like_a_person_would_say_it(estimate: float, at_least: int, expected: int) -> None:
     assert totals.about(estimate, at_least) == expected
+
+
+def test_a_common_search_past_the_budget_is_about_n_without_counting_on_postgresql(
+        db: Any, crowd: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every lead of the first window matches, so the walk's sample says far more than SEARCH_BUDGET match: the
+    total is "about N" at once, never below what the page saw. Under the budget the same search is counted."""
+    from leadcore.grid import search
+
+    monkeypatch.setattr(search, "SEARCH_WALK", 10)
+    monkeypatch.setattr(totals, "SEARCH_BUDGET", 7)
+    counts: list[int] = []
+    real = totals.capped_count
+    monkeypatch.setattr(totals, "capped_count", lambda *a, **k: counts.append(1) or real(*a, **k))
+    page = list_leads(db.uow(), crowd, LeadFilters(q="person"), limit=3)
+    if db.engine.dialect.name == "postgresql":
+        assert page.total_is_estimate and 10 <= page.total <= 100 and counts == []
+    else:  # SQLite has no estimate: it counts
+        assert (page.total, page.total_is_estimate) == (55, False)
+    monkeypatch.setattr(totals, "SEARCH_BUDGET", 1_000)
+    page = list_leads(db.uow(), crowd, LeadFilters(q="person"), limit=3)
+    assert (page.total, page.total_is_estimate) == (55, False)

@@ -30,7 +30,7 @@ ANALYTICS_COLUMNS = [
 
 
 # Made by migrations in SQL the model cannot state, and left out of autogenerate (migrations/env.py):
-# - ix_leads_search_trgm: PostgreSQL's pg_trgm GIN index over leadcore.grid.listing.SEARCH_TEXT_SQL (free-text search);
+# - ix_leads_search_trgm: PostgreSQL's pg_trgm GIN index over leadcore.grid.clauses.SEARCH_TEXT_SQL (free-text search);
 # - leads_search (and its FTS5 shadow tables): SQLite's trigram index of the same fields, filled by triggers on
 #   leads (migration 0002; a batch-mode rebuild of leads drops the triggers and must recreate them), and
 #   leads_search_bulk, the id range the matcher's bulk insert indexes itself (migration 0005).

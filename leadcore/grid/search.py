@@ -1,0 +1,167 @@
+"""Free-text search on PostgreSQL: the first page of matches in sort order in at most two bounded steps, and a
+total that is exact when counting is cheap and "about N" otherwise (see ``search_page`` and ``search_total``)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from sqlalchemy import Float, Integer, Select, bindparam, func, literal, select, tablesample, text, true
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.util import ClauseAdapter
+
+from leadcore.db.models import Lead
+from leadcore.db.prepared import driver_rows, run, statement_for
+from leadcore.grid import totals
+from leadcore.grid.clauses import (
+    PAGE_COLUMNS,
+    SEARCHED,
+    SEARCHED_COLUMNS,
+    SORTS,
+    after_cursor,
+    filter_shape,
+    ilike_any,
+    ordered,
+    ordered_by,
+    ordered_on,
+    owner_name,
+    text_search,
+    where_clause,
+)
+from leadcore.grid.filters import LeadFilters
+
+# PostgreSQL text search first looks for the page among this many leads in sort order (see search_page).
+SEARCH_WALK = 2_000
+
+
+# ... and when that finds too few, walks on in score order if the planner expects more matches than this (see
+# search_page); fewer are all collected through the trigram index and sorted.
+SEARCH_COMMON = 20_000
+
+
+# A common search's "about N" reads this many table pages (about 8,000 leads at 1M), the same ones every time.
+SAMPLE_PAGES = 1_000
+
+
+def search_total(session: Session, f: LeadFilters, v: dict[str, Any], *, at_least: int, common: bool
+                 ) -> tuple[int, bool]:
+    """A PostgreSQL free-text search's total past what its page saw. Each match costs a trigram recheck of a table
+    row, so the matches are counted only when they are expected to be at most SEARCH_BUDGET; more are "about N" at
+    once. When the page came from the first window (``common``: the term matched at least one in a hundred of the
+    leads walked) the estimate comes from a sample of the table's pages; otherwise from the planner (close for
+    fragments common enough to be in the trigram statistics, such as "gmail"; far too low for most names)."""
+    estimate = sampled_matches(session, f, v) if common else estimated_matches(session, f, v)
+    if estimate <= totals.SEARCH_BUDGET:
+        n, over = totals.capped_count(session, where_clause(session, f, v), totals.SEARCH_BUDGET)
+        if not over:
+            return n, False
+        at_least = max(at_least, n + 1)  # more than the budget, however low the estimate
+    return totals.about(estimate, at_least), True
+
+
+def search_page(session: Session, f: LeadFilters, v: dict[str, Any], sort: str
+                 ) -> tuple[list[dict[str, Any]], int, bool, bool]:
+    """The first ``v["limit"]`` text-search matches in sort order, on PostgreSQL, in at most two bounded steps; with
+    how many matches were seen, whether that is all of them (else it is a lower bound of the total) and whether the
+    page came from the first window (the term is common: see ``search_total``).
+
+    Left to itself the planner either walks the sort index until enough rows match — fast when many do, but
+    through half the table when the matches sit low in the sort (a term like "gmail" among low scores) — or
+    collects every match through the trigram index and sorts them, fast only when few do. So: first the best
+    matches among the next SEARCH_WALK leads in sort order; if those hold enough matches they are the page (any
+    lead further down sorts after all of them), and the matches counted in that window are a lower bound of the
+    total: counting them all would cost what the walk avoided. Otherwise, when the planner expects more than
+    SEARCH_COMMON matches and the walk reads ix_leads_team_score alone (score order, no other filter), the walk
+    goes on until the page is full: the matches are many, so it ends long before the table does, and each step costs
+    an index entry rather than a table row. Else every match, found through the trigram index (the OFFSET 0 fence
+    keeps the planner from turning that back into a walk), is counted and sorted for the page in one statement."""
+    term = (f.q or "").strip()
+    v = v | {"walk": SEARCH_WALK}
+    shape = (sort, *filter_shape(f, v))
+    rows = run(session, ("search-walk", *shape), lambda: _walk_page(session, f, v, sort, term, counted=True), v)
+    if len(rows) == v["limit"]:
+        return rows, int(rows[0]["matches"]), False, True
+    if sort == "score" and replace(f, q=None) == LeadFilters() and \
+            estimated_matches(session, f, v) > SEARCH_COMMON:
+        rows = run(session, ("search-on", *shape), lambda: _walk_page(session, f, v, sort, term, counted=False),
+                    v | {"walk": None})  # LIMIT NULL: no window; a short page is every match
+        return rows, len(rows), len(rows) < v["limit"], False
+
+    def found() -> Select[Any]:
+        matches = select(*PAGE_COLUMNS).where(*_unsearched(session, f, v, sort), text_search(session, term,
+                                               bindparam("q_pattern"))).offset(0).subquery()
+        return _matches_page(matches, true(), sort)
+
+    rows = run(session, ("search-all", *shape), found, v)
+    return rows, int(rows[0]["matches"]) if rows else 0, True, False
+
+
+def _walk_page(session: Session, f: LeadFilters, v: dict[str, Any], sort: str, term: str, *, counted: bool
+               ) -> Select[Any]:
+    """The best matches among the next ``walk`` leads in sort order (all of them when ``walk`` is NULL), with how
+    many matched in that window when ``counted``. The walk reads the sort key, id and the searched fields only (on
+    PostgreSQL, ix_leads_team_score holds them all); the page's other columns are read for its rows alone."""
+    sort_column, _ = SORTS[sort]
+    walk = select(Lead.id, sort_column.label("sort_key"), *SEARCHED_COLUMNS) \
+        .where(*_unsearched(session, f, v, sort))
+    window = ordered(walk, sort).limit(bindparam("walk", type_=Integer)).subquery()
+    hits = select(window.c.id, window.c.sort_key, *([func.count().over().label("matches")] if counted else [])) \
+        .where(_text_search_on(window, term))
+    hits_page = ordered_by(hits, window.c.sort_key, window.c.id, sort).limit(bindparam("limit", type_=Integer)) \
+        .subquery()
+    page = select(*PAGE_COLUMNS, owner_name(Lead.owner_id), *hits_page.c[2:]).join(hits_page,
+                                                                                    hits_page.c.id == Lead.id)
+    return ordered_by(page, hits_page.c.sort_key, hits_page.c.id, sort)
+
+
+def estimated_matches(session: Session, f: LeadFilters, v: dict[str, Any]) -> float:
+    """The planner's estimate of how many leads match ``f`` (from the statistics of the search expression that
+    ix_leads_search_trgm gives PostgreSQL): one quick round trip, nothing read."""
+    compiled = statement_for(session, ("search-estimate", *filter_shape(f, v)),
+                              lambda: select(literal(1)).select_from(Lead).where(where_clause(session, f, v)))
+    plan: Any = driver_rows(session, "EXPLAIN (FORMAT JSON) " + (compiled.sql or ""), compiled.constants | v)[0]
+    return float(plan[0][0]["Plan"]["Plan Rows"])
+
+
+def _unsearched(session: Session, f: LeadFilters, v: dict[str, Any], sort: str) -> list[ColumnElement[bool]]:
+    """The search's other filters and its keyset cursor."""
+    return [where_clause(session, replace(f, q=None), v), *([after_cursor(sort, v)] if "after_id" in v else [])]
+
+
+def _matches_page(rows: Any, where: ColumnElement[bool], sort: str) -> Select[Any]:
+    """The first ``limit`` of a subquery's rows in sort order, with their owners' names and how many there are."""
+    q = select(*rows.c, owner_name(rows.c.owner_id), func.count().over().label("matches")).where(where)
+    return ordered_on(q, rows, sort).limit(bindparam("limit", type_=Integer))
+
+
+def _text_search_on(rows: Any, term: str) -> ColumnElement[bool]:
+    """The text search over a subquery's columns (no index involved), spelled as on the leads table."""
+    pattern: Any = bindparam("q_pattern")
+    if "\n" not in term:  # one LIKE over the joined, lowercased fields: cheaper than three ILIKEs
+        joined = func.lower(func.concat_ws(literal("\n"), *(func.coalesce(rows.c[f], "") for f in SEARCHED)))
+        return joined.like(func.lower(pattern), escape="\\")
+    return ilike_any(pattern, *(rows.c[f] for f in SEARCHED))
+
+
+def sampled_matches(session: Session, f: LeadFilters, v: dict[str, Any]) -> float:
+    """How many leads match ``f``: the share of matches among the leads of its other filters in a sample of about
+    SAMPLE_PAGES table pages (``TABLESAMPLE SYSTEM … REPEATABLE``: the same pages every time, so the figure does
+    not jump between reruns), times the planner's estimate of those leads. Unbiased, unlike the first window,
+    whose best-scored leads are the most complete ones. A table of at most SAMPLE_PAGES pages is read whole: exact."""
+    pages = session.execute(text("SELECT relpages FROM pg_class WHERE oid = 'leads'::regclass")).scalar_one()
+    percent = min(100.0, 100.0 * SAMPLE_PAGES / max(int(pages), 1))
+    others = {name: value for name, value in v.items() if name not in ("q_pattern", "fts_phrase")}
+
+    def build() -> Select[Any]:
+        sampled = tablesample(Lead.__table__, func.system(bindparam("sample_pct", type_=Float)), name="leads",
+                              seed=literal(7))
+        adapt = ClauseAdapter(sampled).traverse
+        hit = adapt(text_search(session, (f.q or "").strip(), bindparam("q_pattern")))
+        counts: tuple[Any, ...] = (func.count().filter(hit).label("hits"), func.count().label("seen"))
+        return select(*counts).select_from(sampled).where(adapt(where_clause(session, replace(f, q=None), others)))
+
+    row = run(session, ("search-sample", *filter_shape(f, v)), build, v | {"sample_pct": percent})[0]
+    if percent >= 100.0 or not row["seen"]:
+        return float(row["hits"])
+    return row["hits"] / row["seen"] * estimated_matches(session, replace(f, q=None), others)
