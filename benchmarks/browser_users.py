@@ -50,6 +50,7 @@ from benchmarks.browser import (
     load,
     say,
 )
+from benchmarks.load_mix import think_seconds
 
 BUDGET_MS = 1500.0
 STEP_TIMEOUT_MS = 60_000
@@ -132,6 +133,28 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def cpu_seconds() -> dict[str, float]:
+    """CPU seconds used so far by the Streamlit server (``streamlit`` in its command line), the browsers
+    (``chromium``) and PostgreSQL (``postgres``), from Linux /proc: who the two cores worked for."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out = {"server": 0.0, "browsers": 0.0, "postgres": 0.0}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
+                stat = f.read()
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                command = f.read().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:  # gone meanwhile
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        used = (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+        who = ("server" if "streamlit run" in command else "browsers" if "chromium" in command
+               else "postgres" if stat.split("(", 1)[1].startswith("postgres") else None)
+        if who:
+            out[who] += used
+    return out
+
+
 class Rep:
     def __init__(self, page: Any, base: str, email: str, rep_id: int, timings: Timings) -> None:
         self.page, self.base, self.email, self.rep_id, self.t = page, base, email, rep_id, timings
@@ -205,13 +228,14 @@ class Rep:
         await self._timed("save edit", save.click,
                           "return document.body.innerText.includes('Saved 1 lead.');")
 
-    async def work(self, until: float) -> None:
+    async def work(self, until: float, think_ms: float = 0.0) -> None:
         cycle = [self.next_page, self.next_page, lambda: self.show(["NEW", "CONTACTED"]), lambda: self.show(None),
                  self.edit_and_save]
         i = self.rng.randrange(len(cycle))  # the reps do not all start with the same step
         while time.perf_counter() < until:
             try:
                 await cycle[i % len(cycle)]()
+                await asyncio.sleep(think_seconds(self.rng, think_ms))  # reading the page before the next click
             except Exception as e:  # noqa: BLE001 - count it, start this rep afresh, go on
                 self.t.errors.append(f"{self.email}: {type(e).__name__}: {str(e).splitlines()[0][:200]}")
                 with contextlib.suppress(Exception):
@@ -219,7 +243,8 @@ class Rep:
             i += 1
 
 
-async def drive(base: str, reps: list[tuple[str, int]], seconds: float, server_pid: int) -> dict[str, Any]:
+async def drive(base: str, reps: list[tuple[str, int]], seconds: float, server_pid: int, think_ms: float = 0.0
+                ) -> dict[str, Any]:
     from playwright.async_api import async_playwright
 
     timings = Timings()
@@ -237,11 +262,14 @@ async def drive(base: str, reps: list[tuple[str, int]], seconds: float, server_p
             rss_signed_in = rss_mb(server_pid)
             say(f"{len(workers)} reps signed in; server RSS {rss_before:.0f} → {rss_signed_in:.0f} MB")
             until = time.perf_counter() + seconds
-            await asyncio.gather(*(w.work(until) for w in workers))
+            cpu_before, started = cpu_seconds(), time.perf_counter()
+            await asyncio.gather(*(w.work(until, think_ms) for w in workers))
+            cpu_after, wall = cpu_seconds(), time.perf_counter() - started
             rss_after = rss_mb(server_pid)
         finally:
             await browser.close()
     every = [ms for data in timings.ms.values() for ms in data]
+    cpu = {who: round(cpu_after[who] - cpu_before[who], 1) for who in cpu_before}
     return {
         "interactions": {kind: Timings.summary(data) for kind, data in sorted(timings.ms.items())},
         "all": Timings.summary(every),
@@ -250,6 +278,10 @@ async def drive(base: str, reps: list[tuple[str, int]], seconds: float, server_p
         "server_rss_mb": {"before": round(rss_before, 1), "signed_in": round(rss_signed_in, 1),
                           "after": round(rss_after, 1),
                           "per_session": round((rss_after - rss_before) / max(1, len(reps)), 1)},
+        # Who the cores worked for while the reps worked (two cores: at most 2 × wall seconds), and the server's
+        # CPU per interaction: what one Streamlit process (one core's worth of Python) spends on each click.
+        "cpu_seconds": cpu | {"wall": round(wall, 1)},
+        "server_cpu_ms_per_interaction": round(1000 * cpu["server"] / max(1, len(every)), 1),
     }
 
 
@@ -262,6 +294,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--rows", type=int, default=100_000, help="leads to load (default 100,000)")
     p.add_argument("--seconds", type=float, default=60.0, help="how long the reps work (default 60)")
     p.add_argument("--seed", type=int, default=1, help="seed-demo's random seed")
+    p.add_argument("--think-ms", type=float, default=0.0,
+                   help="each rep pauses 0.5–1.5 × this between interactions, like a person reading (default 0: "
+                        "back to back)")
     p.add_argument("--json", dest="json_out", help="write the figures here as JSON")
     p.add_argument("--reuse", action="store_true", help="reuse the database if it exists (skip loading)")
     p.add_argument("--keep", action="store_true", help="keep the database afterwards")
@@ -282,12 +317,12 @@ def main(argv: list[str] | None = None) -> int:
         say(f"starting streamlit (log: {log})")
         server = Server(db, log)
         try:
-            figures = asyncio.run(drive(server.url, reps, args.seconds, server.proc.pid))
+            figures = asyncio.run(drive(server.url, reps, args.seconds, server.proc.pid, args.think_ms))
         finally:
             server.stop()
     result: dict[str, Any] = {
         "rows": loaded["rows"], "engine": db.dialect, "users": args.users, "seconds": args.seconds,
-        "budget_ms": BUDGET_MS, **figures,
+        "think_ms": args.think_ms, "budget_ms": BUDGET_MS, **figures,
         "machine": {"cpus": os.cpu_count(), "load_avg_1m_end": round(os.getloadavg()[0], 2),
                     "platform": platform.platform(), "python": platform.python_version()},
         "wall_seconds": round(time.perf_counter() - started, 1),
@@ -295,6 +330,8 @@ def main(argv: list[str] | None = None) -> int:
     for kind, s in {**result["interactions"], "all": result["all"]}.items():
         print(f"{kind:<14} n={s['n']:<5} p50 {s['p50_ms']} ms  p95 {s['p95_ms']} ms  max {s['max_ms']} ms")
     print(f"errors {result['errors']}; server RSS {result['server_rss_mb']}")
+    print(f"cpu seconds {result['cpu_seconds']}; server CPU per interaction "
+          f"{result['server_cpu_ms_per_interaction']} ms")
     for e in result["first_errors"]:
         print(f"  {e}")
     if args.json_out:
