@@ -237,7 +237,12 @@ class Rep:
                 await cycle[i % len(cycle)]()
                 await asyncio.sleep(think_seconds(self.rng, think_ms))  # reading the page before the next click
             except Exception as e:  # noqa: BLE001 - count it, start this rep afresh, go on
-                self.t.errors.append(f"{self.email}: {type(e).__name__}: {str(e).splitlines()[0][:200]}")
+                waiting = [line.strip() for line in str(e).splitlines() if "waiting for" in line][:1]
+                self.t.errors.append(f"{self.email}: {type(e).__name__}: {str(e).splitlines()[0][:200]} "
+                                     f"{' '.join(waiting)[:200]}".rstrip())
+                with contextlib.suppress(Exception):
+                    shot = ROOT / "test-artifacts" / f"browser-users-error-{len(self.t.errors)}.png"
+                    await self.page.screenshot(path=str(shot))
                 with contextlib.suppress(Exception):
                     await self.show(None, timed=False)
             i += 1
@@ -259,6 +264,8 @@ async def drive(base: str, reps: list[tuple[str, int]], seconds: float, server_p
                 rep = Rep(await context.new_page(), base, email, rep_id, timings)
                 await rep.sign_in()  # one after another: signing in is not what is measured
                 workers.append(rep)
+                if len(workers) == 1:  # the first session also loads the app's modules (pandas, pyarrow, …)
+                    rss_first = rss_mb(server_pid)
             rss_signed_in = rss_mb(server_pid)
             say(f"{len(workers)} reps signed in; server RSS {rss_before:.0f} → {rss_signed_in:.0f} MB")
             until = time.perf_counter() + seconds
@@ -277,7 +284,8 @@ async def drive(base: str, reps: list[tuple[str, int]], seconds: float, server_p
         "first_errors": timings.errors[:10],
         "server_rss_mb": {"before": round(rss_before, 1), "signed_in": round(rss_signed_in, 1),
                           "after": round(rss_after, 1),
-                          "per_session": round((rss_after - rss_before) / max(1, len(reps)), 1)},
+                          "first_session": round(rss_first - rss_before, 1),
+                          "per_further_session": round((rss_after - rss_first) / max(1, len(reps) - 1), 1)},
         # Who the cores worked for while the reps worked (two cores: at most 2 × wall seconds), and the server's
         # CPU per interaction: what one Streamlit process (one core's worth of Python) spends on each click.
         "cpu_seconds": cpu | {"wall": round(wall, 1)},
