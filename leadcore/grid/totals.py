@@ -4,8 +4,9 @@ In order of cost:
 
 1. The page's own statement counts up to ``PAGE_COUNT`` matches in the same snapshot (``count_upto``): a small
    team's or a narrow filter's total costs nothing extra.
-2. On PostgreSQL, a filter the analytics rollups key (status, type, owner, created days, imported, source query)
-   is summed from ``lead_rollup``, which triggers keep exact in every writing transaction: exact at any size.
+2. On PostgreSQL, a filter the analytics rollups key (status, type, owner, created days, imported, source query;
+   or status, type, owner, created days and a score range) is summed from ``lead_rollup`` or ``lead_score_rollup``,
+   which triggers keep exact in every writing transaction: exact at any size.
 3. Any other filter is counted exactly up to ``EXACT_BUDGET`` matches (an index-only count, bounded); a free-text
    search on PostgreSQL up to ``SEARCH_BUDGET`` (each match is a row to recheck), and only when it is expected to
    stay under it (``grid.search.search_total``).
@@ -21,7 +22,7 @@ from sqlalchemy import Select, func, literal, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from leadcore.db.models import Lead, LeadRollup
+from leadcore.db.models import Lead, LeadRollup, LeadScoreRollup
 from leadcore.grid.filters import LeadFilters
 
 PAGE_COUNT = 1_000
@@ -44,15 +45,25 @@ def capped_count(session: Session, where: ColumnElement[bool], cap: int) -> tupl
     return capped(int(session.connection().scalar(count_upto(where, cap)) or 0), cap)
 
 
+def _rollup_for(f: LeadFilters) -> Any:
+    """The rollup that holds the exact count of ``f``, or None: ``lead_rollup`` counts active leads by status, type,
+    owner, created day, imported and source query; ``lead_score_rollup`` by status, type, owner, created day and
+    score (migration 0023), so a score range is exact there when no import or source filter is set."""
+    if f.deleted or f.tags or f.q or f.search_id is not None:
+        return None
+    if f.score_min is None and f.score_max is None:
+        return LeadRollup
+    return LeadScoreRollup if f.imported is None and not f.search_query else None
+
+
 def rollup_keyed(f: LeadFilters) -> bool:
-    """Whether ``lead_rollup`` holds the exact count of ``f`` (it counts active leads by these keys only)."""
-    return not (f.deleted or f.tags or f.q or f.search_id is not None or f.score_min is not None
-                or f.score_max is not None)
+    """Whether a rollup holds the exact count of ``f``."""
+    return _rollup_for(f) is not None
 
 
 def rollup_total(session: Session, team_id: int, f: LeadFilters) -> int:
     """The exact number of active leads matching a rollup-keyed ``f`` (PostgreSQL: the rollups are kept there)."""
-    r = LeadRollup
+    r = _rollup_for(f)
     conds: list[ColumnElement[bool]] = [r.team_id == team_id]
     if f.statuses:
         conds.append(r.status.in_(f.statuses))
@@ -68,6 +79,10 @@ def rollup_total(session: Session, team_id: int, f: LeadFilters) -> int:
         conds.append(r.imported.is_(f.imported))
     if f.search_query:
         conds.append(r.search_query == f.search_query)
+    if f.score_min is not None:
+        conds.append(r.score >= f.score_min)
+    if f.score_max is not None:
+        conds.append(r.score <= f.score_max)
     return int(session.scalar(select(func.coalesce(func.sum(r.n), 0)).where(*conds)) or 0)
 
 

@@ -39,8 +39,8 @@ EXPECTED = {
         "FROM leads WHERE is_active GROUP BY 1, 2, 3, 4, 5, 6, 7"
     ),
     "lead_score_rollup": (
-        f"SELECT team_id, {DAY} AS day, coalesce(owner_id, 0) AS owner_id, type, lead_score AS score, count(*) AS n "
-        "FROM leads WHERE is_active GROUP BY 1, 2, 3, 4, 5"
+        f"SELECT team_id, {DAY} AS day, coalesce(owner_id, 0) AS owner_id, type, lead_score AS score, count(*) AS n, "
+        "status FROM leads WHERE is_active GROUP BY 1, 2, 3, 4, 5, 7"  # status: migration 0023, the last column
     ),
     "event_rollup": (
         f"SELECT team_id, {DAY} AS day, user_id, kind, count(*) AS n "

@@ -42,6 +42,23 @@ def test_totals_past_the_page_count_are_exact(db: Any, crowd: Any, filters: Lead
     assert selection.count_matching(db.uow(), crowd, filters) == expected
 
 
+def test_a_score_range_is_exact_past_the_budget_from_the_score_rollup(db: Any, crowd: Any,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """On PostgreSQL a status + score range total is a sum of lead_score_rollup counters (migration 0023), never an
+    estimate and never a count of leads; SQLite counts."""
+    monkeypatch.setattr(totals, "EXACT_BUDGET", 7)
+    counts: list[int] = []
+    real = totals.capped_count
+    monkeypatch.setattr(totals, "capped_count", lambda *a, **k: counts.append(1) or real(*a, **k))
+    for f, expected in ((LeadFilters(statuses=("NEW",), score_min=0, score_max=100), 35),
+                        (LeadFilters(statuses=("CONTACTED",), types=("INDIVIDUAL", "COMPANY"), score_min=0), 20),
+                        (LeadFilters(statuses=("REJECTED",), score_min=0), 0)):
+        page = list_leads(db.uow(), crowd, f, limit=3)
+        assert (page.total, page.total_is_estimate) == (expected, False), f
+    if db.engine.dialect.name == "postgresql":
+        assert counts == []
+
+
 def test_a_page_past_the_end_still_knows_the_total(db: Any, crowd: Any) -> None:
     page = list_leads(db.uow(), crowd, LeadFilters(), limit=10, offset=500)
     assert page.items == [] and (page.total, page.total_is_estimate) == (55, False)

@@ -325,6 +325,7 @@ class LeadScoreRollup(Base):
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     owner_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     type: Mapped[str] = mapped_column(String(20), primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), primary_key=True, server_default="")  # migration 0023
     score: Mapped[int] = mapped_column(Integer, primary_key=True)
     n: Mapped[int] = mapped_column(BigInteger)
 
