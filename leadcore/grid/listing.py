@@ -96,9 +96,9 @@ def list_leads(
         counted: int | None = None
         at_least: int | None = None  # a lower bound of the total, known without counting
         whole_count = False  # ``counted`` is every match, however many (the search saw them all)
-        common = False  # a search whose first window held the page
+        density: float | None = None  # a search whose first window held the page: the share that matched
         if f.q and not offset and uow.dialect == "postgresql":
-            rows, matches, whole, common = search_page(s, f, v, sort)
+            rows, matches, whole, density = search_page(s, f, v, sort)
             if not cursor:  # the matches seen are all of them (whole), or at least that many
                 counted, at_least = (matches, None) if whole else (None, matches)
                 whole_count = whole
@@ -118,18 +118,18 @@ def list_leads(
         elif counted is not None and (whole_count or int(counted) <= totals.PAGE_COUNT):
             total, estimate = int(counted), False
         else:  # more than the page's own count saw, or a page past the end (nothing to carry the total)
-            total, estimate = _true_total(s, f, v, at_least=max(int(counted or 0), at_least or 0), common=common)
+            total, estimate = _true_total(s, f, v, at_least=max(int(counted or 0), at_least or 0), density=density)
         return LeadPage(items=[row_dict(r) for r in rows], total=total, next_cursor=next_cursor, offset=offset,
                         limit=limit, sort=sort, owners={r["owner_id"]: r["owner_name"] for r in rows if r["owner_id"]},
                         total_is_estimate=estimate)
 
 
 def _true_total(session: Session, f: LeadFilters, v: dict[str, Any], *, at_least: int,
-                common: bool = False) -> tuple[int, bool]:
+                density: float | None = None) -> tuple[int, bool]:
     """``(total, is_estimate)`` past the page's own count, in the cheapest exact way ``grid.totals`` knows."""
     postgres = session.get_bind().dialect.name == "postgresql"
     if postgres and f.q:
-        return search_total(session, f, v, at_least=at_least, common=common)
+        return search_total(session, f, v, at_least=at_least, density=density)
     if postgres and totals.rollup_keyed(f):
         return totals.rollup_total(session, v["team_id"], f), False
     where = where_clause(session, f, v)

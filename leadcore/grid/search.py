@@ -44,14 +44,23 @@ SEARCH_COMMON = 20_000
 SAMPLE_PAGES = 1_000
 
 
-def search_total(session: Session, f: LeadFilters, v: dict[str, Any], *, at_least: int, common: bool
+def search_total(session: Session, f: LeadFilters, v: dict[str, Any], *, at_least: int, density: float | None
                  ) -> tuple[int, bool]:
     """A PostgreSQL free-text search's total past what its page saw. Each match costs a trigram recheck of a table
     row, so the matches are counted only when they are expected to be at most SEARCH_BUDGET; more are "about N" at
-    once. When the page came from the first window (``common``: the term matched at least one in a hundred of the
-    leads walked) the estimate comes from a sample of the table's pages; otherwise from the planner (close for
-    fragments common enough to be in the trigram statistics, such as "gmail"; far too low for most names)."""
-    estimate = sampled_matches(session, f, v) if common else estimated_matches(session, f, v)
+    once. When the page came from the first window (``density``: the share of its leads that matched, at least 1
+    in 100), that share times the leads walked is a quick first guess. It runs high, because the best-scored leads
+    are the most complete ones, so it only decides that counting is cheap. Past the budget, a sample of the table's
+    pages gives the estimate. Otherwise the planner's estimate is used: close for fragments common enough to be in
+    the trigram statistics, such as "gmail"; far too low for most names."""
+    if density is None:
+        estimate = estimated_matches(session, f, v)
+    else:
+        others = {name: value for name, value in v.items() if name not in ("q_pattern", "fts_phrase")}
+        walked = estimated_matches(session, replace(f, q=None), others)
+        estimate = density * walked
+        if estimate > totals.SEARCH_BUDGET:
+            estimate = sampled_matches(session, f, v, others=others, walked=walked)
     if estimate <= totals.SEARCH_BUDGET:
         n, over = totals.capped_count(session, where_clause(session, f, v), totals.SEARCH_BUDGET)
         if not over:
@@ -61,10 +70,10 @@ def search_total(session: Session, f: LeadFilters, v: dict[str, Any], *, at_leas
 
 
 def search_page(session: Session, f: LeadFilters, v: dict[str, Any], sort: str
-                 ) -> tuple[list[dict[str, Any]], int, bool, bool]:
+                 ) -> tuple[list[dict[str, Any]], int, bool, float | None]:
     """The first ``v["limit"]`` text-search matches in sort order, on PostgreSQL, in at most two bounded steps; with
-    how many matches were seen, whether that is all of them (else it is a lower bound of the total) and whether the
-    page came from the first window (the term is common: see ``search_total``).
+    how many matches were seen, whether that is all of them (else it is a lower bound of the total) and, when the
+    page came from the first window, the share of its leads that matched (see ``search_total``).
 
     Left to itself the planner either walks the sort index until enough rows match — fast when many do, but
     through half the table when the matches sit low in the sort (a term like "gmail" among low scores) — or
@@ -81,12 +90,12 @@ def search_page(session: Session, f: LeadFilters, v: dict[str, Any], sort: str
     shape = (sort, *filter_shape(f, v))
     rows = run(session, ("search-walk", *shape), lambda: _walk_page(session, f, v, sort, term, counted=True), v)
     if len(rows) == v["limit"]:
-        return rows, int(rows[0]["matches"]), False, True
+        return rows, int(rows[0]["matches"]), False, int(rows[0]["matches"]) / SEARCH_WALK
     if sort == "score" and replace(f, q=None) == LeadFilters() and \
             estimated_matches(session, f, v) > SEARCH_COMMON:
         rows = run(session, ("search-on", *shape), lambda: _walk_page(session, f, v, sort, term, counted=False),
                     v | {"walk": None})  # LIMIT NULL: no window; a short page is every match
-        return rows, len(rows), len(rows) < v["limit"], False
+        return rows, len(rows), len(rows) < v["limit"], None
 
     def found() -> Select[Any]:
         matches = select(*PAGE_COLUMNS).where(*_unsearched(session, f, v, sort), text_search(session, term,
@@ -94,7 +103,7 @@ def search_page(session: Session, f: LeadFilters, v: dict[str, Any], sort: str
         return _matches_page(matches, true(), sort)
 
     rows = run(session, ("search-all", *shape), found, v)
-    return rows, int(rows[0]["matches"]) if rows else 0, True, False
+    return rows, int(rows[0]["matches"]) if rows else 0, True, None
 
 
 def _walk_page(session: Session, f: LeadFilters, v: dict[str, Any], sort: str, term: str, *, counted: bool
@@ -144,14 +153,14 @@ def _text_search_on(rows: Any, term: str) -> ColumnElement[bool]:
     return ilike_any(pattern, *(rows.c[f] for f in SEARCHED))
 
 
-def sampled_matches(session: Session, f: LeadFilters, v: dict[str, Any]) -> float:
-    """How many leads match ``f``: the share of matches among the leads of its other filters in a sample of about
-    SAMPLE_PAGES table pages (``TABLESAMPLE SYSTEM … REPEATABLE``: the same pages every time, so the figure does
-    not jump between reruns), times the planner's estimate of those leads. Unbiased, unlike the first window,
-    whose best-scored leads are the most complete ones. A table of at most SAMPLE_PAGES pages is read whole: exact."""
+def sampled_matches(session: Session, f: LeadFilters, v: dict[str, Any], *, others: dict[str, Any], walked: float
+                    ) -> float:
+    """How many leads match ``f``: the share of matches among the leads of its other filters (bound by ``others``;
+    ``walked``: the planner's estimate of how many there are) in a sample of about SAMPLE_PAGES table pages
+    (``TABLESAMPLE SYSTEM … REPEATABLE``: the same pages every time, so the figure does not jump between reruns),
+    times ``walked``. A table of at most SAMPLE_PAGES pages is read whole: exact."""
     pages = session.execute(text("SELECT relpages FROM pg_class WHERE oid = 'leads'::regclass")).scalar_one()
     percent = min(100.0, 100.0 * SAMPLE_PAGES / max(int(pages), 1))
-    others = {name: value for name, value in v.items() if name not in ("q_pattern", "fts_phrase")}
 
     def build() -> Select[Any]:
         sampled = tablesample(Lead.__table__, func.system(bindparam("sample_pct", type_=Float)), name="leads",
@@ -164,4 +173,4 @@ def sampled_matches(session: Session, f: LeadFilters, v: dict[str, Any]) -> floa
     row = run(session, ("search-sample", *filter_shape(f, v)), build, v | {"sample_pct": percent})[0]
     if percent >= 100.0 or not row["seen"]:
         return float(row["hits"])
-    return row["hits"] / row["seen"] * estimated_matches(session, replace(f, q=None), others)
+    return float(row["hits"] / row["seen"] * walked)
