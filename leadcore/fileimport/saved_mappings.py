@@ -85,19 +85,19 @@ def _clean(headers: Sequence[str], mapping: Mapping[str, str | None], status_map
             raise InvalidMapping(f"Column {header!r}: {field!r} is not a field; use one of "
                                  f"{', '.join(MAPPABLE_FIELDS)} or ignore", field="mapping")
         clean_map[str(header)] = field
-    clean_status: dict[str, str] = {}
-    for value, status in (status_map or {}).items():
-        if status not in IMPORT_STATUSES:
-            raise InvalidMapping(f"Status value {value!r}: {status!r} must be one of {', '.join(IMPORT_STATUSES)}",
-                                 field="status_map")
-        clean_status[str(value)] = status
-    clean_type: dict[str, str] = {}
-    for value, kind in (type_map or {}).items():
-        if kind not in LEAD_TYPES:
-            raise InvalidMapping(f"Type value {value!r}: {kind!r} must be one of {', '.join(LEAD_TYPES)}",
-                                 field="type_map")
-        clean_type[str(value)] = kind
-    return name, clean_map, clean_status, clean_type
+    return (name, clean_map, _value_map(status_map, IMPORT_STATUSES, "Status", "status_map"),
+            _value_map(type_map, LEAD_TYPES, "Type", "type_map"))
+
+
+def _value_map(given: Mapping[str, str] | None, allowed: Sequence[str], what: str, field: str) -> dict[str, str]:
+    """A file value → lead value map whose every target is one of ``allowed``."""
+    out: dict[str, str] = {}
+    for value, target in (given or {}).items():
+        if target not in allowed:
+            raise InvalidMapping(f"{what} value {value!r}: {target!r} must be one of {', '.join(allowed)}",
+                                 field=field)
+        out[str(value)] = target
+    return out
 
 
 def applied(saved: SavedMapping, headers: Sequence[str],

@@ -20,7 +20,7 @@ from leadcore.db.prepared import run
 from leadcore.work.activities import Clock, utc_now
 from leadcore.work.prefs import prefs_of
 from leadcore.work.routing import OPEN_STATUSES
-from leadcore.work.tasks import LIST_LIMIT, TaskRow, day_bounds, open_tasks_query, task_row
+from leadcore.work.tasks import LIST_LIMIT, TaskRow, day_bounds, due_window, open_tasks_query, task_row
 
 PAGE = 50  # rows a list shows first; "show more" asks for PAGE more, up to tasks.LIST_LIMIT
 TASK_LISTS = ("overdue", "today", "upcoming")
@@ -50,14 +50,10 @@ def _limit(name: str) -> Any:
 def _task_lists() -> Select[Any]:
     """The three due lists of one assignee, each a bounded read of the open-tasks index, tagged with its list:
     overdue (due before ``now``), today (before ``day_end``) and upcoming."""
-    now: Any = bindparam("now")
-    day_end: Any = bindparam("day_end")
-    windows: dict[str, tuple[Any, Any]] = {"overdue": (None, now), "today": (now, day_end),
-                                           "upcoming": (day_end, None)}
     parts = []
     for rank, name in enumerate(TASK_LISTS):
-        one = open_tasks_query(bindparam("user_id"), bindparam("team_id"), *windows[name], limit=_limit(name)
-                               ).subquery(name)
+        window = due_window(name, bindparam("now"), bindparam("day_end"))
+        one = open_tasks_query(bindparam("user_id"), bindparam("team_id"), *window, limit=_limit(name)).subquery(name)
         parts.append(select(*one.c, literal(rank).label("list_rank")))
     tagged = union_all(*parts).subquery("tagged")
     return select(*tagged.c).order_by(tagged.c.list_rank, tagged.c.due_at, tagged.c.id)

@@ -173,10 +173,10 @@ def task_rows(s: Session, q: TaskQuery, now: datetime, zone: ZoneInfo) -> list[T
     return [task_row(r._mapping, now, zone) for r in s.execute(q)]
 
 
-def due_window(due: str, now: datetime, zone: ZoneInfo) -> tuple[datetime | None, datetime | None]:
-    """The [lo, hi) due times of a ``due`` list ("overdue", "today", "upcoming" or "all") at ``now`` in ``zone``."""
-    _, end = day_bounds(now, zone)
-    return {"overdue": (None, now), "today": (now, end), "upcoming": (end, None), "all": (None, None)}[due]
+def due_window(due: str, now: Any, day_end: Any) -> tuple[Any, Any]:
+    """The [lo, hi) due times of a ``due`` list ("overdue", "today", "upcoming" or "all"), given ``now`` and the
+    end of the assignee's day (``day_bounds``); values or bound parameters (My work's statement is built once)."""
+    return {"overdue": (None, now), "today": (now, day_end), "upcoming": (day_end, None), "all": (None, None)}[due]
 
 
 def open_tasks_query(assignee_id: Any, team_id: Any, lo: Any, hi: Any, *, limit: Any = LIST_LIMIT) -> TaskQuery:
@@ -211,7 +211,8 @@ def list_tasks(uow: UnitOfWork, actor: Actor, *, assignee_id: int | None = None,
         if user is None or user.team_id != actor.team_id:
             raise NotFound(f"User {who} was not found")
         zone = zone_of(s, user.id)
-        return task_rows(s, open_tasks_query(user.id, actor.team_id, *due_window(due, now, zone)), now, zone)
+        window = due_window(due, now, day_bounds(now, zone)[1])
+        return task_rows(s, open_tasks_query(user.id, actor.team_id, *window), now, zone)
 
 
 def open_task_counts(s: Session, team_id: int, now: datetime) -> dict[int, int]:
