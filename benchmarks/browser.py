@@ -55,6 +55,8 @@ from typing import Any
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from benchmarks.report import write_json
+
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_DB = "leadcore_browser_bench"
 BUDGET_MS = 2000.0
@@ -442,6 +444,41 @@ def table(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def add_shared_options(p: argparse.ArgumentParser) -> None:
+    """The options every browser benchmark takes besides its own: seed, JSON output, reuse and keep."""
+    p.add_argument("--seed", type=int, default=1, help="seed-demo's random seed")
+    p.add_argument("--json", dest="json_out", help="write the figures here as JSON")
+    p.add_argument("--reuse", action="store_true", help="reuse the database if it exists (skip loading)")
+    p.add_argument("--keep", action="store_true", help="keep the database afterwards")
+
+
+def chromium_missing() -> bool:
+    """True (and says so) when Debian's chromium, which the browser benchmarks drive, is not installed."""
+    if os.path.exists(CHROMIUM):
+        return False
+    print("benchmark: chromium is not installed (apt-get install chromium)", file=sys.stderr)
+    return True
+
+
+@contextlib.contextmanager
+def served(args: argparse.Namespace, log_name: str, how: str = "auto"
+           ) -> Iterator[tuple[BenchDb, dict[str, Any], Server]]:
+    """The benchmark database with ``args.rows`` leads (``how``: seed-demo or restore; auto: restore above 20,000
+    rows on PostgreSQL) and a Streamlit server on it, logging to test-artifacts/``log_name``; stopped at the end."""
+    log = ROOT / "test-artifacts" / log_name
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with bench_database(args.database_url, reuse=args.reuse, keep=args.keep) as db:
+        if how == "auto":
+            how = "restore" if db.dialect == "postgresql" and args.rows > 20_000 else "seed-demo"
+        loaded = load(db, args.rows, args.seed, how)
+        say(f"starting streamlit (log: {log})")
+        server = Server(db, log)
+        try:
+            yield db, loaded, server
+        finally:
+            server.stop()
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m benchmarks.browser", description=__doc__.split("\n\n")[0])
     p.add_argument("--database-url", required=True,
@@ -455,29 +492,15 @@ def main(argv: list[str] | None = None) -> int:
                    help="how to load the leads: seed-demo straight into the database, or (PostgreSQL) seed-demo "
                         "into a scratch SQLite file then leadcore backup/restore; auto: restore above 20,000 rows "
                         "on PostgreSQL")
-    p.add_argument("--seed", type=int, default=1, help="seed-demo's random seed")
-    p.add_argument("--json", dest="json_out", help="write the figures here as JSON")
     p.add_argument("--screenshots", help="save what each scenario's first visit ended on into this folder")
-    p.add_argument("--reuse", action="store_true", help="reuse the database if it exists (skip loading)")
-    p.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    add_shared_options(p)
     args = p.parse_args(argv)
-    if not os.path.exists(CHROMIUM):
-        print("benchmark: chromium is not installed (apt-get install chromium)", file=sys.stderr)
+    if chromium_missing():
         return 2
     started = time.perf_counter()
-    log = ROOT / "test-artifacts" / "browser-bench-streamlit.log"
-    log.parent.mkdir(parents=True, exist_ok=True)
-    with bench_database(args.database_url, reuse=args.reuse, keep=args.keep) as db:
-        how = args.load if args.load != "auto" else (
-            "restore" if db.dialect == "postgresql" and args.rows > 20_000 else "seed-demo")
-        loaded = load(db, args.rows, args.seed, how)
-        say(f"starting streamlit (log: {log})")
-        server = Server(db, log)
-        try:
-            series = measure(server.url, args.samples, args.cache_expired,
-                             Path(args.screenshots) if args.screenshots else None)
-        finally:
-            server.stop()
+    with served(args, "browser-bench-streamlit.log", args.load) as (db, loaded, server):
+        series = measure(server.url, args.samples, args.cache_expired,
+                         Path(args.screenshots) if args.screenshots else None)
     result: dict[str, Any] = {
         "rows": loaded["rows"],
         "engine": db.dialect,
@@ -491,7 +514,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     print(table(result))
     if args.json_out:
-        Path(args.json_out).write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+        write_json(args.json_out, result)
     return 0 if all(s["under_budget"] for s in result["scenarios"].values()) else 1
 
 

@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import json
 import os
 import platform
 import random
@@ -34,7 +33,6 @@ import statistics
 import sys
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, text
@@ -44,13 +42,14 @@ from benchmarks.browser import (
     CHROMIUM_ARGS,
     ROOT,
     BenchDb,
-    Server,
-    bench_database,
+    add_shared_options,
+    chromium_missing,
     leadcore,
-    load,
     say,
+    served,
 )
 from benchmarks.load_mix import think_seconds
+from benchmarks.report import write_json
 
 BUDGET_MS = 1500.0
 STEP_TIMEOUT_MS = 60_000
@@ -301,33 +300,20 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--users", type=int, default=10, help="concurrent reps (default 10)")
     p.add_argument("--rows", type=int, default=100_000, help="leads to load (default 100,000)")
     p.add_argument("--seconds", type=float, default=60.0, help="how long the reps work (default 60)")
-    p.add_argument("--seed", type=int, default=1, help="seed-demo's random seed")
     p.add_argument("--think-ms", type=float, default=0.0,
                    help="each rep pauses 0.5–1.5 × this between interactions, like a person reading (default 0: "
                         "back to back)")
-    p.add_argument("--json", dest="json_out", help="write the figures here as JSON")
-    p.add_argument("--reuse", action="store_true", help="reuse the database if it exists (skip loading)")
-    p.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    add_shared_options(p)
     args = p.parse_args(argv)
     if args.users < 1 or args.seconds <= 0 or args.rows < args.users * LEADS_PER_REP:
         print(f"--users ≥ 1, --seconds > 0 and --rows ≥ users × {LEADS_PER_REP:,}", file=sys.stderr)
         return 2
-    if not os.path.exists(CHROMIUM):
-        print("benchmark: chromium is not installed (apt-get install chromium)", file=sys.stderr)
+    if chromium_missing():
         return 2
     started = time.perf_counter()
-    log = ROOT / "test-artifacts" / "browser-users-streamlit.log"
-    log.parent.mkdir(parents=True, exist_ok=True)
-    with bench_database(args.database_url, reuse=args.reuse, keep=args.keep) as db:
-        how = "restore" if db.dialect == "postgresql" and args.rows > 20_000 else "seed-demo"
-        loaded = load(db, args.rows, args.seed, how)
+    with served(args, "browser-users-streamlit.log") as (db, loaded, server):
         reps = add_reps(db, args.users)
-        say(f"starting streamlit (log: {log})")
-        server = Server(db, log)
-        try:
-            figures = asyncio.run(drive(server.url, reps, args.seconds, server.proc.pid, args.think_ms))
-        finally:
-            server.stop()
+        figures = asyncio.run(drive(server.url, reps, args.seconds, server.proc.pid, args.think_ms))
     result: dict[str, Any] = {
         "rows": loaded["rows"], "engine": db.dialect, "users": args.users, "seconds": args.seconds,
         "think_ms": args.think_ms, "budget_ms": BUDGET_MS, **figures,
@@ -343,7 +329,7 @@ def main(argv: list[str] | None = None) -> int:
     for e in result["first_errors"]:
         print(f"  {e}")
     if args.json_out:
-        Path(args.json_out).write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+        write_json(args.json_out, result)
     p95 = result["all"]["p95_ms"]
     return 0 if result["errors"] == 0 and p95 is not None and p95 <= BUDGET_MS else 1
 

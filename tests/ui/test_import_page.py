@@ -12,6 +12,8 @@ from streamlit.testing.v1 import AppTest
 from leadcore.config import settings
 from leadcore.discovery.runs import list_searches
 from leadcore.grid.filters import LeadFilters
+from tests.ui import importing
+from tests.ui.importing import open_import
 from ui import state
 
 CSV = (
@@ -32,20 +34,13 @@ def importer(make, new_app, logged_in):
     def open_page() -> AppTest:
         rep = make.user("rep")
         make.lead(rep, lead_name="Carl Known", email="carl@gamma.io", company="Gamma")
-        at = logged_in(new_app(), rep).run()
-        at.switch_page("pages/import.py").run()
-        assert not at.exception
-        at.actor = rep  # type: ignore[attr-defined]
-        return at
+        return open_import(logged_in(new_app(), rep), rep)
 
     return open_page
 
 
 def upload(at: AppTest, data: bytes = CSV, name: str = "people.csv") -> AppTest:
-    at.file_uploader[0].upload(name, data, "text/csv")
-    at.run()
-    assert not at.exception
-    return at
+    return importing.upload(at, data, name)
 
 
 def click(at: AppTest, label: str) -> AppTest:

@@ -6,6 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from leadcore.fileimport.saved_mappings import find_for
+from tests.ui.importing import open_import, upload
 
 CSV = b"Full Name,E-mail,Company,Stage\nAna Lee,ana@acme.io,Acme,Hot\nBob Stone,bob@beta.io,Beta,Cold\n"
 # The same columns in another order and spelling: the same header set.
@@ -16,20 +17,9 @@ AGAIN = b"stage,e_mail,full name,company\nHot,cy@gamma.io,Cy Lo,Gamma\n"
 def page(make, new_app, logged_in):
     def open_page(rep=None) -> AppTest:  # type: ignore[no-untyped-def]
         rep = rep or make.user("rep", name="Rita Rep")
-        at = logged_in(new_app(), rep).run()
-        at.switch_page("pages/import.py").run()
-        assert not at.exception
-        at.actor = rep  # type: ignore[attr-defined]
-        return at
+        return open_import(logged_in(new_app(), rep), rep)
 
     return open_page
-
-
-def upload(at: AppTest, data: bytes, name: str) -> AppTest:
-    at.file_uploader[0].upload(name, data, "text/csv")
-    at.run()
-    assert not at.exception
-    return at
 
 
 def box(at: AppTest, prefix: str, label: str):  # type: ignore[no-untyped-def]
