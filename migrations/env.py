@@ -9,15 +9,16 @@ from sqlalchemy import Connection
 
 from leadcore.config import settings
 from leadcore.db.engine import make_engine
-from leadcore.db.models import UNMODELED_INDEXES, UNMODELED_TABLE_PREFIX, Base
+from leadcore.db.models import UNMODELED_COLUMNS, UNMODELED_INDEXES, UNMODELED_TABLE_PREFIX, Base
 
 config = context.config
 target_metadata = Base.metadata
 
 
 def _include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
-    """Leave out of autogenerate the indexes migrations make in SQL the model cannot state (UNMODELED_INDEXES)."""
-    return not (type_ == "index" and name in UNMODELED_INDEXES)
+    """Leave out of autogenerate what migrations make in SQL the model cannot state (UNMODELED_COLUMNS, _INDEXES)."""
+    unmodeled = {"index": UNMODELED_INDEXES, "column": UNMODELED_COLUMNS}.get(type_, frozenset())
+    return name not in unmodeled
 
 
 def _include_name(name: str | None, type_: str, parent_names: Any) -> bool:

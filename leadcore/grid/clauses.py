@@ -149,18 +149,17 @@ def _sqlite_fts(phrase: str) -> ColumnElement[bool]:
     return Lead.id.in_(hits)
 
 
-# The searched fields (name, email, company, job title, location, industry) as one lowercased text, joined by
-# newlines: on PostgreSQL the pg_trgm GIN index ix_leads_search_trgm (migration 0013) is built on exactly this
-# expression, so the planner uses it only when the query spells it the same way (literally, not with bound
-# parameters). SQLite's FTS5 index leads_search holds the same fields.
+# The searched fields (name, email, company, job title, location, industry). On PostgreSQL a search reads them as
+# one stored, lowercased text joined by newlines, leads.search_text (a generated column, migration 0024), which the
+# pg_trgm GIN index ix_leads_search_trgm and the walk index ix_leads_team_score hold. SQLite's FTS5 index
+# leads_search holds the same fields.
 SEARCHED = ("lead_name", "email", "company", "job_title", "location", "industry")
 
 
-SEARCH_TEXT_SQL = "lower(" + " || chr(10) || ".join(f"coalesce({f}, '')" for f in SEARCHED) + ")"
+SEARCH_TEXT_SQL = "search_text"
 
 
-_SEARCH_TEXT: ColumnElement[str] = literal_column(
-    "lower(" + " || chr(10) || ".join(f"coalesce(leads.{f}, '')" for f in SEARCHED) + ")")
+SEARCH_TEXT: ColumnElement[str] = literal_column(f"leads.{SEARCH_TEXT_SQL}")
 
 
 SEARCHED_COLUMNS = tuple(getattr(Lead, f) for f in SEARCHED)
@@ -171,9 +170,9 @@ def text_search(session: Session, term: str, pattern: Any = None) -> ColumnEleme
     if pattern is None:
         pattern = bindparam("q_pattern", f"%{_like_escape(term)}%")
     if session.get_bind().dialect.name == "postgresql" and "\n" not in term:
-        # One trigram index scan and one LIKE per candidate instead of three of each. A term without a newline
-        # cannot match across the joined fields, so this finds exactly what the three ILIKEs below would.
-        return _SEARCH_TEXT.like(func.lower(pattern), escape="\\")
+        # One trigram index scan and one LIKE per candidate instead of six of each. A term without a newline
+        # cannot match across the joined fields, so this finds exactly what the six ILIKEs below would.
+        return SEARCH_TEXT.like(func.lower(pattern), escape="\\")
     return ilike_any(pattern, *SEARCHED_COLUMNS)
 
 

@@ -3,6 +3,7 @@ total that is exact when counting is cheap and "about N" otherwise (see ``search
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -16,6 +17,7 @@ from leadcore.db.prepared import driver_rows, run, statement_for
 from leadcore.grid import totals
 from leadcore.grid.clauses import (
     PAGE_COLUMNS,
+    SEARCH_TEXT,
     SEARCHED,
     SEARCHED_COLUMNS,
     SORTS,
@@ -30,6 +32,7 @@ from leadcore.grid.clauses import (
     where_clause,
 )
 from leadcore.grid.filters import LeadFilters
+from leadcore.scoring.rules import MAX_SCORE
 
 # PostgreSQL text search first looks for the page among this many leads in sort order (see search_page).
 SEARCH_WALK = 2_000
@@ -38,6 +41,35 @@ SEARCH_WALK = 2_000
 # ... and when that finds too few, walks on in score order if the planner expects more matches than this (see
 # search_page); fewer are all collected through the trigram index and sorted.
 SEARCH_COMMON = 20_000
+
+
+# ix_leads_search_bands files each lead's trigrams under its score band: 0–4, 5–9, …, 100 (migration 0024).
+BAND_WIDTH = 5
+
+
+_ASCII_RUN = re.compile(r"[A-Za-z0-9]{3,}")
+
+
+def band_trigrams(term: str) -> list[str]:
+    """The trigrams a lead's search text has whenever it contains ``term``: those inside the term's runs of three or
+    more ASCII letters and digits, lowercased. pg_trgm keeps such a trigram as itself (not hashed, as it does with
+    other characters), and a run lies inside one word of any text containing the term, so the trigram is in the
+    text's own. Empty for a term without such a run: the band index cannot be asked then."""
+    return sorted({run[i:i + 3] for run in map(str.lower, _ASCII_RUN.findall(term)) for i in range(len(run) - 2)})
+
+
+# The highest band, at or below the cursor's (:start), that holds a match: one bitmap probe of the band index per
+# band for the term's trigrams (:trigrams, band_trigrams joined by commas), from the top down, stopping at the first
+# band that holds one. A band without a match costs a few index pages. The OFFSET 0 fence keeps the planner from also
+# asking the trigram index for the LIKE: for a common term that is every match, read to find one.
+_BAND_PROBE = text("""
+SELECT band FROM generate_series(CAST(:start AS integer), 0, -1) AS band
+WHERE EXISTS (SELECT 1 FROM (SELECT search_text FROM leads
+                             WHERE leads_search_bands(lead_score, search_text) COLLATE "C" @> string_to_array(
+                                       band::text || ':' || replace(:trigrams, ',', ',' || band::text || ':'), ',')
+                               AND team_id = :team_id AND is_active OFFSET 0) AS candidate
+              WHERE search_text LIKE lower(:q_pattern) ESCAPE '\\')
+LIMIT 1""")
 
 
 # A common search's "about N" reads this many table pages (about 8,000 leads at 1M), the same ones every time.
@@ -93,8 +125,12 @@ def search_page(session: Session, f: LeadFilters, v: dict[str, Any], sort: str
         return rows, int(rows[0]["matches"]), False, int(rows[0]["matches"]) / SEARCH_WALK
     if sort == "score" and replace(f, q=None) == LeadFilters() and \
             estimated_matches(session, f, v) > SEARCH_COMMON:
-        rows = run(session, ("search-on", *shape), lambda: _walk_page(session, f, v, sort, term, counted=False),
-                    v | {"walk": None})  # LIMIT NULL: no window; a short page is every match
+        top = highest_match_band_top(session, term, v)
+        if top is None:
+            return [], 0, True, None
+        rows = run(session, ("search-on", *shape), lambda: _walk_page(session, f, v, sort, term, counted=False,
+                                                                      below=True),
+                   v | {"walk": None, "band_top": top})  # LIMIT NULL: no window; a short page is every match
         return rows, len(rows), len(rows) < v["limit"], None
 
     def found() -> Select[Any]:
@@ -106,14 +142,17 @@ def search_page(session: Session, f: LeadFilters, v: dict[str, Any], sort: str
     return rows, int(rows[0]["matches"]) if rows else 0, True, None
 
 
-def _walk_page(session: Session, f: LeadFilters, v: dict[str, Any], sort: str, term: str, *, counted: bool
-               ) -> Select[Any]:
+def _walk_page(session: Session, f: LeadFilters, v: dict[str, Any], sort: str, term: str, *, counted: bool,
+               below: bool = False) -> Select[Any]:
     """The best matches among the next ``walk`` leads in sort order (all of them when ``walk`` is NULL), with how
-    many matched in that window when ``counted``. The walk reads the sort key, id and the searched fields only (on
-    PostgreSQL, ix_leads_team_score holds them all); the page's other columns are read for its rows alone."""
+    many matched in that window when ``counted``; ``below``: from score ``band_top`` down. The walk reads the sort
+    key, id and the stored search text only (ix_leads_team_score holds them all); the page's other columns are read
+    for its rows alone."""
     sort_column, _ = SORTS[sort]
-    walk = select(Lead.id, sort_column.label("sort_key"), *SEARCHED_COLUMNS) \
-        .where(*_unsearched(session, f, v, sort))
+    searched = SEARCHED_COLUMNS if "\n" in term else (SEARCH_TEXT.label("search_text"),)
+    walk = select(Lead.id, sort_column.label("sort_key"), *searched).where(*_unsearched(session, f, v, sort))
+    if below:
+        walk = walk.where(Lead.lead_score <= bindparam("band_top", type_=Integer))
     window = ordered(walk, sort).limit(bindparam("walk", type_=Integer)).subquery()
     hits = select(window.c.id, window.c.sort_key, *([func.count().over().label("matches")] if counted else [])) \
         .where(_text_search_on(window, term))
@@ -122,6 +161,21 @@ def _walk_page(session: Session, f: LeadFilters, v: dict[str, Any], sort: str, t
     page = select(*PAGE_COLUMNS, owner_name(Lead.owner_id), *hits_page.c[2:]).join(hits_page,
                                                                                     hits_page.c.id == Lead.id)
     return ordered_by(page, hits_page.c.sort_key, hits_page.c.id, sort)
+
+
+def highest_match_band_top(session: Session, term: str, v: dict[str, Any]) -> int | None:
+    """The top score of the highest score band, at or below the cursor, that holds a match of ``term`` (bound in
+    ``v``), from the band index; None when no band does. A term the index cannot answer (no band_trigrams) gets the
+    top score: the walk starts where it would have. So a term whose matches all score low (every
+    free-mail address, which scoring counts against a lead) starts its walk among them, not at the top: each band
+    above costs a probe of a few index pages instead of a walk through every lead in it."""
+    start = min(int(v.get("after_value", MAX_SCORE)), MAX_SCORE)
+    trigrams = band_trigrams(term)
+    if not trigrams:
+        return start
+    band = session.execute(_BAND_PROBE, {"start": start // BAND_WIDTH, "trigrams": ",".join(trigrams),
+                                         "team_id": v["team_id"], "q_pattern": v["q_pattern"]}).scalar()
+    return None if band is None else min(int(band) * BAND_WIDTH + BAND_WIDTH - 1, start)
 
 
 def estimated_matches(session: Session, f: LeadFilters, v: dict[str, Any]) -> float:
@@ -145,11 +199,10 @@ def _matches_page(rows: Any, where: ColumnElement[bool], sort: str) -> Select[An
 
 
 def _text_search_on(rows: Any, term: str) -> ColumnElement[bool]:
-    """The text search over a subquery's columns (no index involved), spelled as on the leads table."""
+    """The text search over a subquery's columns (see _walk_page; no index involved), as on the leads table."""
     pattern: Any = bindparam("q_pattern")
-    if "\n" not in term:  # one LIKE over the joined, lowercased fields: cheaper than three ILIKEs
-        joined = func.lower(func.concat_ws(literal("\n"), *(func.coalesce(rows.c[f], "") for f in SEARCHED)))
-        return joined.like(func.lower(pattern), escape="\\")
+    if "\n" not in term:
+        return rows.c.search_text.like(func.lower(pattern), escape="\\")
     return ilike_any(pattern, *(rows.c[f] for f in SEARCHED))
 
 

@@ -140,12 +140,12 @@ def test_search_pages_are_the_sorted_matches_whichever_step_serves_them(
     assert first.total == len(want) or (first.total_is_estimate and first.total <= len(want))
 
 
-def test_postgresql_score_index_carries_the_searched_fields(pg_db: Database) -> None:
-    """The search walk reads ix_leads_team_score alone (migration 0004)."""
+def test_postgresql_score_index_carries_the_search_text(pg_db: Database) -> None:
+    """The search walk reads ix_leads_team_score alone: it holds the stored search text (migrations 0004, 0024)."""
     with pg_db.uow() as uow:
         definition = uow.session.scalar(text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_leads_team_score' "
                                              "AND schemaname = current_schema()"))
-    included = "INCLUDE (lead_name, email, company, job_title, location, industry) WHERE is_active"
+    included = "INCLUDE (search_text) WHERE is_active"
     assert definition is not None and included in definition
 
 

@@ -9,6 +9,7 @@ from leadcore.db.models.batches import BulkBatch, BulkBatchLead, IntakeFill
 from leadcore.db.models.core import (
     ANALYTICS_COLUMNS,
     ROLLUP_TABLES,
+    UNMODELED_COLUMNS,
     UNMODELED_INDEXES,
     UNMODELED_TABLE_PREFIX,
     ApiToken,
@@ -38,6 +39,7 @@ __all__ = [
     "NAMING_CONVENTION",
     "OUTBOX_STATUSES",
     "ROLLUP_TABLES",
+    "UNMODELED_COLUMNS",
     "UNMODELED_INDEXES",
     "UNMODELED_TABLE_PREFIX",
     "ApiToken",

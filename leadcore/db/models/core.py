@@ -30,11 +30,16 @@ ANALYTICS_COLUMNS = [
 
 
 # Made by migrations in SQL the model cannot state, and left out of autogenerate (migrations/env.py):
-# - ix_leads_search_trgm: PostgreSQL's pg_trgm GIN index over leadcore.grid.clauses.SEARCH_TEXT_SQL (free-text search);
+# - leads.search_text: PostgreSQL's stored, lowercased text of the searched fields (leadcore.grid.clauses.SEARCHED),
+#   a generated column (migration 0024) that free-text search reads;
+# - ix_leads_search_trgm: PostgreSQL's pg_trgm GIN index over leads.search_text (free-text search);
+# - ix_leads_search_bands: PostgreSQL's GIN index of each active lead's trigrams by score band (leads_search_bands,
+#   migration 0024), which tells a search in score order where its first match is (leadcore.grid.search);
 # - leads_search (and its FTS5 shadow tables): SQLite's trigram index of the same fields, filled by triggers on
 #   leads (migration 0002; a batch-mode rebuild of leads drops the triggers and must recreate them), and
 #   leads_search_bulk, the id range the matcher's bulk insert indexes itself (migration 0005).
-UNMODELED_INDEXES = frozenset({"ix_leads_search_trgm"})
+UNMODELED_COLUMNS = frozenset({"search_text"})
+UNMODELED_INDEXES = frozenset({"ix_leads_search_trgm", "ix_leads_search_bands"})
 UNMODELED_TABLE_PREFIX = "leads_search"
 
 
@@ -143,10 +148,9 @@ class Lead(Base):
         Index("ix_leads_team_domain", "team_id", "domain"),
         # The grid and analytics.
         Index("ix_leads_team_status", "team_id", "status"),
-        # PostgreSQL: active leads only, and a text search walks it in score order testing the searched fields
-        # from the index alone (migrations 0004, 0013).
-        Index("ix_leads_team_score", "team_id", "lead_score", "id",
-              postgresql_include=["lead_name", "email", "company", "job_title", "location", "industry"],
+        # PostgreSQL: active leads only, and a text search walks it in score order testing the stored search text
+        # from the index alone (migrations 0004, 0013, 0024).
+        Index("ix_leads_team_score", "team_id", "lead_score", "id", postgresql_include=["search_text"],
               postgresql_where=text("is_active")),
         Index("ix_leads_team_created", "team_id", "created_at", "id"),
         Index("ix_leads_team_search", "team_id", "search_id"),
