@@ -233,14 +233,16 @@ class Server:
 # --- measuring in the page ------------------------------------------------------------------------------------
 
 # Installed before each timed action: remembers when the action started and whether a script run began since.
+# It watches the whole document: a page change may replace the element that carries the script state.
 ARM = """() => {
-  const app = document.querySelector('[data-testid=stApp]');
   window.__bench = {start: performance.now(), sawRunning: false, end: null};
   if (window.__benchObserver) window.__benchObserver.disconnect();
   window.__benchObserver = new MutationObserver(() => {
-    if (app.getAttribute('data-test-script-state') === 'running') window.__bench.sawRunning = true;
+    const app = document.querySelector('[data-testid=stApp]');
+    if (app && app.getAttribute('data-test-script-state') === 'running') window.__bench.sawRunning = true;
   });
-  window.__benchObserver.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+  window.__benchObserver.observe(document.documentElement,
+    {attributes: true, attributeFilter: ['data-test-script-state'], subtree: true, childList: true});
 }"""
 
 # Polled every animation frame: true (and the end time noted) once the run is over and `ready` holds.
@@ -378,7 +380,7 @@ class Browser:
         self.browser.close()
 
 
-URL_CHANGE = ("(() => { history.pushState({}, '', '/?" + FILTER_QUERY + "');"
+URL_CHANGE = ("(() => { history.pushState({}, '', '/leads?" + FILTER_QUERY + "');"
               " window.dispatchEvent(new PopStateEvent('popstate', {state: {}})); })()")
 
 
