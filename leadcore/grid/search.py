@@ -60,15 +60,18 @@ def band_trigrams(term: str) -> list[str]:
 
 # The highest band, at or below the cursor's (:start), that holds a match: one bitmap probe of the band index per
 # band for the term's trigrams (:trigrams, band_trigrams joined by commas), from the top down, stopping at the first
-# band that holds one. A band without a match costs a few index pages. The OFFSET 0 fence keeps the planner from also
-# asking the trigram index for the LIKE: for a common term that is every match, read to find one.
-_BAND_PROBE = text("""
+# band that holds one. A band without a match costs a few index pages. The OFFSET 0 fence leaves the planner one
+# condition inside, the band index's own, so the index is the only way in that does not compute the bands of every
+# lead (whose cost the band function's COST makes plain): the team and the LIKE are checked on what it finds. The
+# team was a filter on those rows anyway; inside, a stale estimate of a team's leads could pick its index instead.
+# Nor can the planner ask the trigram index for the LIKE: for a common term that is every match, read to find one.
+BAND_PROBE = text("""
 SELECT band FROM generate_series(CAST(:start AS integer), 0, -1) AS band
-WHERE EXISTS (SELECT 1 FROM (SELECT search_text FROM leads
+WHERE EXISTS (SELECT 1 FROM (SELECT team_id, search_text FROM leads
                              WHERE leads_search_bands(lead_score, search_text) COLLATE "C" @> string_to_array(
                                        band::text || ':' || replace(:trigrams, ',', ',' || band::text || ':'), ',')
-                               AND team_id = :team_id AND is_active OFFSET 0) AS candidate
-              WHERE search_text LIKE lower(:q_pattern) ESCAPE '\\')
+                               AND is_active OFFSET 0) AS candidate
+              WHERE team_id = :team_id AND search_text LIKE lower(:q_pattern) ESCAPE '\\')
 LIMIT 1""")
 
 
@@ -166,21 +169,32 @@ def _walk_page(session: Session, f: LeadFilters, v: dict[str, Any], sort: str, t
 def highest_match_band_top(session: Session, term: str, v: dict[str, Any]) -> int | None:
     """The top score of the highest score band, at or below the cursor, that holds a match of ``term`` (bound in
     ``v``), from the band index; None when no band does. A term the index cannot answer (no band_trigrams) gets the
-    top score: the walk starts where it would have. So a term whose matches all score low (every
-    free-mail address, which scoring counts against a lead) starts its walk among them, not at the top: each band
-    above costs a probe of a few index pages instead of a walk through every lead in it."""
+    top score: the walk starts where it would have. So a term whose matches all score low (every free-mail
+    address, which scoring counts against a lead) starts its walk among them, not at the top: each band above costs
+    a probe of a few index pages instead of a walk through every lead in it. The probe's LIKE is the joined text's,
+    also for a term with a newline (whose filter tests the fields one by one): it can only find a band too high,
+    never skip one that holds a match."""
     start = min(int(v.get("after_value", MAX_SCORE)), MAX_SCORE)
-    trigrams = band_trigrams(term)
-    if not trigrams:
+    values = band_probe_values(term, v)
+    if values is None:
         return start
-    band = session.execute(_BAND_PROBE, {"start": start // BAND_WIDTH, "trigrams": ",".join(trigrams),
-                                         "team_id": v["team_id"], "q_pattern": v["q_pattern"]}).scalar()
+    band = session.execute(BAND_PROBE, values).scalar()
     return None if band is None else min(int(band) * BAND_WIDTH + BAND_WIDTH - 1, start)
 
 
+def band_probe_values(term: str, v: dict[str, Any]) -> dict[str, Any] | None:
+    """BAND_PROBE's bound values for ``term`` (``v``: the search's), starting at the cursor's band; None when the
+    term has no band_trigrams to ask for."""
+    trigrams = band_trigrams(term)
+    if not trigrams:
+        return None
+    return {"start": min(int(v.get("after_value", MAX_SCORE)), MAX_SCORE) // BAND_WIDTH,
+            "trigrams": ",".join(trigrams), "team_id": v["team_id"], "q_pattern": v["q_pattern"]}
+
+
 def estimated_matches(session: Session, f: LeadFilters, v: dict[str, Any]) -> float:
-    """The planner's estimate of how many leads match ``f`` (from the statistics of the search expression that
-    ix_leads_search_trgm gives PostgreSQL): one quick round trip, nothing read."""
+    """The planner's estimate of how many leads match ``f`` (from the statistics of the stored search text):
+    one quick round trip, nothing read."""
     compiled = statement_for(session, ("search-estimate", *filter_shape(f, v)),
                               lambda: select(literal(1)).select_from(Lead).where(where_clause(session, f, v)))
     plan: Any = driver_rows(session, "EXPLAIN (FORMAT JSON) " + (compiled.sql or ""), compiled.constants | v)[0]

@@ -30,14 +30,22 @@ def _walk_index(include: list[str]) -> None:
 
 # The score bands of ix_leads_search_bands: 0–4, 5–9, …, 100 (leadcore.grid.search.BAND_WIDTH).
 BAND_WIDTH = 5
-# Every trigram of a lead's search text (pg_trgm's show_trgm) prefixed by the lead's score band: "13:gma". One
-# expression of built-in functions, so the planner inlines it and an insert pays no function call of its own.
+# Every trigram of a lead's search text (pg_trgm's show_trgm) prefixed by the lead's score band: "13:gma". PL/pgSQL,
+# not an inlinable SQL function, so that the planner sees its COST. Inlined, it looked as cheap as a comparison, and
+# a probe planned with its values in hand (a custom plan) could pick a sequential scan computing it for every lead,
+# once per band: minutes instead of milliseconds under load. It takes about 25 µs a row (show_trgm over the whole
+# text); COST 20000 (50 units at cpu_operator_cost 0.0025) says more on purpose: no plan should compute it row by
+# row, and reading the band index, its pending list included (up to 4 MB), must look cheaper than computing it for
+# even a hundred leads. The call itself costs nothing measurable next to show_trgm (50,000 inserts into a table
+# with this index: 5.3 s either way).
 _BAND = f"(score / {BAND_WIDTH})::text || ':'"
 BANDS_FUNCTION = f"""
 CREATE FUNCTION leads_search_bands(score integer, search text) RETURNS text[]
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-SELECT string_to_array({_BAND} || replace(array_to_string(public.show_trgm(search), chr(1)), chr(1), chr(1) || {_BAND}),
-                       chr(1))
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE COST 20000 AS $$
+BEGIN
+    RETURN string_to_array({_BAND} || replace(array_to_string(public.show_trgm(search), chr(1)), chr(1),
+                                               chr(1) || {_BAND}), chr(1));
+END
 $$"""
 
 
