@@ -63,11 +63,8 @@ def per_rep_rows(session: Session, actor: Actor, *, dialect: str, since: date, n
         owned_q = (select(Lead.owner_id, func.count(), func.count().filter(Lead.status.in_(CONVERTED)))
                    .where(leads_where, Lead.owner_id.in_(ids)).group_by(Lead.owner_id))
     owned = {o: (int(n or 0), int(c or 0)) for o, n, c in session.execute(owned_q).all()}
-    # Driven by the activities (one row per touched lead), joined to the lead by its key.
-    touched = dict(session.execute(
-        select(Lead.owner_id, func.count()).join(first, first.c.lead_id == Lead.id)
-        .where(leads_where, Lead.owner_id.in_(ids)).group_by(Lead.owner_id)).all())
-
+    # One pass over the touched leads (each lead's first activity, joined to the lead by its key) gives both the
+    # number touched per owner (the window's count) and the median hours to first touch (the middle one or two).
     hours = _hours(first.c.first_at, Lead.created_at, dialect)
     ranked = (select(Lead.owner_id.label("owner_id"), hours.label("h"),
                      func.row_number().over(partition_by=Lead.owner_id, order_by=hours).label("rn"),
@@ -75,9 +72,12 @@ def per_rep_rows(session: Session, actor: Actor, *, dialect: str, since: date, n
               .join(first, first.c.lead_id == Lead.id)
               .where(leads_where, Lead.owner_id.in_(ids)).subquery())
     middle = or_(ranked.c.rn == (ranked.c.cnt + 1) // 2, ranked.c.rn == (ranked.c.cnt + 2) // 2)
-    medians = dict(session.execute(
-        select(ranked.c.owner_id, func.avg(cast(ranked.c.h, Float))).where(middle).group_by(ranked.c.owner_id)
-    ).all())
+    touched: dict[Any, Any] = {}
+    medians: dict[Any, Any] = {}
+    for owner, cnt, median in session.execute(
+            select(ranked.c.owner_id, func.max(ranked.c.cnt), func.avg(cast(ranked.c.h, Float)).filter(middle))
+            .group_by(ranked.c.owner_id)).all():
+        touched[owner], medians[owner] = cnt, median
 
     acts = dict(session.execute(
         select(LeadActivity.user_id, func.count())

@@ -47,7 +47,19 @@ def make_engine(
     # Pre-pinged, but without a round trip for a connection that was just in use (see leadcore.db.liveness).
     engine = create_engine(url, connect_args=connect_args, **kwargs)
     liveness.install(engine)
+    event.listen(engine, "connect", _postgresql_settings)
     return engine
+
+
+def _postgresql_settings(dbapi_connection: Any, _record: object) -> None:
+    """No JIT on our connections: every statement here is short, and compiling one costs 10–350 ms. PostgreSQL
+    compiles any plan whose estimated cost passes jit_above_cost, and the search's band probe (leadcore.grid.search)
+    carries the band function's deliberately high COST: with JIT on, a 2 ms probe spent 350 ms compiling. Set on
+    connecting (not in libpq's ``options``, which would replace a PGOPTIONS search_path)."""
+    autocommit = dbapi_connection.autocommit
+    dbapi_connection.autocommit = True
+    dbapi_connection.execute("SET jit = off")
+    dbapi_connection.autocommit = autocommit
 
 
 def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: object, *, busy_timeout_ms: int) -> None:
