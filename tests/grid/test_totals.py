@@ -109,3 +109,20 @@ def test_a_common_search_past_the_budget_is_about_n_without_counting_on_postgres
     monkeypatch.setattr(totals, "SEARCH_BUDGET", 1_000)
     page = list_leads(db.uow(), crowd, LeadFilters(q="person"), limit=3)
     assert (page.total, page.total_is_estimate) == (55, False)
+
+
+@pytest.mark.parametrize("sort", ["score", "name", "created", "updated"])
+def test_a_search_first_page_is_counted_with_the_page_on_sqlite(db: Any, crowd: Any, monkeypatch: pytest.MonkeyPatch,
+                                                                sort: str) -> None:
+    """SQLite counts a search's matches in the first page's own statement (one pass over the matches, not two);
+    the page is the first rows of the same order as the next pages."""
+    counts: list[int] = []
+    real = totals.capped_count
+    monkeypatch.setattr(totals, "capped_count", lambda *a, **k: counts.append(1) or real(*a, **k))
+    first = list_leads(db.uow(), crowd, LeadFilters(q="person"), limit=3, sort=sort)
+    assert (first.total, first.total_is_estimate, len(first.items)) == (55, False, 3)
+    if db.engine.dialect.name == "sqlite":
+        assert counts == []
+    rest = list_leads(db.uow(), crowd, LeadFilters(q="person"), limit=100, sort=sort, cursor=first.next_cursor)
+    everything = list_leads(db.uow(), crowd, LeadFilters(q="person"), limit=100, sort=sort, with_total=False)
+    assert [x["id"] for x in first.items + rest.items] == [x["id"] for x in everything.items]
