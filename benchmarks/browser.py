@@ -233,16 +233,20 @@ class Server:
 # --- measuring in the page ------------------------------------------------------------------------------------
 
 # Installed before each timed action: remembers when the action started and whether a script run began since.
-# It watches the whole document: a page change may replace the element that carries the script state.
+# It watches the whole document (a page change may replace the element that carries the script state) and
+# reads each change's old value too: a quick run may start and end between two callbacks.
 ARM = """() => {
   window.__bench = {start: performance.now(), sawRunning: false, end: null};
   if (window.__benchObserver) window.__benchObserver.disconnect();
-  window.__benchObserver = new MutationObserver(() => {
+  window.__benchObserver = new MutationObserver((records) => {
     const app = document.querySelector('[data-testid=stApp]');
     if (app && app.getAttribute('data-test-script-state') === 'running') window.__bench.sawRunning = true;
+    for (const r of records) {
+      if (r.type === 'attributes' && r.oldValue === 'running') window.__bench.sawRunning = true;
+    }
   });
-  window.__benchObserver.observe(document.documentElement,
-    {attributes: true, attributeFilter: ['data-test-script-state'], subtree: true, childList: true});
+  window.__benchObserver.observe(document.documentElement, {attributes: true, attributeFilter:
+    ['data-test-script-state'], attributeOldValue: true, subtree: true, childList: true});
 }"""
 
 # Polled every animation frame: true (and the end time noted) once the run is over and `ready` holds.

@@ -38,6 +38,7 @@ from typing import Any
 from sqlalchemy import create_engine, text
 
 from benchmarks.browser import (
+    ARM,
     CHROMIUM,
     CHROMIUM_ARGS,
     ROOT,
@@ -181,11 +182,19 @@ class Rep:
         await self.page.wait_for_function(
             "() => (" + RANGE_START + ")() !== null && (" + IDLE + ")()", timeout=STEP_TIMEOUT_MS)
 
-    async def _timed(self, kind: str, act: Any, done: str, arg: Any = None, *, record: bool = True) -> None:
+    async def _timed(self, kind: str, act: Any, done: str, arg: Any = None, *, record: bool = True,
+                     new_run: bool = False) -> None:
+        # ``new_run``: wait for a script run to have begun too, for a step whose old page may already look "done"
+        # (a URL change back to the first page of all of a rep's leads).
+        await self.page.evaluate(ARM)
+        began = "window.__bench.sawRunning && " if new_run else ""
         t0 = time.perf_counter()
         await act()
-        await self.page.wait_for_function("([done, arg]) => (new Function('arg', done))(arg) && (" + IDLE + ")()",
-                                          arg=[done, arg], timeout=STEP_TIMEOUT_MS, polling=50)
+        try:
+            await self.page.wait_for_function("([done, arg]) => " + began + "(new Function('arg', done))(arg) && ("
+                                              + IDLE + ")()", arg=[done, arg], timeout=STEP_TIMEOUT_MS, polling=50)
+        except Exception as e:
+            raise RuntimeError(f"{kind}: {str(e).splitlines()[0]}") from e
         if record:
             self.t.add(kind, (time.perf_counter() - t0) * 1000)
         if await self.page.get_by_test_id("stException").count():
@@ -198,6 +207,11 @@ class Rep:
 
     async def show(self, statuses: list[str] | None, *, timed: bool = True) -> None:
         query = f"owner_ids={self.rep_id}" + (f"&statuses={','.join(statuses)}" if statuses else "")
+        shown = await self.page.evaluate("(q) => { const a = new URLSearchParams(location.search),"
+                                         " b = new URLSearchParams(q); return a.size === b.size"
+                                         " && [...b].every(([k, v]) => a.get(k) === v); }", query)
+        if timed and shown:  # already on screen (a rep's first step, or after starting afresh): no interaction
+            return
 
         async def go() -> None:
             await self.page.evaluate(
@@ -207,7 +221,9 @@ class Rep:
         done = ("const s = (" + STATUS_CELLS + ")(); if (!s || !s.values.length) return false;"
                 " if ((" + RANGE_START + ")() !== 1) return false;"
                 " return !arg || s.values.every(v => arg.includes(v));")
-        await self._timed("filter" if statuses else "all my leads", go, done, statuses, record=timed)
+        # Back to all of a rep's leads, the old page (the filter's first page) may already fit: wait for a new run.
+        await self._timed("filter" if statuses else "all my leads", go, done, statuses, record=timed,
+                          new_run=timed and not statuses)
 
     async def edit_and_save(self) -> None:
         p = self.page

@@ -174,7 +174,7 @@ def highest_match_band_top(session: Session, term: str, v: dict[str, Any]) -> in
     a probe of a few index pages instead of a walk through every lead in it. The probe's LIKE is the joined text's,
     also for a term with a newline (whose filter tests the fields one by one): it can only find a band too high,
     never skip one that holds a match."""
-    start = min(int(v.get("after_value", MAX_SCORE)), MAX_SCORE)
+    start = _start_score(v)
     values = band_probe_values(term, v)
     if values is None:
         return start
@@ -188,8 +188,13 @@ def band_probe_values(term: str, v: dict[str, Any]) -> dict[str, Any] | None:
     trigrams = band_trigrams(term)
     if not trigrams:
         return None
-    return {"start": min(int(v.get("after_value", MAX_SCORE)), MAX_SCORE) // BAND_WIDTH,
+    return {"start": _start_score(v) // BAND_WIDTH,
             "trigrams": ",".join(trigrams), "team_id": v["team_id"], "q_pattern": v["q_pattern"]}
+
+
+def _start_score(v: dict[str, Any]) -> int:
+    """The score a search in score order goes on from: the cursor's, or the top."""
+    return min(int(v.get("after_value", MAX_SCORE)), MAX_SCORE)
 
 
 def estimated_matches(session: Session, f: LeadFilters, v: dict[str, Any]) -> float:

@@ -7,11 +7,12 @@ In order of cost:
 2. On PostgreSQL, a filter the analytics rollups key (status, type, owner, created days, imported, source query;
    or status, type, owner, created days and a score range) is summed from ``lead_rollup`` or ``lead_score_rollup``,
    which triggers keep exact in every writing transaction: exact at any size.
-3. Any other filter is counted exactly up to ``EXACT_BUDGET`` matches (an index-only count, bounded); a free-text
-   search on PostgreSQL up to ``SEARCH_BUDGET`` (each match is a row to recheck), and only when it is expected to
-   stay under it (``grid.search.search_total``).
+3. On PostgreSQL, any other filter is counted exactly up to ``EXACT_BUDGET`` matches (an index-only count,
+   bounded); a free-text search up to ``SEARCH_BUDGET`` (each match is a row to recheck), and only when it is
+   expected to stay under it (``grid.search.search_total``).
 4. Past that, PostgreSQL's planner estimate ("about 480,000"), or for a common search term a fixed sample of the
-   table's pages: never a fixed cap. SQLite (the single-user default) has no such estimate and counts exactly.
+   table's pages: never a fixed cap. SQLite (the single-user default) has no such estimate: past the page's own
+   count it counts every match at once (a search's first page counts them in its own statement).
 """
 
 from __future__ import annotations
