@@ -232,11 +232,13 @@ class Server:
 
 # --- measuring in the page ------------------------------------------------------------------------------------
 
-# Installed before each timed action: remembers when the action started and whether a script run began since.
+# Installed before each timed action: remembers when the action started and whether a script run began since
+# (or was still going: the action's rerun request then joins it).
 # It watches the whole document (a page change may replace the element that carries the script state) and
 # reads each change's old value too: a quick run may start and end between two callbacks.
 ARM = """() => {
-  window.__bench = {start: performance.now(), sawRunning: false, end: null};
+  const running = document.querySelector('[data-testid=stApp][data-test-script-state=running]') !== null;
+  window.__bench = {start: performance.now(), sawRunning: running, end: null};
   if (window.__benchObserver) window.__benchObserver.disconnect();
   window.__benchObserver = new MutationObserver((records) => {
     const app = document.querySelector('[data-testid=stApp]');

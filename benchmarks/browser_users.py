@@ -38,7 +38,6 @@ from typing import Any
 from sqlalchemy import create_engine, text
 
 from benchmarks.browser import (
-    ARM,
     CHROMIUM,
     CHROMIUM_ARGS,
     ROOT,
@@ -72,6 +71,15 @@ IDLE = """() => {
 RANGE_START = """() => {
   for (const e of document.querySelectorAll('[data-testid=stMain] [data-testid=stCaptionContainer]')) {
     const m = e.textContent.trim().match(/^Leads ([\\d,]+)[–-]/);
+    if (m) return Number(m[1].replace(/,/g, ''));
+  }
+  return null;
+}"""
+
+# the total of the page range under the grid ("Leads 21–40 of 2,000" → 2000), or null
+RANGE_TOTAL = """() => {
+  for (const e of document.querySelectorAll('[data-testid=stMain] [data-testid=stCaptionContainer]')) {
+    const m = e.textContent.trim().match(/^Leads [\\d,]+[–-][\\d,]+ of ([\\d,]+)/);
     if (m) return Number(m[1].replace(/,/g, ''));
   }
   return null;
@@ -182,17 +190,12 @@ class Rep:
         await self.page.wait_for_function(
             "() => (" + RANGE_START + ")() !== null && (" + IDLE + ")()", timeout=STEP_TIMEOUT_MS)
 
-    async def _timed(self, kind: str, act: Any, done: str, arg: Any = None, *, record: bool = True,
-                     new_run: bool = False) -> None:
-        # ``new_run``: wait for a script run to have begun too, for a step whose old page may already look "done"
-        # (a URL change back to the first page of all of a rep's leads).
-        await self.page.evaluate(ARM)
-        began = "window.__bench.sawRunning && " if new_run else ""
+    async def _timed(self, kind: str, act: Any, done: str, arg: Any = None, *, record: bool = True) -> None:
         t0 = time.perf_counter()
         await act()
         try:
-            await self.page.wait_for_function("([done, arg]) => " + began + "(new Function('arg', done))(arg) && ("
-                                              + IDLE + ")()", arg=[done, arg], timeout=STEP_TIMEOUT_MS, polling=50)
+            await self.page.wait_for_function("([done, arg]) => (new Function('arg', done))(arg) && (" + IDLE + ")()",
+                                              arg=[done, arg], timeout=STEP_TIMEOUT_MS, polling=50)
         except Exception as e:
             raise RuntimeError(f"{kind}: {str(e).splitlines()[0]}") from e
         if record:
@@ -218,12 +221,14 @@ class Rep:
                 "(q) => { history.pushState({}, '', '/leads?' + q);"
                 " window.dispatchEvent(new PopStateEvent('popstate', {state: {}})); }", query)
 
+        # The first page of the new result: every row of the filtered statuses, or (back to all of the rep's
+        # leads, where the filter's page could fit too) the total of all of them.
         done = ("const s = (" + STATUS_CELLS + ")(); if (!s || !s.values.length) return false;"
                 " if ((" + RANGE_START + ")() !== 1) return false;"
-                " return !arg || s.values.every(v => arg.includes(v));")
-        # Back to all of a rep's leads, the old page (the filter's first page) may already fit: wait for a new run.
-        await self._timed("filter" if statuses else "all my leads", go, done, statuses, record=timed,
-                          new_run=timed and not statuses)
+                " if (arg.statuses === null) return (" + RANGE_TOTAL + ")() === arg.all;"
+                " return s.values.every(v => arg.statuses.includes(v));")
+        await self._timed("filter" if statuses else "all my leads", go, done,
+                          {"statuses": statuses, "all": LEADS_PER_REP}, record=timed)
 
     async def edit_and_save(self) -> None:
         p = self.page
