@@ -241,6 +241,13 @@ def owner_name(owner_id: Any) -> Any:
 PAGE_COLUMNS = tuple(getattr(Lead, c) for c in LEAD_COLUMNS)
 
 
+def rows_of(page: Any, sort: str) -> Select[Any]:
+    """The page's columns and owner's name for ``page``, a subquery of (id, sort_key, …) already cut to the page,
+    with its further columns (a count, say), in sort order: the wide columns are read for the page's rows alone."""
+    q = select(*PAGE_COLUMNS, owner_name(Lead.owner_id), *page.c[2:]).join(page, page.c.id == Lead.id)
+    return ordered_by(q, page.c.sort_key, page.c.id, sort)
+
+
 def ordered_on(q: Select[Any], rows: Any, sort: str) -> Select[Any]:
     """``ordered`` for a subquery of page columns."""
     column = {"score": rows.c.lead_score, "created": rows.c.created_at, "updated": rows.c.updated_at,

@@ -28,6 +28,7 @@ from leadcore.grid.clauses import (
     ordered,
     ordered_by,
     owner_name,
+    rows_of,
     where_clause,
 )
 from leadcore.grid.filters import LeadFilters
@@ -75,9 +76,8 @@ def _counted_page(session: Session, f: LeadFilters, v: dict[str, Any], sort: str
     column, _ = SORTS[sort]
     hits = select(Lead.id, column.label("sort_key"), func.count().over().label("matches")) \
         .where(where_clause(session, f, v))
-    page = ordered_by(hits, column, Lead.id, sort).limit(bindparam("limit", v["limit"], type_=Integer)).subquery()
-    q = select(*PAGE_COLUMNS, owner_name(Lead.owner_id), page.c.matches).join(page, page.c.id == Lead.id)
-    return ordered_by(q, page.c.sort_key, page.c.id, sort)
+    return rows_of(ordered_by(hits, column, Lead.id, sort)
+                   .limit(bindparam("limit", v["limit"], type_=Integer)).subquery(), sort)
 
 
 def list_leads(

@@ -28,6 +28,7 @@ from leadcore.grid.clauses import (
     ordered_by,
     ordered_on,
     owner_name,
+    rows_of,
     text_search,
     where_clause,
 )
@@ -159,11 +160,8 @@ def _walk_page(session: Session, f: LeadFilters, v: dict[str, Any], sort: str, t
     window = ordered(walk, sort).limit(bindparam("walk", type_=Integer)).subquery()
     hits = select(window.c.id, window.c.sort_key, *([func.count().over().label("matches")] if counted else [])) \
         .where(_text_search_on(window, term))
-    hits_page = ordered_by(hits, window.c.sort_key, window.c.id, sort).limit(bindparam("limit", type_=Integer)) \
-        .subquery()
-    page = select(*PAGE_COLUMNS, owner_name(Lead.owner_id), *hits_page.c[2:]).join(hits_page,
-                                                                                    hits_page.c.id == Lead.id)
-    return ordered_by(page, hits_page.c.sort_key, hits_page.c.id, sort)
+    return rows_of(ordered_by(hits, window.c.sort_key, window.c.id, sort)
+                   .limit(bindparam("limit", type_=Integer)).subquery(), sort)
 
 
 def highest_match_band_top(session: Session, term: str, v: dict[str, Any]) -> int | None:
