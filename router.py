@@ -3,7 +3,7 @@ may see."""
 
 import streamlit as st
 
-from ui import auth, nav, prefetch, sso, state, worker
+from ui import auth, nav, prefetch, sso, state, widgets, worker
 from ui.resources import database
 
 st.set_page_config(page_title="Leads workspace", page_icon=":material/contacts:", layout="wide")
@@ -17,6 +17,8 @@ current = st.navigation(nav.pages_for(user), position=nav.position_for(user))
 if user is not None:
     after_login = st.session_state.pop(state.AFTER_LOGIN, nav.start_for(user.role))
     if current.url_path in ("login", nav.START):  # just logged in at /login, or at "/": open the start page
+        if widgets.is_grid_link(st.query_params.to_dict()):  # a link from when the grid lived at "/"
+            st.switch_page(nav.page("leads"), query_params=st.query_params.to_dict())  # (/?statuses=NEW)
         st.switch_page(nav.page(after_login))
     with st.sidebar:
         st.caption(f"Signed in as **{user.display_name}** · {user.role} · {user.team_name}")

@@ -70,6 +70,11 @@ class GridView:
         return json.dumps(replace(self, page=1).to_params(), sort_keys=True)
 
 
+def is_grid_link(params: dict[str, Any]) -> bool:
+    """Whether URL query params say something about the grid (a filter, sort, page size or page)."""
+    return bool(GridView.from_params(params).to_params())
+
+
 def _seed_widgets(view: GridView) -> None:
     f, ss = view.filters, st.session_state
     ss[Q] = f.q or ""

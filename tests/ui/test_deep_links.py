@@ -114,3 +114,32 @@ def test_logging_in_at_the_root_still_opens_the_start_page(make, new_app, not_fo
     assert not at.exception
     assert not not_found
     assert at.title[0].value == "My work"  # a rep starts on My work
+
+
+@pytest.mark.parametrize("role, start", [("rep", "My work"), ("manager", "Leads")])
+def test_an_old_root_link_with_grid_filters_opens_the_filtered_grid(make, new_app, not_found, follow_link, role,
+                                                                    start):
+    """The grid used to live at "/": a shared ``/?statuses=NEW`` opens Leads with that filter (signed in or after
+    logging in), whatever page the role starts on; "/" with nothing for the grid still opens the start page."""
+    rep = make.user(role, email="rita@example.com", password=PASSWORD)
+    make.lead(rep, lead_name="Fresh Lead")
+    at = follow_link(new_app(), "", {"statuses": "NEW,CONTACTED", "q": "fresh"})
+    log_in(at, "rita@example.com")
+    assert not at.exception
+    assert not not_found
+    assert at.title[0].value == "Leads"
+    assert at.multiselect(key="lf_status").value == ["NEW", "CONTACTED"]
+    assert at.text_input(key="lf_q").value == "fresh"
+    assert at.query_params == {"statuses": "NEW,CONTACTED", "q": "fresh"}
+
+    at.query_params.clear()  # signed in already, the same session opens another old link
+    follow_link(at, "", {"statuses": "QUALIFIED"})
+    assert not at.exception
+    assert at.title[0].value == "Leads"
+    assert at.multiselect(key="lf_status").value == ["QUALIFIED"]
+    assert at.query_params == {"statuses": "QUALIFIED"}
+
+    at = follow_link(new_app(), "", {"code": "abc"})  # not the grid's: the start page
+    log_in(at, "rita@example.com")
+    assert not at.exception
+    assert at.title[0].value == start
