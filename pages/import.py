@@ -224,6 +224,7 @@ st.file_uploader(f"CSV or Excel file (up to {LIMIT_MB} MB)", type=["csv", "txt",
                  help="Exports of Google Contacts, Outlook, Apple Contacts, Thunderbird, LinkedIn, HubSpot, "
                       "Salesforce, Zoho, Pipedrive and Apollo are recognised. Excel: the first sheet is read.")
 
+import_steps.saved_mappings_panel(actor)
 upload = st.session_state.get(state.IMPORT_UPLOAD)
 if upload is None:
     st.info("Upload a file to start. Typical columns: Name, Email, Company, Job title, Phone, Website, LinkedIn. "

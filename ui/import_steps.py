@@ -15,6 +15,7 @@ from leadcore.fileimport.presets import FORMATS, detect_format, format_by_key
 from leadcore.fileimport.reading import Table
 from leadcore.fileimport.rows import ImportSpec, resolve_status, status_values
 from leadcore.fileimport.values import IMPORT_STATUSES
+from ui.grid import md
 from ui.resources import uow
 
 AUTO = "auto"
@@ -25,6 +26,7 @@ MODES = {
     "upsert": "Update the leads the rows name and add the others as new leads",
 }
 MAX_STATUS_VALUES = 40
+FLASH = "import_presets_flash"  # what the last Delete did, shown once
 
 
 def format_label(key: str) -> str:
@@ -107,6 +109,37 @@ def saved_mapping(table: Table, actor: Actor, token: str) -> saved_mappings.Save
         st.session_state[key] = True
         st.rerun()
     return None
+
+
+def saved_mappings_panel(actor: Actor) -> None:
+    """The team's saved mappings (name, columns, who saved it), each with a Delete that asks first; nothing when
+    the team has none."""
+    if (flash := st.session_state.pop(FLASH, None)) is not None:
+        st.success(flash, icon=":material/check_circle:")
+    try:
+        presets = saved_mappings.list_for(uow(), actor)
+    except LeadcoreError as e:
+        st.warning(f"Saved mappings could not be loaded: {e}", icon=":material/warning:")
+        return
+    if not presets:
+        return
+    with st.expander(f"Saved column mappings ({len(presets)})", icon=":material/bookmarks:"):
+        st.caption("A file whose columns match a saved mapping starts from it. Deleting one affects your whole "
+                   "team; the next file with those columns starts from the detected defaults.")
+        for preset in presets:
+            with st.container(horizontal=True, vertical_alignment="center", key=f"import_preset_{preset.id}"):
+                columns = ", ".join(h for h in preset.headers if h.strip())
+                said = saved_mappings.provenance(preset)
+                st.markdown(f"**{md(preset.name)}** · {len(preset.headers)} columns: {md(columns)}  \n"
+                            f":gray[{said[:1].upper()}{said[1:]}]")
+                st.space("stretch")
+                with st.popover("Delete", icon=":material/delete:"):
+                    st.markdown(f'Delete the saved mapping "{md(preset.name)}" for your whole team?')
+                    if st.button("Delete mapping", type="primary", key=f"import_delete_preset_{preset.id}"):
+                        gone = saved_mappings.delete_for(uow(), actor, preset.id)
+                        st.session_state[FLASH] = (f'Deleted the saved mapping "{md(preset.name)}".' if gone else
+                                                   f'The saved mapping "{md(preset.name)}" was already deleted.')
+                        st.rerun()
 
 
 def save_mapping_form(table: Table, actor: Actor, mapping: dict[str, str | None], status_map: dict[str, str],

@@ -167,6 +167,13 @@ def find_for(uow: UnitOfWork, actor: Actor, headers: Sequence[str]) -> SavedMapp
         return find_mapping(uow.session, actor.team_id, headers)
 
 
+def list_for(uow: UnitOfWork, actor: Actor) -> list[SavedMapping]:
+    """:func:`list_mappings` for the actor's team, in its own read-only unit of work."""
+    with uow:
+        uow.reading()
+        return list_mappings(uow.session, actor.team_id)
+
+
 def save_for(uow: UnitOfWork, actor: Actor, headers: Sequence[str], mapping: Mapping[str, str | None],
              status_map: Mapping[str, str] | None = None, type_map: Mapping[str, str] | None = None,
              name: str = "") -> SavedMapping:

@@ -39,3 +39,29 @@ def test_a_linkedin_export_with_its_preamble_imports_from_the_page(server: Strea
     # the same file again saves nothing new: every connection is known by its profile
     again = server.cli("import-csv", str(LINKEDIN), "--dry-run").stdout.strip().splitlines()[-1]
     assert again.startswith("saved=0 duplicates=3 invalid=0"), again
+
+
+def test_a_saved_mapping_is_listed_and_deleted_from_the_import_page(server: StreamlitServer, new_context: Any,
+                                                                   tmp_path: Path) -> None:
+    server.cli("create-user", "--email", "mia@example.com", "--role", "rep", "--name", "Mia Mapper",
+               "--password", "correct horse battery")
+    people = tmp_path / "fair.csv"
+    people.write_text("Full Name,E-mail,Stage\nAna Lee,ana@acme.io,Hot\n", encoding="utf-8")
+    # the CLI saves the mapping its import used for the team (Mia's: the default one)
+    server.cli("import-csv", str(people), "--save-mapping", "Trade fair")
+    page = new_context().new_page()
+    open_app(page, server.url)
+    log_in(page, "mia@example.com", "correct horse battery")
+    go(page, "Import", heading(page, "Import leads"))
+    panel = page.get_by_text("Saved column mappings (1)")
+    settle(page, panel)
+    panel.click()
+    settle(page, page.get_by_text("Trade fair"))
+    expect(page.get_by_text("3 columns: Full Name, E-mail, Stage")).to_be_visible()
+    shot(page, "import-saved-mappings")
+    page.get_by_role("button", name="Delete", exact=True).click()
+    confirm = page.get_by_role("button", name="Delete mapping")
+    settle(page, confirm)
+    confirm.click()
+    settle(page, page.get_by_text('Deleted the saved mapping "Trade fair".'))
+    expect(page.get_by_text("Saved column mappings")).to_have_count(0)

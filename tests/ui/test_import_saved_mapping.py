@@ -70,3 +70,37 @@ def test_a_bad_name_is_refused_in_words(page):
     next(b for b in at.button if b.label == "Save this mapping").click().run()
     assert not at.exception
     assert "Give the mapping a name" in at.error[0].value
+
+
+def test_the_teams_saved_mappings_are_listed_and_can_be_deleted(page, make, app_db):
+    """Saved mappings are listed on the Import page (name, columns, who saved them); Delete asks first, removes the
+    mapping for the whole team, and the next file with those columns starts from the detected defaults."""
+    at = page()
+    assert not [e for e in at.expander if e.label.startswith("Saved column mappings")]  # none yet: no panel
+    at = upload(at, CSV, "fair.csv")
+    box(at, "map_", "Stage").set_value("status").run()
+    next(t for t in at.text_input if t.key and t.key.startswith("import_mapping_name_")).set_value("Trade fair").run()
+    next(b for b in at.button if b.label == "Save this mapping").click().run()
+
+    mate = make.user("rep", name="Mo Mate")
+    at = page(mate)
+    panel = next(e for e in at.expander if e.label == "Saved column mappings (1)")
+    listed = " ".join(m.value for m in panel.markdown)
+    assert "**Trade fair** · 4 columns: Full Name, E\\-mail, Company, Stage" in listed  # Markdown-escaped
+    assert "Saved by Rita Rep on " in listed
+    next(b for b in at.button if b.label == "Delete mapping").click().run()
+    assert not at.exception
+    assert at.success[0].value == 'Deleted the saved mapping "Trade fair".'
+    assert not [e for e in at.expander if e.label.startswith("Saved column mappings")]
+    assert find_for(app_db.uow(), at.actor, ["Full Name", "E-mail", "Company", "Stage"]) is None
+
+    at = upload(at, AGAIN, "again.csv")  # the same columns: the detected defaults now
+    assert not [i for i in at.info if "saved mapping" in i.value]
+    assert mapping_boxes(at)["stage"] == "(ignore)"
+
+
+def test_a_mapping_is_only_listed_for_its_own_team(page, make):
+    at = upload(page(), CSV, "fair.csv")
+    next(b for b in at.button if b.label == "Save this mapping").click().run()
+    other = make.user("rep", name="Olga Other", team="Elsewhere")
+    assert not [e for e in page(other).expander if e.label.startswith("Saved column mappings")]
