@@ -15,7 +15,7 @@ import streamlit as st
 from leadcore.config import settings
 from leadcore.errors import LeadcoreError
 from leadcore.fileimport import importer, saved_mappings
-from leadcore.fileimport.mapping import MAPPABLE_FIELDS, apply_mapping, column_ranks, guess_mapping
+from leadcore.fileimport.mapping import MAPPABLE_FIELDS, apply_mapping, column_ranks
 from leadcore.fileimport.presets import format_by_key
 from leadcore.fileimport.reading import Table, read_table
 from leadcore.fileimport.rows import ImportSpec
@@ -81,9 +81,7 @@ def mapping_editor(table: Table, token: str, fmt: str | None,
     st.subheader("1 · Match the columns", anchor=False)
     st.caption("Each column of your file fills one lead field. We guessed from the column names; change any that "
                "are wrong, or choose (ignore) to skip a column. Columns left out are kept on each lead's raw record.")
-    guessed = guess_mapping(table.headers, format_by_key(fmt) if fmt else None)
-    if preset is not None:
-        guessed = saved_mappings.applied(preset, table.headers, guessed)
+    guessed = saved_mappings.starting_mapping(table.headers, format_by_key(fmt) if fmt else None, preset)
     options = [IGNORE, *MAPPABLE_FIELDS]
     mapping: dict[str, str | None] = {}
     cols = st.columns(4)

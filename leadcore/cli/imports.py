@@ -39,7 +39,7 @@ def import_csv(
 ) -> None:
     """Import leads from a file through the dedupe matcher (``--dry-run --report R.csv`` to preview)."""
     from leadcore.fileimport import importer, saved_mappings
-    from leadcore.fileimport.mapping import guess_mapping, parse_overrides
+    from leadcore.fileimport.mapping import parse_overrides
     from leadcore.fileimport.presets import detect_format, format_by_key
     from leadcore.fileimport.reading import read_table
     from leadcore.fileimport.values import parse_status_map
@@ -59,8 +59,8 @@ def import_csv(
     saved = run(lambda: saved_mappings.find_for(db.uow(), known, table.headers)) if known.team_id else None
     base = None
     if saved is not None:
-        guessed = guess_mapping(table.headers, format_by_key(fmt) if fmt else detect_format(table.headers))
-        base = saved_mappings.applied(saved, table.headers, guessed)
+        base = saved_mappings.starting_mapping(
+            table.headers, format_by_key(fmt) if fmt else detect_format(table.headers), saved)
         statuses = {**saved.status_map, **statuses}
     # A file we cannot use costs nothing, not even the team.
     spec = run(lambda: importer.prepare(table, base, fmt=fmt, status_map=statuses, overrides=overrides))

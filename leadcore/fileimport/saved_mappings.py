@@ -21,7 +21,8 @@ from leadcore.accounts.actors import Actor
 from leadcore.db.engine import UnitOfWork
 from leadcore.db.models import ImportMapping, User
 from leadcore.errors import InvalidInput
-from leadcore.fileimport.mapping import MAPPABLE_FIELDS, _key
+from leadcore.fileimport.mapping import MAPPABLE_FIELDS, _key, guess_mapping
+from leadcore.fileimport.presets import Format
 from leadcore.fileimport.values import IMPORT_STATUSES
 from leadcore.inputs import has_nul
 from leadcore.intake.candidates import LEAD_TYPES
@@ -106,6 +107,14 @@ def applied(saved: SavedMapping, headers: Sequence[str],
     does not name keeps its ``fallback`` field."""
     by_key = {_key(h): f for h, f in saved.mapping.items()}
     return {h: by_key[_key(h)] if _key(h) in by_key else fallback.get(h) for h in headers}
+
+
+def starting_mapping(headers: Sequence[str], fmt: Format | None, saved: SavedMapping | None
+                     ) -> dict[str, str | None]:
+    """The mapping a file starts from: the guess for its export format ``fmt``, with the team's ``saved`` mapping
+    for its columns over it (the Import page's defaults, and ``import-csv``'s before ``--map``)."""
+    guessed = guess_mapping(headers, fmt)
+    return applied(saved, headers, guessed) if saved is not None else guessed
 
 
 def _saved(session: Session, row: ImportMapping) -> SavedMapping:
