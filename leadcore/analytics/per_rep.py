@@ -19,15 +19,18 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from sqlalchemy import Float, cast, extract, func, or_, select, true
+from sqlalchemy import Float, and_, cast, extract, func, or_, select
 from sqlalchemy.orm import Session
 
 from leadcore.accounts.actors import Actor
 from leadcore.analytics.facts import Facts
+from leadcore.analytics.facts import facts as facts_for
 from leadcore.analytics.queries import as_float, team_users, utc
 from leadcore.db.engine import UnitOfWork
 from leadcore.db.models import Lead, LeadActivity, LeadTask
 from leadcore.errors import InvalidInput
+from leadcore.grid.filters import LeadFilters
+from leadcore.work.activities import first_touches
 
 CONVERTED = ("QUALIFIED", "IMPORTED")
 
@@ -38,39 +41,32 @@ def _hours(later: Any, earlier: Any, dialect: str) -> Any:
     return (func.julianday(later) - func.julianday(earlier)) * 24.0
 
 
-def per_rep_rows(session: Session, actor: Actor, *, dialect: str, since: date, now: datetime,
-                 user_ids: tuple[int, ...] | None = None,
-                 facts: Facts | None = None) -> list[dict[str, Any]]:
-    """One row per team member (a rep: only themself; ``user_ids`` narrows further), by name. ``facts`` narrows the
-    lead-based figures to the page's filters (and counts owned leads from its sources); by default all the team's
-    active leads."""
+def per_rep_rows(session: Session, actor: Actor, *, dialect: str, since: date, now: datetime, facts: Facts,
+                 user_ids: tuple[int, ...] | None = None) -> list[dict[str, Any]]:
+    """One row per team member (a rep: only themself; ``user_ids`` narrows further), by name. ``facts``: the leads
+    the figures are about (the page's filters, or all the team's active leads) and where owned leads are counted
+    (PostgreSQL's rollups: the same cost at a million leads as at a thousand)."""
     if not actor.is_manager:
         user_ids = (actor.user_id,) if actor.user_id is not None else ()
     people = team_users(session, actor.team_id, user_ids=user_ids)
     if not people:
         return []
     ids = [p["user_id"] for p in people]
-    leads_where = facts.where if facts is not None else (Lead.team_id == actor.team_id) & Lead.is_active.is_(true())
     start = datetime.combine(since, time.min, tzinfo=UTC)
 
-    first = (select(LeadActivity.lead_id, func.min(LeadActivity.occurred_at).label("first_at"))
-             .where(LeadActivity.team_id == actor.team_id).group_by(LeadActivity.lead_id).subquery())
-    if facts is not None:  # the rollups on PostgreSQL: the same cost at a million leads as at a thousand
-        src = facts.leads.c
-        owned_q = (select(src.owner_id, func.sum(src.n), func.sum(src.n).filter(src.status.in_(CONVERTED)))
-                   .where(src.owner_id.in_(ids)).group_by(src.owner_id))
-    else:
-        owned_q = (select(Lead.owner_id, func.count(), func.count().filter(Lead.status.in_(CONVERTED)))
-                   .where(leads_where, Lead.owner_id.in_(ids)).group_by(Lead.owner_id))
+    src = facts.leads.c
+    owned_q = (select(src.owner_id, func.sum(src.n), func.sum(src.n).filter(src.status.in_(CONVERTED)))
+               .where(src.owner_id.in_(ids)).group_by(src.owner_id))
     owned = {o: (int(n or 0), int(c or 0)) for o, n, c in session.execute(owned_q).all()}
-    # One pass over the touched leads (each lead's first activity, joined to the lead by its key) gives both the
-    # number touched per owner (the window's count) and the median hours to first touch (the middle one or two).
-    hours = _hours(first.c.first_at, Lead.created_at, dialect)
-    ranked = (select(Lead.owner_id.label("owner_id"), hours.label("h"),
-                     func.row_number().over(partition_by=Lead.owner_id, order_by=hours).label("rn"),
-                     func.count().over(partition_by=Lead.owner_id).label("cnt"))
-              .join(first, first.c.lead_id == Lead.id)
-              .where(leads_where, Lead.owner_id.in_(ids)).subquery())
+    # One pass over the touched leads (each lead's first activity with its lead) gives both the number touched per
+    # owner (the window's count) and the median hours to first touch (the middle one or two).
+    touch = first_touches(actor.team_id, and_(facts.where, Lead.owner_id.in_(ids)), Lead.owner_id, Lead.created_at,
+                          dialect=dialect)
+    hours = _hours(touch.c.first_at, touch.c.created_at, dialect)
+    ranked = (select(touch.c.owner_id.label("owner_id"), hours.label("h"),
+                     func.row_number().over(partition_by=touch.c.owner_id, order_by=hours).label("rn"),
+                     func.count().over(partition_by=touch.c.owner_id).label("cnt"))
+              .subquery())
     middle = or_(ranked.c.rn == (ranked.c.cnt + 1) // 2, ranked.c.rn == (ranked.c.cnt + 2) // 2)
     touched: dict[Any, Any] = {}
     medians: dict[Any, Any] = {}
@@ -113,7 +109,8 @@ def per_rep(uow: UnitOfWork, actor: Actor, *, days: int = 30, now: datetime | No
     since = moment.date().fromordinal(moment.date().toordinal() - (days - 1))
     with uow:
         uow.reading()
-        return per_rep_rows(uow.session, actor, dialect=uow.dialect, since=since, now=moment)
+        return per_rep_rows(uow.session, actor, dialect=uow.dialect, since=since, now=moment,
+                            facts=facts_for(uow.session, actor, LeadFilters()))
 
 
 __all__ = ["per_rep", "per_rep_rows"]
