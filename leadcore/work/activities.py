@@ -132,17 +132,23 @@ def _quantile(values: list[float], q: float) -> float | None:
 def first_touches(team_id: int, where: ColumnElement[bool], *columns: Any, dialect: str) -> Subquery:
     """The touched leads among ``where`` (a clause on leads): each one's first activity (``first_at``) with the lead's
     ``columns``. The touched leads drive, each looking its lead up by key: they are few next to the leads
-    (activities are logged by hand). On PostgreSQL the lookup is a LATERAL subquery whose LIMIT keeps the planner
-    from flattening it into a join, because left to itself it reads every lead of the team against them (a hash, or
-    a merge in key order): at 1M leads with 10,000 touched, 340 ms of the Analytics page and 165 ms of the API's
-    first-touch figure."""
+    (activities are logged by hand). Left to themselves both planners read every lead of the team against them
+    instead: at 1M leads with 10,000 touched, 340 ms of PostgreSQL's Analytics page (a hash join; 165 ms for the
+    API's first-touch figure, a merge in key order), and at 100k on SQLite 165 ms for 1,000 touched leads (7 ms
+    driven from them). So on PostgreSQL the lookup is a LATERAL subquery whose LIMIT keeps the planner from
+    flattening it into a join; SQLite has no LATERAL, and its correlated scalar subqueries (one per column, each a
+    rowid lookup) are never turned into a join."""
     first = (select(LeadActivity.lead_id, func.min(LeadActivity.occurred_at).label("first_at"))
              .where(LeadActivity.team_id == team_id).group_by(LeadActivity.lead_id).subquery())
-    lead = select(*columns).where(where)
     if dialect == "postgresql":
-        found = lead.where(Lead.id == first.c.lead_id).limit(1).lateral("lead")
+        found = select(*columns).where(where, Lead.id == first.c.lead_id).limit(1).lateral("lead")
         return select(first.c.first_at, *found.c).select_from(first).join(found, true()).subquery()
-    return lead.add_columns(first.c.first_at).join(first, first.c.lead_id == Lead.id).subquery()
+
+    def of_lead(column: Any) -> Any:
+        return select(column).where(where, Lead.id == first.c.lead_id).scalar_subquery().label(column.key)
+
+    looked_up = select(first.c.first_at, of_lead(Lead.id), *map(of_lead, columns)).subquery()
+    return select(looked_up).where(looked_up.c.id.is_not(None)).subquery()  # None: not a lead of ``where``
 
 
 def first_touch(uow: UnitOfWork, actor: Actor, *, clock: Clock = utc_now) -> dict[str, Any]:
