@@ -98,7 +98,7 @@ def run(
             mine = work.my_work(bench, reps[0], budget_s=budget)
             extra["mywork"] = {"p50_ms": mine.p50, "p95_ms": mine.p95, "samples": len(mine.ms)}
             say("analytics with the reps' activities")  # per-rep touches and first-touch times now have data
-            extra["analytics_worked"] = reads.analytics_page(bench, actor, budget_s=budget)["dashboard"].p50
+            extra["analytics_worked"] = reads.dashboard_page(bench, actor, budget_s=budget).p50
         if explain_out and bench.dialect == "postgresql":
             say("explain")
             with open(explain_out, "w", encoding="utf-8") as fh:
