@@ -67,23 +67,17 @@ IDLE = """() => {
     && !document.querySelector('[data-testid=stSkeleton]');
 }"""
 
-# the first lead number of the page range under the grid ("Leads 21–40 of 2,000"), or null
-RANGE_START = """() => {
+# the page range under the grid ("Leads 21–40 of 2,000" → {start: 21, total: 2000}; an estimated total, "of about
+# 480,000", is null), or null
+RANGE = """() => {
   for (const e of document.querySelectorAll('[data-testid=stMain] [data-testid=stCaptionContainer]')) {
-    const m = e.textContent.trim().match(/^Leads ([\\d,]+)[–-]/);
-    if (m) return Number(m[1].replace(/,/g, ''));
+    const m = e.textContent.trim().match(/^Leads ([\\d,]+)[–-][\\d,]+(?: of ([\\d,]+))?/);
+    if (m) return {start: Number(m[1].replace(/,/g, '')), total: m[2] ? Number(m[2].replace(/,/g, '')) : null};
   }
   return null;
 }"""
-
-# the total of the page range under the grid ("Leads 21–40 of 2,000" → 2000), or null
-RANGE_TOTAL = """() => {
-  for (const e of document.querySelectorAll('[data-testid=stMain] [data-testid=stCaptionContainer]')) {
-    const m = e.textContent.trim().match(/^Leads [\\d,]+[–-][\\d,]+ of ([\\d,]+)/);
-    if (m) return Number(m[1].replace(/,/g, ''));
-  }
-  return null;
-}"""
+RANGE_START = "() => { const r = (" + RANGE + ")(); return r && r.start; }"  # the first lead number, or null
+RANGE_TOTAL = "() => { const r = (" + RANGE + ")(); return r && r.total; }"  # the total, or null
 
 STATUS_CELLS = """() => {
   const grid = document.querySelector('[data-testid=stDataFrame] table[role=grid]');
