@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from leadcore.db.models import ImportMapping
 from leadcore.db.runtime import Database
@@ -55,6 +55,26 @@ def test_save_find_update_list_delete(db: Database, make) -> None:  # type: igno
 
     assert delete_for(db.uow(), other, saved.id) is False  # not theirs
     assert delete_for(db.uow(), ann, saved.id) is True and count(db) == 0
+
+
+def test_the_list_names_every_creator_in_one_statement(db: Database, make) -> None:  # type: ignore[no-untyped-def]
+    ann = make.user("manager", name="Ann")
+    bob = make.user("rep", name="Bob")  # the same (default) team
+    save_for(db.uow(), ann, HEADERS, MAPPING, {}, None, "A from Ann")
+    save_for(db.uow(), bob, ["Name", "Mail"], {"Name": "lead_name", "Mail": "email"}, {}, None, "B from Bob")
+    seen: list[str] = []
+
+    def statement(*args: object) -> None:
+        seen.append(str(args[2]))
+
+    event.listen(db.engine, "before_cursor_execute", statement)
+    try:
+        with db.uow() as uow:
+            listed = list_mappings(uow.session, ann.team_id)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", statement)
+    assert [(m.name, m.created_by_name) for m in listed] == [("A from Ann", "Ann"), ("B from Bob", "Bob")]
+    assert len([s for s in seen if s.lstrip().upper().startswith("SELECT")]) == 1
 
 
 @pytest.mark.parametrize(("mapping", "status_map", "type_map", "name", "says"), [
