@@ -86,7 +86,7 @@ def _fast_commits(engine: Engine) -> Engine:
 def _all_tables() -> list[str]:
     from leadcore.db.models import ROLLUP_TABLES, Base
 
-    # The analytics rollups last: deleting leads and events writes to them (triggers on PostgreSQL).
+    # The analytics rollups last: deleting leads and events writes to them (their triggers, on both engines).
     names = [t.name for t in reversed(Base.metadata.sorted_tables)]
     names = [n for n in names if n not in ROLLUP_TABLES] + sorted(ROLLUP_TABLES)
     return names + [t for t in TABLES if t not in names]

@@ -1,5 +1,5 @@
 """The analytics read side in SQL: each function is one aggregate query over the team's lead and event counts
-(:mod:`leadcore.analytics.facts`: the rollups on PostgreSQL, the leads on SQLite) or its searches.
+(:mod:`leadcore.analytics.facts`: the rollups, on both engines) or its searches.
 
 The counts are narrowed exactly as the grid's own filter clause (team, active, created range, owner, type), so a
 number on the Analytics page and the grid it opens always count the same leads. Python only reshapes the few

@@ -53,7 +53,7 @@ class BackupStats:
 
 def tables() -> list[Table]:
     """Every table of the schema but the analytics rollups, parents before children (the order rows are written
-    and restored in). The rollups are derived: on PostgreSQL their triggers rebuild them as the leads and events
+    and restored in). The rollups are derived: their triggers (on both engines) rebuild them as the leads and events
     are restored."""
     return [t for t in Base.metadata.sorted_tables if t.name not in ROLLUP_TABLES]
 

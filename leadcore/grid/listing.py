@@ -147,7 +147,7 @@ def _true_total(session: Session, f: LeadFilters, v: dict[str, Any], *, at_least
     postgres = session.get_bind().dialect.name == "postgresql"
     if postgres and f.q:
         return search_total(session, f, v, at_least=at_least, density=density)
-    if postgres and totals.rollup_keyed(f):
+    if totals.rollup_keyed(f):
         return totals.rollup_total(session, v["team_id"], f), False
     where = where_clause(session, f, v)
     if not postgres:  # no estimate to fall back on: one count, without the cap's subquery (a sixth faster)

@@ -4,15 +4,16 @@ In order of cost:
 
 1. The page's own statement counts up to ``PAGE_COUNT`` matches in the same snapshot (``count_upto``): a small
    team's or a narrow filter's total costs nothing extra.
-2. On PostgreSQL, a filter the analytics rollups key (status, type, owner, created days, imported, source query;
+2. A filter the analytics rollups key (status, type, owner, created days, imported, source query;
    or status, type, owner, created days and a score range) is summed from ``lead_rollup`` or ``lead_score_rollup``,
-   which triggers keep exact in every writing transaction: exact at any size.
+   which triggers keep exact in every writing transaction (on both engines): exact at any size.
 3. On PostgreSQL, any other filter is counted exactly up to ``EXACT_BUDGET`` matches (an index-only count,
    bounded); a free-text search up to ``SEARCH_BUDGET`` (each match is a row to recheck), and only when it is
    expected to stay under it (``grid.search.search_total``).
 4. Past that, PostgreSQL's planner estimate ("about 480,000"), or for a common search term a fixed sample of the
    table's pages: never a fixed cap. SQLite (the single-user default) has no such estimate: past the page's own
-   count it counts every match at once (a search's first page counts them in its own statement).
+   count it counts every match of a filter the rollups do not key at once (a search's first page counts them in
+   its own statement).
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ def rollup_keyed(f: LeadFilters) -> bool:
 
 
 def rollup_total(session: Session, team_id: int, f: LeadFilters) -> int:
-    """The exact number of active leads matching a rollup-keyed ``f`` (PostgreSQL: the rollups are kept there)."""
+    """The exact number of active leads matching a rollup-keyed ``f``."""
     r = _rollup_for(f)
     conds: list[ColumnElement[bool]] = [r.team_id == team_id]
     if f.statuses:

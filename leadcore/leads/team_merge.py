@@ -9,7 +9,7 @@ name key of a lead without any of these) cannot sit beside it: B's lead is kept,
 match keys released, a ``deleted`` event naming B's lead), so nothing is lost and nothing breaks the unique keys.
 Two companies with one domain are not folded: the merge is refused naming them (fold them by hand first). A template
 name B already has gets " (from A)" appended; A's saved import mapping for a set of columns B has one for is dropped
-(B's is kept). On PostgreSQL the rollups follow through their update triggers.
+(B's is kept). The rollups follow through their update triggers (on both engines).
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
-"""The analytics rollups (PostgreSQL triggers, migration 0003) always equal the counts recomputed from the leads and
-events, whatever wrote them: discovery saves and merges, edits, bulk actions, soft delete and restore, imports,
-notes, purges (with their cascaded events), rescoring, time travel of created_at, a deleted user, concurrent writers.
+"""The analytics rollups (PostgreSQL's statement triggers, migration 0003; SQLite's row triggers, 0025) always equal
+the counts recomputed from the leads and events, whatever wrote them: discovery saves and merges, edits, bulk
+actions, soft delete and restore, imports, notes, purges (with their cascaded events), rescoring, time travel of
+created_at, a deleted user, concurrent writers (PostgreSQL).
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import pytest
 from sqlalchemy import Connection, Engine, delete, text, update
 
 from leadcore.accounts.actors import Actor
@@ -31,22 +31,30 @@ from leadcore.leads.edits import (
 from leadcore.scoring.rescoring import rescore_team
 from tests.conftest import Factory
 
-DAY = "(created_at AT TIME ZONE 'UTC')::date"
-EXPECTED = {
-    "lead_rollup": (
-        f"SELECT team_id, {DAY} AS day, coalesce(owner_id, 0) AS owner_id, type, status, imported, "
-        "coalesce(search_query, '') AS search_query, count(*) AS n, sum(lead_score) AS score_sum "
-        "FROM leads WHERE is_active GROUP BY 1, 2, 3, 4, 5, 6, 7"
-    ),
-    "lead_score_rollup": (
-        f"SELECT team_id, {DAY} AS day, coalesce(owner_id, 0) AS owner_id, type, lead_score AS score, count(*) AS n, "
-        "status FROM leads WHERE is_active GROUP BY 1, 2, 3, 4, 5, 7"  # status: migration 0023, the last column
-    ),
-    "event_rollup": (
-        f"SELECT team_id, {DAY} AS day, user_id, kind, count(*) AS n "
-        "FROM lead_events WHERE user_id IS NOT NULL GROUP BY 1, 2, 3, 4"
-    ),
-}
+# A lead's UTC day as each engine computes it (SQLite: leadcore's stored UTC text).
+DAY = {"postgresql": "(created_at AT TIME ZONE 'UTC')::date", "sqlite": "substr(created_at, 1, 10)"}
+
+
+def recounts(dialect: str) -> dict[str, str]:
+    """Per rollup table, its counters recomputed from the leads and events."""
+    day = DAY[dialect]
+    return {
+        "lead_rollup": (
+            f"SELECT team_id, {day} AS day, coalesce(owner_id, 0) AS owner_id, type, status, imported, "
+            "coalesce(search_query, '') AS search_query, count(*) AS n, sum(lead_score) AS score_sum "
+            "FROM leads WHERE is_active GROUP BY 1, 2, 3, 4, 5, 6, 7"
+        ),
+        "lead_score_rollup": (
+            f"SELECT team_id, {day} AS day, coalesce(owner_id, 0) AS owner_id, type, lead_score AS score, "
+            "count(*) AS n, status FROM leads WHERE is_active GROUP BY 1, 2, 3, 4, 5, 7"  # status: 0023, last column
+        ),
+        "event_rollup": (
+            f"SELECT team_id, {day} AS day, user_id, kind, count(*) AS n "
+            "FROM lead_events WHERE user_id IS NOT NULL GROUP BY 1, 2, 3, 4"
+        ),
+    }
+
+
 ROLLUP_SCORE = {"lead_rollup": "score_sum"}
 
 
@@ -59,7 +67,7 @@ def rollup_differences(engine: Engine) -> dict[str, tuple[set[Any], set[Any]]]:
     went back to zero are left in the table by design and ignored here (the recounts list columns in table order)."""
     out = {}
     with engine.connect() as conn:
-        for table, recount in EXPECTED.items():
+        for table, recount in recounts(engine.dialect.name).items():
             actual = _rows(conn, f"SELECT * FROM {table} WHERE n <> 0")
             actual |= _rows(conn, f"SELECT * FROM {table} WHERE n = 0 AND {ROLLUP_SCORE.get(table, 'n')} <> 0")
             expected = _rows(conn, recount)
@@ -89,55 +97,57 @@ def _edit(db: Database, actor: Actor, lead_id: int, **changes: Any) -> None:
     update_lead(db.uow(), actor, lead_id, changes, expected_version=version)
 
 
-def test_rollups_equal_the_recount_after_every_kind_of_write(pg_db: Database) -> None:
-    factory = Factory(pg_db)
+def test_rollups_equal_the_recount_after_every_kind_of_write(db: Database) -> None:
+    factory = Factory(db)
     manager = factory.user("manager")
     rep = factory.user("rep")
     checks = 0
 
     def check() -> None:
         nonlocal checks
-        assert rollup_differences(pg_db.engine) == {}
+        assert rollup_differences(db.engine) == {}
         checks += 1
 
-    ids = _save(pg_db, manager, _candidates("a", 24), "cto berlin")
+    ids = _save(db, manager, _candidates("a", 24), "cto berlin")
     check()
-    _save(pg_db, manager, _candidates("a", 6) + _candidates("b", 6), "cto munich")  # duplicates merge, new saved
+    _save(db, manager, _candidates("a", 6) + _candidates("b", 6), "cto munich")  # duplicates merge, new saved
     check()
-    _edit(pg_db, manager, ids[0], status="QUALIFIED", lead_score=77)
-    _edit(pg_db, manager, ids[1], owner_id=rep.user_id)
-    _edit(pg_db, rep, ids[1], notes="called", tags=["hot"])  # no rolled-up key changes: writes nothing
+    _edit(db, manager, ids[0], status="QUALIFIED", lead_score=77)
+    _edit(db, manager, ids[1], owner_id=rep.user_id)
+    _edit(db, rep, ids[1], notes="called", tags=["hot"])  # no rolled-up key changes: writes nothing
+    check()
+    _edit(db, rep, ids[1], status="QUALIFIED")  # one key alone (it was CONTACTED)
     check()
     change = BulkChange(status="CONTACTED", add_tags=("x",)).with_owner(rep.user_id)
-    bulk_update(pg_db.uow(), manager, ids[2:12], change)
+    bulk_update(db.uow(), manager, ids[2:12], change)
     check()
-    delete_lead(pg_db.uow(), manager, ids[3])
-    bulk_update(pg_db.uow(), manager, ids[4:6], BulkChange(delete=True))
+    delete_lead(db.uow(), manager, ids[3])
+    bulk_update(db.uow(), manager, ids[4:6], BulkChange(delete=True))
     check()
-    restore_lead(pg_db.uow(), manager, ids[3])
+    restore_lead(db.uow(), manager, ids[3])
     check()
-    import_lead(pg_db.uow(), manager, ids[0])
-    add_note(pg_db.uow(), rep, ids[1], "left a voicemail")
+    import_lead(db.uow(), manager, ids[0])
+    add_note(db.uow(), rep, ids[1], "left a voicemail")
     check()
-    with pg_db.uow() as uow:  # time travel: a lead discovered three days ago
+    with db.uow() as uow:  # time travel: a lead discovered three days ago
         uow.session.execute(update(Lead).where(Lead.id == ids[7]).values(
             created_at=datetime.now(UTC) - timedelta(days=3)))
         uow.commit()
     check()
-    rescore_team(pg_db.uow(), manager)
+    rescore_team(db.uow(), manager)
     check()
-    with pg_db.uow() as uow:
+    with db.uow() as uow:
         uow.session.execute(update(Lead).where(Lead.status == "REJECTED").values(
             updated_at=datetime.now(UTC) - timedelta(days=40)))
         uow.commit()
-    assert purge_rejected(pg_db.uow(), manager, older_than_days=30) > 0  # hard delete, events cascade
+    assert purge_rejected(db.uow(), manager, older_than_days=30) > 0  # hard delete, events cascade
     check()
-    with pg_db.uow() as uow:  # a user deleted behind leadcore's back (it deactivates): their events stay as they were
+    with db.uow() as uow:  # a user deleted behind leadcore's back (it deactivates): their events stay as they were
         uow.session.execute(update(Lead).where(Lead.owner_id == rep.user_id).values(owner_id=None))
         uow.session.execute(delete(User).where(User.id == rep.user_id))
         uow.commit()
     check()
-    assert checks == 11
+    assert checks == 12
 
 
 def test_concurrent_writers_keep_the_rollups_exact(pg_db: Database) -> None:
@@ -169,17 +179,8 @@ def test_concurrent_writers_keep_the_rollups_exact(pg_db: Database) -> None:
     assert rollup_differences(pg_db.engine) == {}
 
 
-def test_sqlite_keeps_no_rollups(db: Database, backend: Any) -> None:
-    if backend.name != "sqlite":
-        pytest.skip("the rollups are PostgreSQL's")
-    manager = Factory(db).user("manager")
-    _save(db, manager, _candidates("s", 5), "q")
-    with db.engine.connect() as conn:
-        assert [conn.scalar(text(f"SELECT count(*) FROM {t}")) for t in EXPECTED] == [0, 0, 0]
-
-
-def test_creating_a_user_is_not_counted_as_activity(pg_db: Database) -> None:
+def test_creating_a_user_is_not_counted_as_activity(db: Database) -> None:
     """Only lead events count; the first user of a team has nothing to show yet."""
-    create_user(pg_db.uow(), None, email="new@x.io", password="correct horse battery", role="manager", team_name="T",
+    create_user(db.uow(), None, email="new@x.io", password="correct horse battery", role="manager", team_name="T",
                 display_name="N")
-    assert rollup_differences(pg_db.engine) == {}
+    assert rollup_differences(db.engine) == {}
