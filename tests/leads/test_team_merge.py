@@ -13,6 +13,7 @@ from leadcore.db.runtime import Database
 from leadcore.errors import InvalidInput, PermissionDenied
 from leadcore.leads.team_merge import merge_teams
 from leadcore.work import views
+from tests.analytics.test_rollups import rollup_differences
 
 
 def _setup(db: Database, make: Any) -> dict[str, Any]:
@@ -48,6 +49,7 @@ def test_merge_moves_everything_and_folds_leads_both_teams_have(db: Database, ma
         assert s.get(Team, a_team) is None
         active = s.scalar(select(func.count()).select_from(Lead).where(Lead.team_id == b_team, Lead.is_active))
         assert active == 2
+    assert rollup_differences(db.engine) == {}  # the analytics counters moved with the leads and events
 
 
 def test_merge_refuses_bad_requests_and_changes_nothing(db: Database, make: Any) -> None:

@@ -18,6 +18,7 @@ from leadcore.db.models import ROLLUP_TABLES, Base, Lead
 from leadcore.db.runtime import Database
 from leadcore.errors import InvalidInput
 from leadcore.leads import edits
+from tests.analytics.test_rollups import rollup_differences
 from tests.conftest import Backend
 from tests.reliability.support import PG_URL, lead, populate, snapshot
 
@@ -58,6 +59,7 @@ def test_backup_then_restore_round_trips_every_table(backend: Backend, tmp_path:
     restored = backup.restore_from_file(db.engine, path)
     assert restored.counts == stats.counts
     assert snapshot(db.engine) == before
+    assert rollup_differences(db.engine) == {}  # the analytics counters are derived: the triggers rebuilt them
 
 
 def test_sqlite_backup_restores_into_postgresql(backends: dict[str, Backend], tmp_path: Path) -> None:
@@ -95,6 +97,7 @@ def test_restore_refuses_a_database_that_is_not_empty_unless_forced(db: Database
     assert len(snapshot(db.engine)["leads"]) == len(before["leads"]) + 1  # refused: nothing changed
     backup.restore_from_file(db.engine, path, force=True)
     assert snapshot(db.engine) == before
+    assert rollup_differences(db.engine) == {}  # emptied after the leads (back to zero), rebuilt by the triggers
 
 
 @pytest.mark.parametrize(
@@ -121,6 +124,7 @@ def test_a_damaged_backup_is_refused_and_changes_nothing(db: Database, tmp_path:
     with pytest.raises(InvalidInput, match=message):
         backup.restore_from_file(db.engine, path, force=True)
     assert snapshot(db.engine) == before
+    assert rollup_differences(db.engine) == {}  # emptied after the leads (back to zero), rebuilt by the triggers
 
 
 def test_backup_and_restore_commands(backend: Backend, tmp_path: Path) -> None:
