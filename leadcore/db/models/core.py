@@ -155,12 +155,14 @@ class Lead(Base):
         Index("ix_leads_team_created", "team_id", "created_at", "id"),
         Index("ix_leads_team_search", "team_id", "search_id"),
         Index("ix_leads_team_owner", "team_id", "owner_id"),
+        # SQLite's partial conditions are written "is_active = 1" as SQLAlchemy writes the filter there: SQLite only
+        # uses a partial index whose condition appears as such in the query (migration 0026).
         # My work's untouched NEW leads of one owner, oldest first (migration 0016).
         Index("ix_leads_team_owner_status_created", "team_id", "owner_id", "status", "created_at", "id",
-              sqlite_where=text("is_active"), postgresql_where=text("is_active")),
+              sqlite_where=text("is_active = 1"), postgresql_where=text("is_active")),
         # My work's leads gone quiet: one owner's touched leads, least recently touched first (migration 0022).
         Index("ix_leads_team_owner_last_touch", "team_id", "owner_id", "last_touch_at", "id",
-              sqlite_where=text("is_active AND last_touch_at IS NOT NULL"),
+              sqlite_where=text("is_active = 1 AND last_touch_at IS NOT NULL"),
               postgresql_where=text("is_active AND last_touch_at IS NOT NULL")),
         Index("ix_leads_team_company", "team_id", "company"),
         # Counts and filtered pages of the grid read this index alone (status, type and score range within the
@@ -172,7 +174,7 @@ class Lead(Base):
             *ANALYTICS_COLUMNS,
         ),
         # Import statistics read only the imported leads.
-        Index("ix_leads_team_imported", "team_id", "is_active", sqlite_where=text("imported"),
+        Index("ix_leads_team_imported", "team_id", "is_active", sqlite_where=text("imported = 1"),
               postgresql_where=text("imported")),
         # Free-text search over name, email and company: ix_leads_search_trgm (PostgreSQL, see UNMODELED_INDEXES).
     )
