@@ -45,7 +45,7 @@ def per_rep_rows(session: Session, actor: Actor, *, dialect: str, since: date, n
                  user_ids: tuple[int, ...] | None = None) -> list[dict[str, Any]]:
     """One row per team member (a rep: only themself; ``user_ids`` narrows further), by name. ``facts``: the leads
     the figures are about (the page's filters, or all the team's active leads) and where owned leads are counted
-    (PostgreSQL's rollups: the same cost at a million leads as at a thousand)."""
+    (the rollups, on both engines: the same cost at a million leads as at a thousand)."""
     if not actor.is_manager:
         user_ids = (actor.user_id,) if actor.user_id is not None else ()
     people = team_users(session, actor.team_id, user_ids=user_ids)

@@ -24,8 +24,8 @@ EVENT_KEYS = "team_id, day, user_id, kind"
 # day is the text's first ten characters (leadcore.analytics.facts read it the same way before the rollups).
 LEAD_VALUES = ("{r}.team_id, substr({r}.created_at, 1, 10), coalesce({r}.owner_id, 0), {r}.type, {r}.status, "
                "{r}.imported, coalesce({r}.search_query, '')")
-SCORE_VALUES = "{r}.team_id, substr({r}.created_at, 1, 10), coalesce({r}.owner_id, 0), {r}.type, {r}.status, " \
-               "{r}.lead_score"
+SCORE_VALUES = ("{r}.team_id, substr({r}.created_at, 1, 10), coalesce({r}.owner_id, 0), {r}.type, {r}.status, "
+                "{r}.lead_score")
 EVENT_VALUES = "{r}.team_id, substr({r}.created_at, 1, 10), {r}.user_id, {r}.kind"
 
 # An update changes the counters only when one of these changes (the rest of a lead's columns are not keyed).
