@@ -174,7 +174,10 @@ def _text_reasons(text: Mapping[str, str | None], notes: str | None) -> list[str
 
 
 def _tag_reasons(tags: list[str]) -> list[str]:
-    return [f"tag {_show(tag)} is longer than {TAG_MAX} characters" for tag in tags if len(tag) > TAG_MAX]
+    reasons = [f"tag {_show(tag)} is longer than {TAG_MAX} characters" for tag in tags if len(tag) > TAG_MAX]
+    if has_nul(*tags):  # as for the text fields: PostgreSQL cannot store it
+        reasons.append("tags contain a NUL character (\\x00), which cannot be stored")
+    return reasons
 
 
 def _clean(value: object) -> str | None:

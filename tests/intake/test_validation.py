@@ -31,6 +31,13 @@ def reason(**values: str | None) -> str:
     return result.reason
 
 
+@pytest.mark.parametrize("tags", ["\x00", "vip; \x00", "a\x00b"])
+def test_a_tag_with_a_nul_character_is_refused_before_it_reaches_the_database(tags: str) -> None:
+    """Found by the property below: a file's tags cell with NUL passed validate_fields, while validate_candidate
+    (and PostgreSQL, at the write) refuse it."""
+    assert "tags contain a NUL character" in reason(lead_name="Ann", tags=tags)
+
+
 # --- email -------------------------------------------------------------------------------------
 
 
