@@ -13,7 +13,7 @@ from leadcore.db.runtime import Database
 from leadcore.errors import InvalidInput, PermissionDenied
 from leadcore.leads.team_merge import merge_teams
 from leadcore.work import views
-from tests.analytics.test_rollups import rollup_differences
+from tests.rollup_support import rollup_differences
 
 
 def _setup(db: Database, make: Any) -> dict[str, Any]:

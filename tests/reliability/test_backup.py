@@ -18,9 +18,9 @@ from leadcore.db.models import ROLLUP_TABLES, Base, Lead
 from leadcore.db.runtime import Database
 from leadcore.errors import InvalidInput
 from leadcore.leads import edits
-from tests.analytics.test_rollups import rollup_differences
 from tests.conftest import Backend
 from tests.reliability.support import PG_URL, lead, populate, snapshot
+from tests.rollup_support import rollup_differences
 
 ALL_TABLES = {"teams", "users", "api_tokens", "lead_searches", "leads", "lead_events", "contacts", "companies",
               "bulk_batches", "bulk_batch_leads", "intake_fills",

@@ -19,8 +19,8 @@ from leadcore.grid import listing
 from leadcore.grid.filters import LeadFilters
 from leadcore.intake.candidates import LeadCandidate
 from leadcore.leads import edits
-from tests.analytics.test_rollups import rollup_differences
 from tests.reliability.support import PG_URL, raw_snapshot, scratch_database
+from tests.rollup_support import rollup_differences
 
 FIRST = "0001"
 TABLES = ["teams", "users", "api_tokens", "lead_searches", "companies", "contacts", "leads", "lead_events"]
