@@ -222,7 +222,7 @@ st.file_uploader(f"CSV or Excel file (up to {LIMIT_MB} MB)", type=["csv", "txt",
                  help="Exports of Google Contacts, Outlook, Apple Contacts, Thunderbird, LinkedIn, HubSpot, "
                       "Salesforce, Zoho, Pipedrive and Apollo are recognised. Excel: the first sheet is read.")
 
-import_steps.saved_mappings_panel(actor)
+presets = import_steps.saved_mappings_panel(actor)
 upload = st.session_state.get(state.IMPORT_UPLOAD)
 if upload is None:
     st.info("Upload a file to start. Typical columns: Name, Email, Company, Job title, Phone, Website, LinkedIn. "
@@ -245,7 +245,7 @@ if header_change is not None:
     st.session_state.pop(state.IMPORT_TABLE, None)
     st.rerun()
 base_view = f"{token}_{fmt_key}_{parsed.header_row}"
-preset = import_steps.saved_mapping(parsed, actor, base_view)
+preset = import_steps.saved_mapping(parsed, presets, base_view)
 view = f"{base_view}_s{preset.id}" if preset else base_view  # the preset's choices are other widgets' defaults
 chosen = mapping_editor(parsed, view, fmt_key, preset)
 current: ImportSpec | None

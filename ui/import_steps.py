@@ -90,10 +90,12 @@ def mode_choice() -> str:
     return st.radio("What the file does", list(MODES), format_func=MODES.__getitem__, key="import_mode")
 
 
-def saved_mapping(table: Table, actor: Actor, token: str) -> saved_mappings.SavedMapping | None:
-    """The team's saved mapping for this header set, if the user has not gone back to the detected defaults; says
-    which one is used and offers the way back (or forward again)."""
-    found = saved_mappings.find_for(uow(), actor, table.headers)
+def saved_mapping(table: Table, presets: list[saved_mappings.SavedMapping], token: str
+                  ) -> saved_mappings.SavedMapping | None:
+    """The team's saved mapping for this header set (``presets``: the team's, as the panel read them), if the user
+    has not gone back to the detected defaults; says which one is used and offers the way back (or forward
+    again)."""
+    found = saved_mappings.matching(presets, table.headers)
     if found is None:
         return None
     key = f"import_use_saved_{token}"
@@ -111,18 +113,18 @@ def saved_mapping(table: Table, actor: Actor, token: str) -> saved_mappings.Save
     return None
 
 
-def saved_mappings_panel(actor: Actor) -> None:
+def saved_mappings_panel(actor: Actor) -> list[saved_mappings.SavedMapping]:
     """The team's saved mappings (name, columns, who saved it), each with a Delete that asks first; nothing when
-    the team has none."""
+    the team has none. Returns them (none when they could not be read: a file then starts from the defaults)."""
     if (flash := st.session_state.pop(FLASH, None)) is not None:
         st.success(flash, icon=":material/check_circle:")
     try:
         presets = saved_mappings.list_for(uow(), actor)
     except LeadcoreError as e:
         st.warning(f"Saved mappings could not be loaded: {e}", icon=":material/warning:")
-        return
+        return []
     if not presets:
-        return
+        return presets
     with st.expander(f"Saved column mappings ({len(presets)})", icon=":material/bookmarks:"):
         st.caption("A file whose columns match a saved mapping starts from it. Deleting one affects your whole "
                    "team; the next file with those columns starts from the detected defaults.")
@@ -140,6 +142,7 @@ def saved_mappings_panel(actor: Actor) -> None:
                         st.session_state[FLASH] = (f'Deleted the saved mapping "{md(preset.name)}".' if gone else
                                                    f'The saved mapping "{md(preset.name)}" was already deleted.')
                         st.rerun()
+    return presets
 
 
 def save_mapping_form(table: Table, actor: Actor, mapping: dict[str, str | None], status_map: dict[str, str],

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from leadcore.accounts.actors import Actor
@@ -117,16 +117,18 @@ def starting_mapping(headers: Sequence[str], fmt: Format | None, saved: SavedMap
     return applied(saved, headers, guessed) if saved is not None else guessed
 
 
-def _saved(session: Session, row: ImportMapping, creator: str | None = None) -> SavedMapping:
-    """The preset as services hand it out; ``creator``: its creator's display name when the caller has it."""
-    if creator is None and row.created_by is not None:
-        who = session.get(User, row.created_by)
-        creator = who.display_name if who else None
-    return SavedMapping(id=row.id, team_id=row.team_id, name=row.name, header_signature=row.header_signature,
-                        headers=list(row.headers or []), mapping=dict(row.mapping or {}),
-                        status_map=dict(row.status_map or {}), type_map=dict(row.type_map or {}),
-                        created_by=row.created_by, created_by_name=creator,
-                        created_at=row.created_at, updated_at=row.updated_at)
+def _presets(session: Session, team_id: int, *where: ColumnElement[bool]) -> list[SavedMapping]:
+    """The team's presets that meet ``where``, by name, with their creators' names: the one read every other
+    function here goes through (one statement)."""
+    rows = session.execute(select(ImportMapping, User.display_name)
+                           .outerjoin(User, User.id == ImportMapping.created_by)
+                           .where(ImportMapping.team_id == team_id, *where)
+                           .order_by(ImportMapping.name, ImportMapping.id))
+    return [SavedMapping(id=row.id, team_id=row.team_id, name=row.name, header_signature=row.header_signature,
+                         headers=list(row.headers or []), mapping=dict(row.mapping or {}),
+                         status_map=dict(row.status_map or {}), type_map=dict(row.type_map or {}),
+                         created_by=row.created_by, created_by_name=creator,
+                         created_at=row.created_at, updated_at=row.updated_at) for row, creator in rows]
 
 
 def save_mapping(session: Session, team_id: int, user_id: int | None, headers: Sequence[str],
@@ -145,23 +147,24 @@ def save_mapping(session: Session, team_id: int, user_id: int | None, headers: S
     row.name, row.headers, row.mapping = name, [str(h) for h in headers], clean_map
     row.status_map, row.type_map, row.created_by, row.updated_at = clean_status, clean_type, user_id, now
     session.flush()
-    return _saved(session, row)
+    return _presets(session, team_id, ImportMapping.id == row.id)[0]
 
 
 def find_mapping(session: Session, team_id: int, headers: Sequence[str]) -> SavedMapping | None:
-    """The team's preset for this header set, or ``None``."""
-    row = session.scalar(select(ImportMapping).where(ImportMapping.team_id == team_id,
-                                                     ImportMapping.header_signature == header_signature(headers)))
-    return _saved(session, row) if row is not None else None
+    """The team's preset for this header set, or ``None`` (a team keeps a handful: its list is read)."""
+    return matching(list_mappings(session, team_id), headers)
 
 
 def list_mappings(session: Session, team_id: int) -> list[SavedMapping]:
     """The team's presets, by name, with their creators' names (one statement)."""
-    rows = session.execute(select(ImportMapping, User.display_name)
-                           .outerjoin(User, User.id == ImportMapping.created_by)
-                           .where(ImportMapping.team_id == team_id)
-                           .order_by(ImportMapping.name, ImportMapping.id))
-    return [_saved(session, row, creator) for row, creator in rows]
+    return _presets(session, team_id)
+
+
+def matching(presets: Sequence[SavedMapping], headers: Sequence[str]) -> SavedMapping | None:
+    """The preset among ``presets`` (a team's list) for this header set, or ``None``: ``find_mapping`` for a caller
+    that already holds the list (the Import page)."""
+    signature = header_signature(headers)
+    return next((p for p in presets if p.header_signature == signature), None)
 
 
 def delete_mapping(session: Session, team_id: int, mapping_id: int) -> bool:

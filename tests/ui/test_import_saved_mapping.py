@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import Engine, event
 from streamlit.testing.v1 import AppTest
 
 from leadcore.fileimport.saved_mappings import find_for
@@ -30,6 +31,22 @@ def mapping_boxes(at: AppTest) -> dict[str, str]:
     return {s.label: s.value for s in at.selectbox if s.key and s.key.startswith("map_")}
 
 
+def preset_reads(at: AppTest) -> int:
+    """How many statements one rerun of the page sends for the team's saved mappings (on the app's own engine)."""
+    seen: list[str] = []
+
+    def statement(*args: object) -> None:
+        seen.append(str(args[2]))
+
+    event.listen(Engine, "before_cursor_execute", statement)
+    try:
+        at.run()
+    finally:
+        event.remove(Engine, "before_cursor_execute", statement)
+    assert not at.exception
+    return len([s for s in seen if "import_mappings" in s])
+
+
 def test_saved_mapping_is_offered_for_the_same_columns(page, make, app_db):
     at = upload(page(), CSV, "fair.csv")
     assert mapping_boxes(at)["Stage"] == "(ignore)"
@@ -54,6 +71,7 @@ def test_saved_mapping_is_offered_for_the_same_columns(page, make, app_db):
     assert mapping_boxes(at) == {"stage": "status", "e_mail": "email", "full name": "lead_name",
                                  "company": "(ignore)"}
     assert box(at, "status_", "Hot (1)").value == "QUALIFIED"
+    assert preset_reads(at) == 1  # the panel's list also finds the file's preset
 
     # Back to the detected defaults, and forward again.
     next(b for b in at.button if b.label == "Use the detected defaults instead").click().run()
