@@ -7,7 +7,7 @@ import re
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import Float, Integer, Select, bindparam, func, literal, select, tablesample, text, true
+from sqlalchemy import Integer, Select, and_, bindparam, func, literal, literal_column, select, text, true
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.util import ClauseAdapter
@@ -76,8 +76,18 @@ WHERE EXISTS (SELECT 1 FROM (SELECT team_id, search_text FROM leads
 LIMIT 1""")
 
 
-# A common search's "about N" reads this many table pages (about 8,000 leads at 1M), the same ones every time.
-SAMPLE_PAGES = 1_000
+# A common search's "about N" is the share of matches among at most SAMPLE_ROWS leads: one in SAMPLE_EVERY, by a hash
+# of their id (not the id itself: a pattern in the order leads were saved would show through), first in the order
+# of that hash (ix_leads_search_sample, migration 0027: the literals must stay as they are written there, or the
+# planner cannot use the partial index).
+SAMPLE_EVERY = 16
+SAMPLE_ROWS = 8_000
+SAMPLED = literal_column(f"hashint8(leads.id) % {SAMPLE_EVERY}") == literal_column("0")
+SAMPLE_ORDER = func.hashint8(Lead.id)
+# Every column the grid's filters test (leadcore.grid.clauses.where_clause): the index holds them all, so a filtered
+# search's sample is read from the index alone too.
+SAMPLE_COLUMNS = (Lead.team_id, Lead.is_active, Lead.status, Lead.type, Lead.owner_id, Lead.tags, Lead.lead_score,
+                  Lead.created_at, Lead.imported, Lead.search_id, Lead.search_query)
 
 
 def search_total(session: Session, f: LeadFilters, v: dict[str, Any], *, at_least: int, density: float | None
@@ -86,9 +96,9 @@ def search_total(session: Session, f: LeadFilters, v: dict[str, Any], *, at_leas
     row, so the matches are counted only when they are expected to be at most SEARCH_BUDGET; more are "about N" at
     once. When the page came from the first window (``density``: the share of its leads that matched, at least 1
     in 100), that share times the leads walked is a quick first guess. It runs high, because the best-scored leads
-    are the most complete ones, so it only decides that counting is cheap. Past the budget, a sample of the table's
-    pages gives the estimate. Otherwise the planner's estimate is used: close for fragments common enough to be in
-    the trigram statistics, such as "gmail"; far too low for most names."""
+    are the most complete ones, so it only decides that counting is cheap. Past the budget, a fixed sample of the
+    team's leads gives the estimate (``sampled_matches``). Otherwise the planner's estimate is used: close for
+    fragments common enough to be in the trigram statistics, such as "gmail"; far too low for most names."""
     if density is None:
         estimate = estimated_matches(session, f, v)
     else:
@@ -225,22 +235,25 @@ def _text_search_on(rows: Any, term: str) -> ColumnElement[bool]:
 
 def sampled_matches(session: Session, f: LeadFilters, v: dict[str, Any], *, others: dict[str, Any], walked: float
                     ) -> float:
-    """How many leads match ``f``: the share of matches among the leads of its other filters (bound by ``others``;
-    ``walked``: the planner's estimate of how many there are) in a sample of about SAMPLE_PAGES table pages
-    (``TABLESAMPLE SYSTEM … REPEATABLE``: the same pages every time, so the figure does not jump between reruns),
-    times ``walked``. A table of at most SAMPLE_PAGES pages is read whole: exact."""
-    pages = session.execute(text("SELECT relpages FROM pg_class WHERE oid = 'leads'::regclass")).scalar_one()
-    percent = min(100.0, 100.0 * SAMPLE_PAGES / max(int(pages), 1))
+    """How many leads match ``f``: the share of matches among the sampled leads that meet its other filters (bound
+    by ``others``; ``walked``: the planner's estimate of how many leads meet them), times ``walked``. The sample is
+    one active lead in SAMPLE_EVERY by a hash of its id, the first SAMPLE_ROWS of them in the order of that hash:
+    the same leads every time (the figure does not jump between reruns), spread over the whole table rather than
+    clustered by import, and read from ix_leads_search_sample alone, which holds every column a filter tests (an
+    index-only scan of SAMPLE_ROWS entries whatever the filters). None of them meets the filters (a filter that
+    keeps few leads, or the trash, which the sample leaves out): 0, so the caller counts, up to its budget."""
+    row = run(session, ("search-sample", *filter_shape(f, v)), lambda: sample_counts(session, f, others), v)[0]
+    return float(row["hits"] / row["seen"] * walked) if row["seen"] else 0.0
 
-    def build() -> Select[Any]:
-        sampled = tablesample(Lead.__table__, func.system(bindparam("sample_pct", type_=Float)), name="leads",
-                              seed=literal(7))
-        adapt = ClauseAdapter(sampled).traverse
-        hit = adapt(text_search(session, (f.q or "").strip(), bindparam("q_pattern")))
-        counts: tuple[Any, ...] = (func.count().filter(hit).label("hits"), func.count().label("seen"))
-        return select(*counts).select_from(sampled).where(adapt(where_clause(session, replace(f, q=None), others)))
 
-    row = run(session, ("search-sample", *filter_shape(f, v)), build, v | {"sample_pct": percent})[0]
-    if percent >= 100.0 or not row["seen"]:
-        return float(row["hits"])
-    return float(row["hits"] / row["seen"] * walked)
+def sample_counts(session: Session, f: LeadFilters, others: dict[str, Any]) -> Select[Any]:
+    """Among the sampled leads (see sampled_matches), how many meet ``f``'s other filters (``seen``) and how many of
+    those also match its search (``hits``)."""
+    term = (f.q or "").strip()
+    searched = SEARCHED_COLUMNS if "\n" in term else (SEARCH_TEXT.label("search_text"),)
+    sampled = (select(*searched, *SAMPLE_COLUMNS)
+               .where(Lead.team_id == bindparam("team_id"), Lead.is_active, SAMPLED)
+               .order_by(SAMPLE_ORDER).limit(SAMPLE_ROWS).subquery())
+    kept = ClauseAdapter(sampled).traverse(where_clause(session, replace(f, q=None), others))
+    hits: Any = func.count().filter(and_(kept, _text_search_on(sampled, term)))
+    return select(hits.label("hits"), func.count().filter(kept).label("seen")).select_from(sampled)

@@ -11,7 +11,7 @@ In order of cost:
    bounded); a free-text search up to ``SEARCH_BUDGET`` (each match is a row to recheck), and only when it is
    expected to stay under it (``grid.search.search_total``).
 4. Past that, PostgreSQL's planner estimate ("about 480,000"), or for a common search term a fixed sample of the
-   table's pages: never a fixed cap. SQLite (the single-user default) has no such estimate: past the page's own
+   team's leads: never a fixed cap. SQLite (the single-user default) has no such estimate: past the page's own
    count it counts every match of a filter the rollups do not key at once (a search's first page counts them in
    its own statement).
 """

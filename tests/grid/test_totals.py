@@ -90,7 +90,7 @@ def test_about_reads_like_a_person_would_say_it(estimate: float, at_least: int, 
 def test_a_common_search_past_the_budget_is_about_n_without_counting_on_postgresql(
         db: Any, crowd: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every lead of the first window matches, so the walk's share says far more than SEARCH_BUDGET match: the
-    total is "about N" from the sample of pages (the whole table here) at once, never below what the page saw.
+    total is "about N" from the sample of leads at once, never below what the page saw.
     Under the budget the same search is counted."""
     from leadcore.grid import search
 
