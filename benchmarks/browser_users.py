@@ -37,7 +37,7 @@ from typing import Any
 
 from sqlalchemy import create_engine, text
 
-from benchmarks.browser import (
+from benchmarks.browser_setup import (
     CHROMIUM,
     CHROMIUM_ARGS,
     ROOT,
