@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from leadcore.api import analytics, bulk, directory, discovery, duplicates, errors, leads, outreach, webhooks, work
+from leadcore.api import errors
+from leadcore.api.routes import analytics, bulk, directory, discovery, duplicates, leads, outreach, webhooks, work
 from leadcore.db.runtime import Database
 
 __all__ = ["app", "create_app"]

@@ -1,9 +1,11 @@
-"""``python -m leadcore``: the command line, one module per area; each registers its commands on ``app``.
+"""``python -m leadcore``: the command line, one module per area in ``commands``; each registers its commands on
+``app``.
 
 It may import every feature package; nothing in leadcore imports it.
 """
 
-from leadcore.cli import (  # noqa: F401  (each registers its commands)
+from leadcore.cli.app import app
+from leadcore.cli.commands import (  # noqa: F401  (each registers its commands)
     accounts,
     database,
     discovery,
@@ -15,6 +17,5 @@ from leadcore.cli import (  # noqa: F401  (each registers its commands)
     outreach,
     work,
 )
-from leadcore.cli.app import app
 
 __all__ = ["app"]
