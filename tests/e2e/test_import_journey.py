@@ -59,9 +59,14 @@ def test_a_saved_mapping_is_listed_and_deleted_from_the_import_page(server: Stre
     settle(page, page.get_by_text("Trade fair"))
     expect(page.get_by_text("3 columns: Full Name, E-mail, Stage")).to_be_visible()
     shot(page, "import-saved-mappings")
+    # a file with those columns starts from the saved mapping, and says so
+    page.locator("input[type=file]").set_input_files(str(people))
+    settle(page, page.get_by_text('Using the saved mapping "Trade fair" for these columns'))
+    shot(page, "import-saved-mapping-used")
     page.get_by_role("button", name="Delete", exact=True).click()
     confirm = page.get_by_role("button", name="Delete mapping")
     settle(page, confirm)
     confirm.click()
     settle(page, page.get_by_text('Deleted the saved mapping "Trade fair".'))
     expect(page.get_by_text("Saved column mappings")).to_have_count(0)
+    expect(page.get_by_text("Using the saved mapping")).to_have_count(0)  # the same file now starts from defaults
