@@ -35,11 +35,13 @@ ANALYTICS_COLUMNS = [
 # - ix_leads_search_trgm: PostgreSQL's pg_trgm GIN index over leads.search_text (free-text search);
 # - ix_leads_search_bands: PostgreSQL's GIN index of each active lead's trigrams by score band (leads_search_bands,
 #   migration 0024), which tells a search in score order where its first match is (leadcore.grid.search);
+# - ix_leads_search_sample: PostgreSQL's partial index of one active lead in 16 by a hash of its id, with the search
+#   text and the filtered columns (migration 0027), from which a common search's "about N" is estimated;
 # - leads_search (and its FTS5 shadow tables): SQLite's trigram index of the same fields, filled by triggers on
 #   leads (migration 0002; a batch-mode rebuild of leads drops the triggers and must recreate them), and
 #   leads_search_bulk, the id range the matcher's bulk insert indexes itself (migration 0005).
 UNMODELED_COLUMNS = frozenset({"search_text"})
-UNMODELED_INDEXES = frozenset({"ix_leads_search_trgm", "ix_leads_search_bands"})
+UNMODELED_INDEXES = frozenset({"ix_leads_search_trgm", "ix_leads_search_bands", "ix_leads_search_sample"})
 UNMODELED_TABLE_PREFIX = "leads_search"
 
 
