@@ -14,7 +14,10 @@
    back to all of its leads, then edit the Status of the first row and press Save. Each interaction is timed
    from the click (or URL change) until the grid shows the new result (the page range, every row's status, or
    "Saved 1 lead.") and the app is idle again.
-4. Reports p50 / p95 / max per interaction kind and over all, errors (a timeout, an exception box, a refused
+4. Reports p50 / p95 / max per interaction kind and over all; the same for the server round trip of each
+   interaction (from the browser's first WebSocket frame after the click, the rerun request, to the last frame
+   of the answer before the grid showed the result: the server's queue and script run plus the network, without
+   the page's rendering); errors (a timeout, an exception box, a refused
    save) with the first few messages, the Streamlit server's resident memory before the reps signed in and
    with all of them signed in (the difference per session), and the load average.
 
@@ -93,6 +96,10 @@ STATUS_CELLS = """() => {
 @dataclass
 class Timings:
     ms: dict[str, list[float]] = field(default_factory=dict)
+    # per interaction, from the rerun request leaving the browser (its first WebSocket frame after the click) to
+    # the last frame of the answer arriving: the server's part (its queue and its script run) and the network's,
+    # without the page's rendering (see Rep._timed)
+    server_ms: dict[str, list[float]] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     editor_retries: int = 0  # double clicks that opened no Status editor and were tried again (see _pick_status)
 
@@ -163,6 +170,13 @@ class Rep:
     def __init__(self, page: Any, base: str, email: str, rep_id: int, timings: Timings) -> None:
         self.page, self.base, self.email, self.rep_id, self.t = page, base, email, rep_id, timings
         self.rng = random.Random(rep_id)
+        self.sent: list[float] = []  # when the page's WebSocket frames left / arrived (perf_counter)
+        self.received: list[float] = []
+        page.on("websocket", self._watch)
+
+    def _watch(self, ws: Any) -> None:
+        ws.on("framesent", lambda _frame: self.sent.append(time.perf_counter()))
+        ws.on("framereceived", lambda _frame: self.received.append(time.perf_counter()))
 
     async def idle(self) -> None:
         await self.page.wait_for_function(IDLE, timeout=STEP_TIMEOUT_MS)
@@ -185,6 +199,8 @@ class Rep:
             "() => (" + RANGE_START + ")() !== null && (" + IDLE + ")()", timeout=STEP_TIMEOUT_MS)
 
     async def _timed(self, kind: str, act: Any, done: str, arg: Any = None, *, record: bool = True) -> None:
+        self.sent.clear()
+        self.received.clear()
         t0 = time.perf_counter()
         await act()
         try:
@@ -192,8 +208,13 @@ class Rep:
                                               arg=[done, arg], timeout=STEP_TIMEOUT_MS, polling=50)
         except Exception as e:
             raise RuntimeError(f"{kind}: {str(e).splitlines()[0]}") from e
+        ended = time.perf_counter()
         if record:
-            self.t.add(kind, (time.perf_counter() - t0) * 1000)
+            self.t.add(kind, (ended - t0) * 1000)
+            asked = next((t for t in self.sent if t >= t0), None)
+            answered = [t for t in self.received if asked is not None and asked <= t <= ended]
+            if asked is not None and answered:
+                self.t.server_ms.setdefault(kind, []).append((answered[-1] - asked) * 1000)
         if await self.page.get_by_test_id("stException").count():
             raise RuntimeError(f"{kind}: an exception box is on the page")
 
@@ -310,10 +331,13 @@ async def drive(base: str, reps: list[tuple[str, int]], seconds: float, server_p
         finally:
             await browser.close()
     every = [ms for data in timings.ms.values() for ms in data]
+    server_every = [ms for data in timings.server_ms.values() for ms in data]
     cpu = {who: round(cpu_after[who] - cpu_before[who], 1) for who in cpu_before}
     return {
         "interactions": {kind: Timings.summary(data) for kind, data in sorted(timings.ms.items())},
         "all": Timings.summary(every),
+        "server_round_trip": {kind: Timings.summary(data) for kind, data in sorted(timings.server_ms.items())}
+        | {"all": Timings.summary(server_every)},
         "errors": len(timings.errors),
         "first_errors": timings.errors[:10],
         "editor_retries": timings.editor_retries,
@@ -359,6 +383,9 @@ def main(argv: list[str] | None = None) -> int:
     }
     for kind, s in {**result["interactions"], "all": result["all"]}.items():
         print(f"{kind:<14} n={s['n']:<5} p50 {s['p50_ms']} ms  p95 {s['p95_ms']} ms  max {s['max_ms']} ms")
+    trip = result["server_round_trip"]["all"]
+    print(f"server round trip (rerun request sent → last answer frame received) n={trip['n']} "
+          f"p50 {trip['p50_ms']} ms  p95 {trip['p95_ms']} ms  max {trip['max_ms']} ms")
     print(f"errors {result['errors']} (editor retries {result['editor_retries']}); "
           f"server RSS {result['server_rss_mb']}")
     print(f"cpu seconds {result['cpu_seconds']}; server CPU per interaction "
