@@ -97,7 +97,8 @@ def search_total(session: Session, f: LeadFilters, v: dict[str, Any], *, at_leas
     once. When the page came from the first window (``density``: the share of its leads that matched, at least 1
     in 100), that share times the leads walked is a quick first guess. It runs high, because the best-scored leads
     are the most complete ones, so it only decides that counting is cheap. Past the budget, a fixed sample of the
-    team's leads gives the estimate (``sampled_matches``). Otherwise the planner's estimate is used: close for
+    team's leads gives the estimate (``sampled_matches``; in the trash, which the sample leaves out, the first
+    guess stays). Otherwise the planner's estimate is used: close for
     fragments common enough to be in the trigram statistics, such as "gmail"; far too low for most names."""
     if density is None:
         estimate = estimated_matches(session, f, v)
@@ -105,8 +106,8 @@ def search_total(session: Session, f: LeadFilters, v: dict[str, Any], *, at_leas
         others = {name: value for name, value in v.items() if name not in ("q_pattern", "fts_phrase")}
         walked = estimated_matches(session, replace(f, q=None), others)
         estimate = density * walked
-        if estimate > totals.SEARCH_BUDGET:
-            estimate = sampled_matches(session, f, v, others=others, walked=walked)
+        if estimate > totals.SEARCH_BUDGET and not f.deleted:  # the sample holds active leads: the trash keeps
+            estimate = sampled_matches(session, f, v, others=others, walked=walked)  # the first guess
     if estimate <= totals.SEARCH_BUDGET:
         n, over = totals.capped_count(session, where_clause(session, f, v), totals.SEARCH_BUDGET)
         if not over:
@@ -240,8 +241,8 @@ def sampled_matches(session: Session, f: LeadFilters, v: dict[str, Any], *, othe
     one active lead in SAMPLE_EVERY by a hash of its id, the first SAMPLE_ROWS of them in the order of that hash:
     the same leads every time (the figure does not jump between reruns), spread over the whole table rather than
     clustered by import, and read from ix_leads_search_sample alone, which holds every column a filter tests (an
-    index-only scan of SAMPLE_ROWS entries whatever the filters). None of them meets the filters (a filter that
-    keeps few leads, or the trash, which the sample leaves out): 0, so the caller counts, up to its budget."""
+    index-only scan of SAMPLE_ROWS entries whatever the filters; active leads only, so not for the trash). None of
+    them meets the filters (a filter that keeps few leads): 0, so the caller counts, up to its budget."""
     row = run(session, ("search-sample", *filter_shape(f, v)), lambda: sample_counts(session, f, others), v)[0]
     return float(row["hits"] / row["seen"] * walked) if row["seen"] else 0.0
 
