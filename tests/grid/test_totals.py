@@ -27,6 +27,28 @@ def crowd(db: Any, make: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
     return manager
 
 
+def _bounded_counts(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """One entry per bounded count of matching leads that a total runs (``totals.capped_count``)."""
+    counts: list[int] = []
+    real = totals.capped_count
+    monkeypatch.setattr(totals, "capped_count", lambda *a, **k: counts.append(1) or real(*a, **k))
+    return counts
+
+
+def _past_a_small_search_budget(db: Any, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """A first search window of 10 leads and a search budget of 7, so a search matching most of the crowd goes past
+    it, with fresh planner statistics on PostgreSQL (the planner knows how many leads the walk goes through); the
+    bounded counts the totals then run (``_bounded_counts``)."""
+    from leadcore.grid import search
+
+    monkeypatch.setattr(search, "SEARCH_WALK", 10)
+    monkeypatch.setattr(totals, "SEARCH_BUDGET", 7)
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.connect() as conn:
+            conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE leads"))
+    return _bounded_counts(monkeypatch)
+
+
 @pytest.mark.parametrize(("filters", "expected"), [
     (LeadFilters(), 55),
     (LeadFilters(statuses=("CONTACTED",)), 20),
@@ -48,9 +70,7 @@ def test_a_score_range_is_exact_past_the_budget_from_the_score_rollup(db: Any, c
     """A status + score range total is a sum of lead_score_rollup counters (migration 0023; SQLite keeps them since
     0025), never an estimate and never a count of leads, on both engines."""
     monkeypatch.setattr(totals, "EXACT_BUDGET", 7)
-    counts: list[int] = []
-    real = totals.capped_count
-    monkeypatch.setattr(totals, "capped_count", lambda *a, **k: counts.append(1) or real(*a, **k))
+    counts = _bounded_counts(monkeypatch)
     summed: list[int] = []
     rollup_total = totals.rollup_total
     monkeypatch.setattr(totals, "rollup_total", lambda *a, **k: summed.append(rollup_total(*a, **k)) or summed[-1])
@@ -92,16 +112,7 @@ def test_a_common_search_past_the_budget_is_about_n_without_counting_on_postgres
     """Every lead of the first window matches, so the walk's share says far more than SEARCH_BUDGET match: the
     total is "about N" from the sample of leads at once, never below what the page saw.
     Under the budget the same search is counted."""
-    from leadcore.grid import search
-
-    monkeypatch.setattr(search, "SEARCH_WALK", 10)
-    monkeypatch.setattr(totals, "SEARCH_BUDGET", 7)
-    if db.engine.dialect.name == "postgresql":  # the planner knows how many leads the walk goes through
-        with db.engine.connect() as conn:
-            conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE leads"))
-    counts: list[int] = []
-    real = totals.capped_count
-    monkeypatch.setattr(totals, "capped_count", lambda *a, **k: counts.append(1) or real(*a, **k))
+    counts = _past_a_small_search_budget(db, monkeypatch)
     page = list_leads(db.uow(), crowd, LeadFilters(q="person"), limit=3)
     if db.engine.dialect.name == "postgresql":
         assert page.total_is_estimate and 10 <= page.total <= 100 and counts == []
@@ -116,18 +127,9 @@ def test_a_common_search_in_the_trash_past_the_budget_is_about_n_too(db: Any, cr
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     """The sample of leads holds active leads only: in the trash the walk's first guess gives "about N" (never
     the budget plus one, which counting up to the budget would say)."""
-    from leadcore.grid import search
-
     ids = [r["id"] for r in list_leads(db.uow(), crowd, LeadFilters(), limit=100).items]
     bulk_update(db.uow(), crowd, ids, BulkChange(delete=True))
-    monkeypatch.setattr(search, "SEARCH_WALK", 10)
-    monkeypatch.setattr(totals, "SEARCH_BUDGET", 7)
-    if db.engine.dialect.name == "postgresql":  # the planner knows how many leads the walk goes through
-        with db.engine.connect() as conn:
-            conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE leads"))
-    counts: list[int] = []
-    real = totals.capped_count
-    monkeypatch.setattr(totals, "capped_count", lambda *a, **k: counts.append(1) or real(*a, **k))
+    counts = _past_a_small_search_budget(db, monkeypatch)
     page = list_leads(db.uow(), crowd, LeadFilters(q="person", deleted=True), limit=3)
     if db.engine.dialect.name == "postgresql":
         assert page.total_is_estimate and 30 <= page.total <= 120 and counts == [], (page.total, counts)
