@@ -32,6 +32,7 @@ from ui.text import plural
 OPEN_CLICK = "lc_grid_open_click"
 TASK_CLICK = "lc_grid_task_click"
 TASK_FOR = "lc_grid_task_for"  # the row whose "+ Add" task button was pressed: its dialog is open
+WHOLE_PAGE = "lc_grid_whole_page"  # a save added a tag: the filters outside the grid show it after a full rerun
 BIG_BULK = 500  # a bulk action on more leads asks for the number to be typed
 ss = st.session_state
 
@@ -75,6 +76,26 @@ def _reset_editor() -> None:
     ss[state.GRID_VERSION] = ss.get(state.GRID_VERSION, 0) + 1
     ss.pop(state.GRID_PENDING, None)
     cached.clear()
+
+
+def _save(actor: Actor, key: str) -> None:
+    """Save's callback: the edits the click carried, saved before the grid reruns. The grid then draws once, with
+    the outcome; a save inside the grid's run would need a second run (st.rerun) to show it. Only a tag the
+    filters do not offer yet asks for the whole page (their options live outside the grid)."""
+    edited_rows = (ss.get(key) or {}).get("edited_rows") or {}
+    snapshot = ss.get(state.GRID_SNAPSHOT)
+    if not edited_rows or not snapshot or snapshot["key"] != key:
+        return
+    page = snapshot["page"]
+    owners = grid.owner_choices(cached.teammates(actor), page.owners)
+    changes = grid.row_changes(edited_rows, page.items, owners)
+    if not changes:
+        return
+    adds_tags = bool(grid.new_tags(changes, cached.tags(actor)))
+    ss[state.GRID_OUTCOME], ss[state.CONFLICTS] = save_changes(actor, changes, owners)
+    if adds_tags:
+        ss[WHOLE_PAGE] = True
+    _reset_editor()
 
 
 def _show(messages: list[tuple[str, str]]) -> None:
@@ -247,6 +268,8 @@ def _pager(page: LeadPage, page_no: int, size: int, dirty: bool, note: str = "")
 def leads_grid(actor: Actor, view: widgets.GridView) -> None:
     """Grid, bulk actions, save and pager: edits and page changes rerun only this part."""
     auth.still_signed_in()  # a rerun of this fragment alone skips the router's check
+    if ss.pop(WHOLE_PAGE, False):
+        st.rerun()  # the whole page (st.rerun's default scope), for what lives outside the grid
     if (open_id := ss.pop(state.GRID_OPEN, None)) is not None:
         st.switch_page(nav.page("lead"), query_params={"id": str(open_id)})
     page_no = int(ss.get(state.GRID_PAGE, 1))
@@ -296,14 +319,10 @@ def leads_grid(actor: Actor, view: widgets.GridView) -> None:
             st.caption("Edit status, score, tags, summary" + (" and owner" if actor.is_manager else "")
                        + " in the grid, then save.", width="content")
         st.space("stretch")
-        if st.button("Discard", key="lc_grid_discard", disabled=not (changes or selected),
-                     help="Undo your unsaved edits and untick all rows"):
-            _reset_editor()
-            st.rerun()
-        if st.button("Save", type="primary", icon=":material/save:", key="lc_grid_save", disabled=not changes):
-            ss[state.GRID_OUTCOME], ss[state.CONFLICTS] = save_changes(actor, changes, owners)
-            _reset_editor()
-            st.rerun()
+        st.button("Discard", key="lc_grid_discard", disabled=not (changes or selected), on_click=_reset_editor,
+                  help="Undo your unsaved edits and untick all rows")
+        st.button("Save", type="primary", icon=":material/save:", key="lc_grid_save", disabled=not changes,
+                  on_click=_save, args=(actor, key))
         st.link_button("Download CSV", url=export_url(view.filters), icon=":material/download:",
                        help="Every column of every lead matching the filter (streamed: any size)")
     _bulk_bar(actor, view, page, selected, owners, key)

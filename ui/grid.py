@@ -8,7 +8,7 @@ each with the version it was read at.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -113,6 +113,12 @@ def _notes(value: Any) -> str | None:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
     return str(value).strip() or None
+
+
+def new_tags(changes: Sequence[RowChange], known: Iterable[str]) -> set[str]:
+    """The tags these changes put on leads that are not among ``known`` (the team's tags as last read)."""
+    have = set(known)
+    return {t for ch in changes for t in ch.changes.get("tags") or () if t not in have}
 
 
 def row_changes(

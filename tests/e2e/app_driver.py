@@ -28,7 +28,7 @@ ROW_PX = 35  # glide-data-grid row and header height in Streamlit
 # (title, width px) in display order, as ui/grid.py configures the editor: the index "#", then the pinned
 # Select / Open / Task / Name columns, then the rest. "medium" is 200 px in Streamlit.
 GRID_COLUMNS = [("#", 56), ("Select", 74), ("", 60), ("Task", 64), ("Name", 170), ("Status", 110), ("Score", 64),
-                ("Owner", 130)]
+                ("Owner", 130), ("Tags", 170)]
 
 
 # --- forms and navigation ---------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """The grid a rep arranges for themselves (issue 15) and works from (issue 17), in a real browser: plan a follow-up
-from a row's Task button, hide a column from the Columns menu and find it still hidden after a reload, and decide a
-conflicting edit with "Keep mine". Screenshots go to test-artifacts/screenshots/."""
+from a row's Task button, hide a column from the Columns menu and find it still hidden after a reload, and give a
+lead a new tag that the Tags filter then offers. Screenshots go to test-artifacts/screenshots/."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.e2e
 REP = {"name": "Gina Grid", "email": "gina@example.com", "password": "battery-staple-42"}
+MANAGER = {"name": "Tom Tagger", "email": "tom@example.com", "password": "correct-horse-42"}
 
 
 def test_a_rep_plans_a_task_from_a_row_and_keeps_her_columns(server: StreamlitServer, new_context: Any,
@@ -57,4 +58,39 @@ def test_a_rep_plans_a_task_from_a_row_and_keeps_her_columns(server: StreamlitSe
     settle(page, heading(page, "Leads"))
     headers = Grid(page).wait().headers()
     assert "Summary" not in headers and "Status" in headers
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+
+
+def test_a_new_tag_saved_in_the_grid_is_offered_by_the_tags_filter(server: StreamlitServer, new_context: Any,
+                                                                   tmp_path: Path) -> None:
+    """Save reruns only the grid; a tag the filters did not know yet reruns the whole page, so the Tags filter
+    (outside the grid) offers it at once."""
+    server.cli("create-user", "--email", MANAGER["email"], "--role", "manager", "--name", MANAGER["name"],
+               "--password-stdin", stdin=MANAGER["password"] + "\n")
+    leads = tmp_path / "leads.csv"
+    leads.write_text("name,email,company,tags\nTia Tag,tia@tags.io,Tags Inc,warm\n", encoding="utf-8")
+    server.cli("import-csv", str(leads))
+    page: Page = new_context().new_page()
+    open_app(page, server.url)
+    log_in(page, MANAGER["email"], MANAGER["password"])
+    go(page, "Leads", heading(page, "Leads"))
+    grid = Grid(page).wait()
+    assert grid.value(0, "Name") == "Tia Tag"
+
+    grid.click(0, "Tags", double=True)
+    editor = page.get_by_test_id("portal").locator(".gdg-clip-region")
+    expect(editor).to_be_visible()
+    page.keyboard.type("fresh-tag", delay=50)
+    page.keyboard.press("Enter")
+    shot(page, "17-grid-new-tag-editing")
+    heading(page, "Leads").click()  # clicking outside the cell editor keeps its value (Escape would drop it)
+    expect(page.get_by_text("Unsaved changes on 1 lead")).to_be_visible(timeout=TIMEOUT_MS)
+    button(page, "Save").click()
+    settle(page, page.get_by_text("Saved 1 lead."))
+    assert "fresh-tag" in Grid(page).wait().value(0, "Tags")
+
+    page.get_by_text("Filters", exact=True).first.click()
+    page.get_by_role("combobox", name="Tags").click()
+    expect(page.get_by_role("listbox").get_by_text("fresh-tag", exact=True)).to_be_visible(timeout=TIMEOUT_MS)
+    shot(page, "17-grid-new-tag-in-filter")
     expect(page.get_by_test_id("stException")).to_have_count(0)

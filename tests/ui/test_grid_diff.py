@@ -20,6 +20,7 @@ from ui.grid import (
     describe,
     editor_frame,
     lead_link,
+    new_tags,
     owner_choices,
     row_changes,
     selected_ids,
@@ -182,3 +183,21 @@ def test_unreadable_url_params_fall_back_to_defaults(params: dict[str, Any]):
 
 def test_the_signature_ignores_the_page_so_paging_keeps_the_view():
     assert GridView(page=1).signature() == GridView(page=4).signature() != GridView(sort="name").signature()
+
+
+def change(**changes: Any) -> RowChange:
+    return RowChange(lead_id=1, version=1, name="Lead 1", changes=changes)
+
+
+@pytest.mark.parametrize(("changes", "known", "expected"), [
+    ([change(status="CONTACTED")], ["hot"], set()),
+    ([change(tags=["hot"])], ["hot", "cold"], set()),
+    ([change(tags=[])], ["hot"], set()),
+    ([change(tags=["hot", "vip"])], ["hot"], {"vip"}),
+    ([change(tags=["vip"]), change(status="WON"), change(tags=["eu", "hot"])], ["hot"], {"vip", "eu"}),
+    ([change(tags=["Hot"])], ["hot"], {"Hot"}),  # a tag keeps its case: "Hot" is not "hot"
+    ([], [], set()),
+])
+def test_new_tags_are_the_saved_tags_the_filters_do_not_offer_yet(changes: list[RowChange], known: list[str],
+                                                                    expected: set[str]) -> None:
+    assert new_tags(changes, known) == expected
