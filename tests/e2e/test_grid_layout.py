@@ -21,18 +21,25 @@ REP = {"name": "Gina Grid", "email": "gina@example.com", "password": "battery-st
 MANAGER = {"name": "Tom Tagger", "email": "tom@example.com", "password": "correct-horse-42"}
 
 
-def test_a_rep_plans_a_task_from_a_row_and_keeps_her_columns(server: StreamlitServer, new_context: Any,
-                                                              tmp_path: Path) -> None:
-    server.cli("create-user", "--email", REP["email"], "--role", "rep", "--name", REP["name"], "--password-stdin",
-               stdin=REP["password"] + "\n")
+def on_the_grid(server: StreamlitServer, new_context: Any, tmp_path: Path, who: dict[str, str], role: str,
+                csv_text: str) -> tuple[Page, Grid]:
+    """``who`` made with ``role``, the leads of ``csv_text`` imported, and ``who`` signed in on the Leads grid."""
+    server.cli("create-user", "--email", who["email"], "--role", role, "--name", who["name"], "--password-stdin",
+               stdin=who["password"] + "\n")
     leads = tmp_path / "leads.csv"
-    leads.write_text("name,email,company\nTess Task,tess@tasks.io,Tasks Inc\n", encoding="utf-8")
+    leads.write_text(csv_text, encoding="utf-8")
     server.cli("import-csv", str(leads))
     page: Page = new_context().new_page()
     open_app(page, server.url)
-    log_in(page, REP["email"], REP["password"])
+    log_in(page, who["email"], who["password"])
     go(page, "Leads", heading(page, "Leads"))
-    grid = Grid(page).wait()
+    return page, Grid(page).wait()
+
+
+def test_a_rep_plans_a_task_from_a_row_and_keeps_her_columns(server: StreamlitServer, new_context: Any,
+                                                              tmp_path: Path) -> None:
+    page, grid = on_the_grid(server, new_context, tmp_path, REP, "rep",
+                             "name,email,company\nTess Task,tess@tasks.io,Tasks Inc\n")
     assert grid.value(0, "Name") == "Tess Task"
 
     grid.press_button(0, "Task")
@@ -65,16 +72,8 @@ def test_a_new_tag_saved_in_the_grid_is_offered_by_the_tags_filter(server: Strea
                                                                    tmp_path: Path) -> None:
     """Save reruns only the grid; a tag the filters did not know yet reruns the whole page, so the Tags filter
     (outside the grid) offers it at once."""
-    server.cli("create-user", "--email", MANAGER["email"], "--role", "manager", "--name", MANAGER["name"],
-               "--password-stdin", stdin=MANAGER["password"] + "\n")
-    leads = tmp_path / "leads.csv"
-    leads.write_text("name,email,company,tags\nTia Tag,tia@tags.io,Tags Inc,warm\n", encoding="utf-8")
-    server.cli("import-csv", str(leads))
-    page: Page = new_context().new_page()
-    open_app(page, server.url)
-    log_in(page, MANAGER["email"], MANAGER["password"])
-    go(page, "Leads", heading(page, "Leads"))
-    grid = Grid(page).wait()
+    page, grid = on_the_grid(server, new_context, tmp_path, MANAGER, "manager",
+                             "name,email,company,tags\nTia Tag,tia@tags.io,Tags Inc,warm\n")
     assert grid.value(0, "Name") == "Tia Tag"
 
     grid.click(0, "Tags", double=True)
