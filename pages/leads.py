@@ -71,11 +71,13 @@ def _task_dialog(actor: Actor, lead: dict[str, object]) -> None:
     work.task_form(actor, lead, work.user_zone(actor), on_done=done)
 
 
-def _reset_editor() -> None:
-    """Drop the editor's edits and ticks (a new key), re-read the rows, refresh cached counts."""
+def _reset_editor(*, wrote: bool = True, tags: bool = True) -> None:
+    """Drop the editor's edits and ticks (a new key) and re-read the rows; after a write (``wrote``) also the cached
+    counts and options, the tag list only if ``tags`` may have changed (see cached.clear)."""
     ss[state.GRID_VERSION] = ss.get(state.GRID_VERSION, 0) + 1
     ss.pop(state.GRID_PENDING, None)
-    cached.clear()
+    if wrote:
+        cached.clear(tags=tags)
 
 
 def _save(actor: Actor, key: str) -> None:
@@ -95,7 +97,7 @@ def _save(actor: Actor, key: str) -> None:
     ss[state.GRID_OUTCOME], ss[state.CONFLICTS] = save_changes(actor, changes, owners)
     if adds_tags:
         ss[WHOLE_PAGE] = True
-    _reset_editor()
+    _reset_editor(tags=any("tags" in ch.changes for ch in changes))
 
 
 def _show(messages: list[tuple[str, str]]) -> None:
@@ -320,7 +322,7 @@ def leads_grid(actor: Actor, view: widgets.GridView) -> None:
                        + " in the grid, then save.", width="content")
         st.space("stretch")
         st.button("Discard", key="lc_grid_discard", disabled=not (changes or selected), on_click=_reset_editor,
-                  help="Undo your unsaved edits and untick all rows")
+                  kwargs={"wrote": False}, help="Undo your unsaved edits and untick all rows")
         st.button("Save", type="primary", icon=":material/save:", key="lc_grid_save", disabled=not changes,
                   on_click=_save, args=(actor, key))
         st.link_button("Download CSV", url=export_url(view.filters), icon=":material/download:",

@@ -8,10 +8,10 @@ from urllib.parse import unquote
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from leadcore.grid import listing
+from leadcore.grid import listing, options
 from leadcore.grid.filters import LeadFilters
 from leadcore.leads import edits
-from ui import state
+from ui import state, widgets
 
 LEADS = "pages/leads.py"
 
@@ -190,6 +190,27 @@ def test_score_tags_notes_and_owner_are_saved(team, make, new_app, logged_in, ap
     got = edits.get_lead(app_db.uow(), manager, lead_id)
     assert (got["lead_score"], got["tags"], got["notes"], got["owner_id"]) == (77, ["vip", "q3"], "call Monday",
                                                                                rep.user_id)
+
+
+def test_a_status_save_keeps_the_cached_tag_list_and_a_tag_save_reads_it_again(team, make, new_app, logged_in,
+                                                                                 monkeypatch):
+    """The tag list scans every active lead (cached.clear): only a save that may change it reads it again."""
+    manager, _, _ = team
+    make.lead(manager, tags=["warm"])
+    reads: list[int] = []
+    team_tags = options.team_tags
+    monkeypatch.setattr(options, "team_tags", lambda uow, actor, **kw: reads.append(1) or team_tags(uow, actor, **kw))
+    at = open_grid(logged_in(new_app(), manager))
+    before = len(reads)
+    assert before >= 1
+    edit(at, {0: {"status": "CONTACTED"}})
+    click(at, "lc_grid_save")
+    assert "Saved 1 lead." in texts(at.success)
+    assert len(reads) == before  # still the cached list
+    edit(at, {0: {"tags": ["warm", "hot"]}})
+    click(at, "lc_grid_save")
+    assert len(reads) > before
+    assert "hot" in at.multiselect(key=widgets.TAGS).options
 
 
 BLANKABLE = ["company", "job_title", "email", "location", "search_query", "notes"]
