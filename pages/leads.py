@@ -195,9 +195,7 @@ def _confirm(actor: Actor, key: str) -> None:
                 ss.pop("lc_bulk_action", None)
                 _reset_editor()
                 st.rerun()
-            if st.button("Cancel", key="lc_bulk_no"):
-                ss.pop(state.GRID_PENDING, None)
-                st.rerun()
+            st.button("Cancel", key="lc_bulk_no", on_click=ss.pop, args=(state.GRID_PENDING, None))
 
 
 def _conflicts(actor: Actor, *, dirty: bool) -> None:
@@ -222,10 +220,14 @@ def _conflicts(actor: Actor, *, dirty: bool) -> None:
                     ss[state.GRID_OUTCOME] = messages
                     _reset_editor()
                     st.rerun()
-                if st.button("Keep theirs", key=f"lc_conflict_theirs_{c.change.lead_id}", disabled=dirty, help=wait):
-                    ss[state.CONFLICTS] = pending[:n] + pending[n + 1:]
-                    ss[state.GRID_OUTCOME] = [("info", f"Kept the saved values of {grid.md(c.change.name)}.")]
-                    st.rerun()
+                st.button("Keep theirs", key=f"lc_conflict_theirs_{c.change.lead_id}", disabled=dirty, help=wait,
+                          on_click=_keep_theirs, args=(c.change.lead_id, c.change.name))
+
+
+def _keep_theirs(lead_id: int, name: str) -> None:
+    """"Keep theirs": the conflict goes, the lead stays as saved (a callback, so only the grid reruns)."""
+    ss[state.CONFLICTS] = [c for c in ss.get(state.CONFLICTS) or [] if c.change.lead_id != lead_id]
+    ss[state.GRID_OUTCOME] = [("info", f"Kept the saved values of {grid.md(name)}.")]
 
 
 def _undo_offer(actor: Actor) -> None:
@@ -241,9 +243,7 @@ def _undo_offer(actor: Actor) -> None:
             ss[state.GRID_OUTCOME] = undo_bulk(actor, batch)
             _reset_editor()
             st.rerun()
-        if st.button("Dismiss", key="lc_bulk_undo_dismiss", type="tertiary"):
-            ss.pop(state.GRID_UNDO, None)
-            st.rerun()
+        st.button("Dismiss", key="lc_bulk_undo_dismiss", type="tertiary", on_click=ss.pop, args=(state.GRID_UNDO, None))
 
 
 def _pager(page: LeadPage, page_no: int, size: int, dirty: bool, note: str = "") -> None:

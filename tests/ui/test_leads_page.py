@@ -523,6 +523,20 @@ def test_a_bulk_action_can_be_undone_from_its_result(team, make, new_app, logged
     assert not [b for b in at.button if b.key == "lc_bulk_undo"]
 
 
+def test_dismissing_the_undo_offer_keeps_the_bulk_change(team, make, new_app, logged_in, app_db):
+    manager, _, _ = team
+    ids = [make.lead(manager, lead_score=90 - i) for i in range(2)]
+    at = open_grid(logged_in(new_app(), manager))
+    edit(at, {0: {"select": True}})
+    at.selectbox(key="lc_bulk_action").set_value("status").run()
+    at.selectbox(key="lc_bulk_status").set_value("REJECTED").run()
+    click(at, "lc_bulk_apply")
+    click(at, "lc_bulk_yes")
+    click(at, "lc_bulk_undo_dismiss")
+    assert not [b for b in at.button if b.key in ("lc_bulk_undo", "lc_bulk_undo_dismiss")]
+    assert [edits.get_lead(app_db.uow(), manager, i)["status"] for i in ids] == ["REJECTED", "NEW"]
+
+
 def test_more_than_500_leads_ask_for_the_number_to_be_typed(team, make, new_app, logged_in, app_db):
     manager, _, _ = team
     make.leads(manager, 501)
