@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from typing import Any
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -80,24 +81,32 @@ def _reset_editor(*, wrote: bool = True, tags: bool = True) -> None:
         cached.clear(tags=tags)
 
 
+def _edits(key: str) -> tuple[dict[Any, Any], dict[str, Any] | None]:
+    """The editor's edits under ``key``, and the snapshot of the rows they were made on (the page as the grid drew
+    it, with the versions it was read at); no snapshot when there are no edits or it is of another key."""
+    edited_rows = (ss.get(key) or {}).get("edited_rows") or {}
+    snapshot = ss.get(state.GRID_SNAPSHOT)
+    return edited_rows, snapshot if edited_rows and snapshot and snapshot["key"] == key else None
+
+
 def _save(actor: Actor, key: str) -> None:
     """Save's callback: the edits the click carried, saved before the grid reruns. The grid then draws once, with
     the outcome; a save inside the grid's run would need a second run (st.rerun) to show it. Only a tag the
     filters do not offer yet asks for the whole page (their options live outside the grid)."""
-    edited_rows = (ss.get(key) or {}).get("edited_rows") or {}
-    snapshot = ss.get(state.GRID_SNAPSHOT)
-    if not edited_rows or not snapshot or snapshot["key"] != key:
+    edited_rows, snapshot = _edits(key)
+    if snapshot is None:
         return
     page = snapshot["page"]
     owners = grid.owner_choices(cached.teammates(actor), page.owners)
     changes = grid.row_changes(edited_rows, page.items, owners)
     if not changes:
         return
-    adds_tags = bool(grid.new_tags(changes, cached.tags(actor)))
+    tagged = any("tags" in ch.changes for ch in changes)
+    adds_tags = tagged and bool(grid.new_tags(changes, cached.tags(actor)))  # the tag list only if it may matter
     ss[state.GRID_OUTCOME], ss[state.CONFLICTS] = save_changes(actor, changes, owners)
     if adds_tags:
         ss[WHOLE_PAGE] = True
-    _reset_editor(tags=any("tags" in ch.changes for ch in changes))
+    _reset_editor(tags=tagged)
 
 
 def _show(messages: list[tuple[str, str]]) -> None:
@@ -278,9 +287,8 @@ def leads_grid(actor: Actor, view: widgets.GridView) -> None:
     version = int(ss.get(state.GRID_VERSION, 0))
     key = "lc_grid_" + hashlib.sha1(f"{view.signature()}|{page_no}|{version}".encode()).hexdigest()[:12]
     ss[state.GRID_EDITOR_KEY] = key
-    edited_rows = (ss.get(key) or {}).get("edited_rows") or {}
-    snapshot = ss.get(state.GRID_SNAPSHOT)
-    if edited_rows and snapshot and snapshot["key"] == key:
+    edited_rows, snapshot = _edits(key)
+    if snapshot is not None:
         page = snapshot["page"]  # the rows the user is editing, with the versions they were read at
         latest = snapshot.get("recent") or {}
     else:
